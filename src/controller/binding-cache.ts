@@ -1,0 +1,108 @@
+/**
+ * The controller's view of every InstanceRoleBinding, fed by the informer. Besides lookups by key
+ * it indexes which bindings could target an instance (explicit IDs per instance, selector bindings
+ * per region), so a reconcile sees only the bindings that compete with it instead of all of them.
+ */
+import { type InstanceRoleBinding, bindingKey } from '../api/instance-role-binding.js';
+import { type BindingView, normalizeSpec } from './claims.js';
+
+interface Entry {
+  binding: InstanceRoleBinding;
+  view: BindingView | undefined;
+}
+
+export class BindingCache {
+  private readonly entries = new Map<string, Entry>();
+  /** regionId -> instanceId -> keys naming the instance explicitly */
+  private readonly byInstance = new Map<string, Map<string, Set<string>>>();
+  /** regionId -> keys with an instanceSelector */
+  private readonly selectorBindings = new Map<string, Set<string>>();
+
+  upsert(binding: InstanceRoleBinding): void {
+    const key = bindingKey(binding.metadata);
+    this.remove(key);
+    const view = toView(binding);
+    this.entries.set(key, { binding, view });
+    if (!view) return;
+    const region = view.spec.regionId;
+    for (const id of view.spec.instanceIds) {
+      let ids = this.byInstance.get(region);
+      if (!ids) this.byInstance.set(region, (ids = new Map()));
+      let keys = ids.get(id);
+      if (!keys) ids.set(id, (keys = new Set()));
+      keys.add(key);
+    }
+    if (view.spec.selector) {
+      let keys = this.selectorBindings.get(region);
+      if (!keys) this.selectorBindings.set(region, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    const view = entry.view;
+    if (!view) return;
+    const ids = this.byInstance.get(view.spec.regionId);
+    for (const id of view.spec.instanceIds) {
+      const keys = ids?.get(id);
+      keys?.delete(key);
+      if (keys && keys.size === 0) ids?.delete(id);
+    }
+    this.selectorBindings.get(view.spec.regionId)?.delete(key);
+  }
+
+  get(key: string): InstanceRoleBinding | undefined {
+    return this.entries.get(key)?.binding;
+  }
+
+  keys(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  size(): number {
+    return this.entries.size;
+  }
+
+  all(): InstanceRoleBinding[] {
+    return [...this.entries.values()].map((e) => e.binding);
+  }
+
+  /** Bindings other than `exceptKey` that name one of the instances or select in the region. */
+  competitors(regionId: string, instanceIds: Iterable<string>, exceptKey: string): BindingView[] {
+    const keys = new Set<string>(this.selectorBindings.get(regionId) ?? []);
+    const ids = this.byInstance.get(regionId);
+    if (ids) for (const id of instanceIds) for (const k of ids.get(id) ?? []) keys.add(k);
+    keys.delete(exceptKey);
+    const views: BindingView[] = [];
+    for (const k of keys) {
+      const view = this.entries.get(k)?.view;
+      if (view) views.push(view);
+    }
+    return views;
+  }
+}
+
+/** The planner's view of a binding, or why its spec cannot be used. */
+export function viewOf(binding: InstanceRoleBinding): { view: BindingView } | { invalid: string } {
+  try {
+    return {
+      view: {
+        key: bindingKey(binding.metadata),
+        creationTimestamp: binding.metadata.creationTimestamp ?? new Date(0).toISOString(),
+        spec: normalizeSpec(binding.spec),
+        deleting: Boolean(binding.metadata.deletionTimestamp),
+      },
+    };
+  } catch (err) {
+    return { invalid: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** The planner's view of a binding, or undefined when its spec is invalid. */
+export function toView(binding: InstanceRoleBinding): BindingView | undefined {
+  const v = viewOf(binding);
+  return 'view' in v ? v.view : undefined;
+}
