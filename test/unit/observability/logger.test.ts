@@ -1,0 +1,95 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { REDACTED, createLogger, parseLogLevel, reconcileLogger } from '../../../src/observability/logger.js';
+
+/** A destination that keeps every JSON line written to it. */
+function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; raw: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const raw = () => chunks.join('');
+  return {
+    stream,
+    raw,
+    lines: () =>
+      raw()
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+describe('createLogger', () => {
+  it('redacts cloud credentials, tokens, passwords and authorization headers wherever they are logged', () => {
+    const out = capture();
+    const log = createLogger({ destination: out.stream });
+    log.info(
+      {
+        credentials: { accessKeyId: 'LTAI5tVisible', accessKeySecret: 'sk-top-secret-1', securityToken: 'sts-secret-2' },
+        sdk: { AccessKeySecret: 'sk-top-secret-3', SecurityToken: 'sts-secret-4' },
+        kube: { token: 'bearer-secret-5', authorization: 'Bearer secret-6' },
+        db: { password: 'hunter2-secret-7' },
+        headers: { authorization: 'Bearer secret-8', 'content-type': 'application/json' },
+        request: { headers: { authorization: 'Bearer secret-9' } },
+        nested: { deeper: { accessKeySecret: 'sk-secret-10' } },
+        token: 'secret-11',
+      },
+      'calling the cloud',
+    );
+    const raw = out.raw();
+    for (let i = 1; i <= 11; i++) expect(raw).not.toMatch(new RegExp(`secret-${i}\\b`));
+    expect(raw).not.toContain('hunter2');
+    const [line] = out.lines();
+    expect(line).toMatchObject({
+      msg: 'calling the cloud',
+      level: 'info',
+      name: 'ecs-role-operator',
+      credentials: { accessKeyId: 'LTAI5tVisible', accessKeySecret: REDACTED, securityToken: REDACTED },
+      sdk: { AccessKeySecret: REDACTED, SecurityToken: REDACTED },
+      kube: { token: REDACTED, authorization: REDACTED },
+      db: { password: REDACTED },
+      headers: { authorization: REDACTED, 'content-type': 'application/json' },
+      request: { headers: { authorization: REDACTED } },
+      nested: { deeper: { accessKeySecret: REDACTED } },
+      token: REDACTED,
+    });
+  });
+
+  it('writes ISO timestamps and level names, and honours the level', () => {
+    const out = capture();
+    const log = createLogger({ destination: out.stream, level: 'warn', base: { pod: 'p-1' } });
+    log.info('hidden');
+    log.warn('shown');
+    const lines = out.lines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'warn', msg: 'shown', pod: 'p-1' });
+    expect(String(lines[0]!.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+});
+
+describe('reconcileLogger', () => {
+  it('tags every line with the binding key and the reconcile id, and still redacts', () => {
+    const out = capture();
+    const root = createLogger({ destination: out.stream });
+    const log = reconcileLogger(root, 'platform/oss-readers', 'r-123');
+    log.info({ cloud: { accessKeySecret: 'child-secret' } }, 'attached');
+    const generated = reconcileLogger(root, 'platform/other');
+    generated.info('observed');
+    const [first, second] = out.lines();
+    expect(first).toMatchObject({ binding: 'platform/oss-readers', reconcileId: 'r-123', msg: 'attached' });
+    expect(out.raw()).not.toContain('child-secret');
+    expect(second).toMatchObject({ binding: 'platform/other', msg: 'observed' });
+    expect(String(second!.reconcileId)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('parseLogLevel', () => {
+  it('accepts pino levels in any case and names the choices otherwise', () => {
+    expect(parseLogLevel('DEBUG')).toBe('debug');
+    expect(() => parseLogLevel('verbose')).toThrow(/invalid log level "verbose": use one of fatal, error, warn, info, debug, trace/);
+  });
+});
