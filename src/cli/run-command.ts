@@ -1,11 +1,92 @@
+import { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
+import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
+import { createDefaultCredential, describeCredentialSource } from '../cloud/credentials.js';
+import { createLogger, parseLogLevel } from '../observability/logger.js';
+import { startOperator } from '../operator/operator.js';
+import {
+  parseDurationFlag,
+  parseEndpoint,
+  parsePort,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseProtocol,
+  parseQpsOverrides,
+} from './options.js';
 
-/** Placeholder until the `run` command lands; fails loudly rather than pretending to work. */
-export function registerRunCommand(parent: Command): void {
-  parent
+interface RunFlags {
+  kubeconfig?: string;
+  ecsEndpoint?: string;
+  ramEndpoint?: string;
+  protocol: 'http' | 'https';
+  resyncPeriod: number;
+  ecsQps: number;
+  ecsQpsPerAction?: Record<string, number>;
+  concurrency: number;
+  leaderElect: boolean;
+  leaderElectionNamespace: string;
+  leaderElectionId: string;
+  metricsPort: number;
+  healthPort: number;
+  probeRegion?: string;
+  logLevel: string;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
     .command('run')
-    .description('not built yet')
-    .action(() => {
-      throw new Error('the run command is not built yet');
+    .description('run the operator: watch InstanceRoleBindings and keep ECS instance roles in line with them')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--ecs-endpoint <host:port>', 'ECS API endpoint (default: ecs.<region>.aliyuncs.com)', parseEndpoint('--ecs-endpoint'))
+    .option('--ram-endpoint <host:port>', 'RAM API endpoint (default: ram.aliyuncs.com)', parseEndpoint('--ram-endpoint'))
+    .option('--protocol <http|https>', 'protocol for the cloud endpoints', parseProtocol, 'https')
+    .option('--resync-period <duration>', 'drift-check period for bindings without spec.resyncPeriod', parseDurationFlag('--resync-period', 1000), 300_000)
+    .option('--ecs-qps <n>', 'calls per second allowed for each ECS/RAM API action', parsePositiveNumber('--ecs-qps'), 20)
+    .option('--ecs-qps-per-action <list>', 'per-action overrides, e.g. DescribeInstanceRamRole=50,AttachInstanceRamRole=20', parseQpsOverrides)
+    .option('--concurrency <n>', 'bindings reconciled at once', parsePositiveInt('--concurrency'), 8)
+    .option('--leader-elect', 'elect a leader through a coordination.k8s.io Lease (for more than one replica)', false)
+    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease', process.env.POD_NAMESPACE ?? 'ecs-role-operator-system')
+    .option('--leader-election-id <name>', 'name of the leader Lease', 'ecs-role-operator-leader')
+    .option('--metrics-port <port>', 'port for /metrics', parsePort('--metrics-port'), 8080)
+    .option('--health-port <port>', 'port for /healthz and /readyz', parsePort('--health-port'), 8081)
+    .option('--probe-region <region>', 'region used by the readiness probe to check the cloud is reachable')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .action(async (flags: RunFlags) => {
+      const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
+      const kubeConfig = new KubeConfig();
+      if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
+      else kubeConfig.loadFromDefault();
+      const credential = createDefaultCredential();
+      logger.info({ credentials: describeCredentialSource(), cluster: kubeConfig.getCurrentCluster()?.server }, 'starting operator');
+      const operator = await startOperator({
+        kubeConfig,
+        cloud: createAlibabaCloudApi({
+          ...(flags.ecsEndpoint ? { ecsEndpoint: flags.ecsEndpoint } : {}),
+          ...(flags.ramEndpoint ? { ramEndpoint: flags.ramEndpoint } : {}),
+          protocol: flags.protocol,
+          credential,
+        }),
+        logger,
+        defaultResyncMs: flags.resyncPeriod,
+        qps: flags.ecsQps,
+        ...(flags.ecsQpsPerAction ? { qpsPerAction: flags.ecsQpsPerAction } : {}),
+        concurrency: flags.concurrency,
+        metricsPort: flags.metricsPort,
+        healthPort: flags.healthPort,
+        ...(flags.probeRegion ? { probeRegionId: flags.probeRegion } : {}),
+        ...(flags.leaderElect ? { leaderElection: { namespace: flags.leaderElectionNamespace, name: flags.leaderElectionId } } : {}),
+      });
+      const shutdown = async (why: string, code: number): Promise<void> => {
+        logger.info({ why }, 'shutting down');
+        const force = setTimeout(() => process.exit(code || 1), 20_000);
+        force.unref();
+        await operator.stop();
+        logger.flush();
+        process.exit(code);
+      };
+      process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+      process.once('SIGINT', () => void shutdown('SIGINT', 0));
+      // Like controller-runtime: a replica that loses its lease exits and is restarted clean.
+      void operator.lostLeadership.then(() => shutdown('leadership lost', 1));
     });
 }

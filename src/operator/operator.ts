@@ -1,0 +1,151 @@
+/**
+ * Assembles a running operator: Kubernetes clients, the cloud API (instrumented and behind the
+ * coalescing gateway), the binding controller, health and metrics endpoints, and optional leader
+ * election. Used by `run` (real clusters) and `sandbox` (the simulators) alike.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { CloudApi } from '../cloud/cloud-api.js';
+import { BindingController } from '../controller/controller.js';
+import { CloudGateway } from '../controller/cloud-gateway.js';
+import { LeaderElector } from '../controller/leader-election.js';
+import { OperatorHealth } from '../observability/health.js';
+import { type ObservabilityServer, startObservabilityServer } from '../observability/http-server.js';
+import { instrumentCloudApi } from '../observability/instrumented-cloud-api.js';
+import { OperatorMetrics } from '../observability/metrics.js';
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  cloud: CloudApi;
+  logger: Logger;
+  /** Drift-check period for bindings that do not set spec.resyncPeriod. */
+  defaultResyncMs: number;
+  /** Calls per second allowed for each ECS/RAM API action. */
+  qps: number;
+  qpsPerAction?: Record<string, number>;
+  concurrency: number;
+  /** undefined: no HTTP endpoints (tests); 0: a free port. */
+  metricsPort?: number;
+  healthPort?: number;
+  /** Interface for the metrics/health server. Default all interfaces. */
+  httpHost?: string;
+  leaderElection?: { namespace: string; name: string; identity?: string; leaseDurationSec?: number; renewDeadlineSec?: number; retryPeriodSec?: number };
+  /** Region used by the readiness probe's cheap cloud call. */
+  probeRegionId?: string;
+  batchWindowMs?: number;
+}
+
+export interface RunningOperator {
+  readonly metrics: OperatorMetrics;
+  readonly controller: BindingController;
+  readonly health: OperatorHealth;
+  readonly http: ObservabilityServer | undefined;
+  readonly elector: LeaderElector | undefined;
+  /** Resolves when leadership is lost (never, without leader election). */
+  readonly lostLeadership: Promise<void>;
+  /** Graceful stop: no new work, in-flight reconciles finish, lease released. */
+  stop(): Promise<void>;
+}
+
+export async function startOperator(opts: OperatorOptions): Promise<RunningOperator> {
+  const metrics = new OperatorMetrics();
+  const cloud = instrumentCloudApi(opts.cloud, metrics);
+  const gateway = new CloudGateway({
+    cloud,
+    qps: opts.qps,
+    ...(opts.qpsPerAction ? { qpsPerAction: opts.qpsPerAction } : {}),
+    ...(opts.batchWindowMs !== undefined ? { batchWindowMs: opts.batchWindowMs } : {}),
+  });
+  const controller = new BindingController({
+    kubeConfig: opts.kubeConfig,
+    customObjects: opts.kubeConfig.makeApiClient(CustomObjectsApi),
+    core: opts.kubeConfig.makeApiClient(CoreV1Api),
+    cloud: gateway,
+    logger: opts.logger,
+    concurrency: opts.concurrency,
+    defaultResyncMs: opts.defaultResyncMs,
+    metrics,
+  });
+
+  let elector: LeaderElector | undefined;
+  const health = new OperatorHealth({
+    leaderElection: Boolean(opts.leaderElection),
+    isLeader: () => elector?.isLeader() ?? true,
+    cacheSynced: () => controller.isSynced(),
+    probeCloud: async () => {
+      if (opts.probeRegionId) await cloud.describeInstances(opts.probeRegionId, { instanceIds: ['i-readinessprobe'] });
+    },
+  });
+
+  let http: ObservabilityServer | undefined;
+  if (opts.metricsPort !== undefined) {
+    http = await startObservabilityServer({
+      metricsPort: opts.metricsPort,
+      healthPort: opts.healthPort ?? opts.metricsPort,
+      ...(opts.httpHost ? { host: opts.httpHost } : {}),
+      metrics: { exposition: () => metrics.registry.metrics(), contentType: metrics.registry.contentType },
+      readiness: health.readiness,
+      liveness: health.liveness,
+      logger: opts.logger,
+    });
+  }
+
+  await controller.startInformer();
+  opts.logger.info({ bindings: controller.cache.size() }, 'binding cache synced');
+
+  let signalLost: () => void = () => undefined;
+  const lostLeadership = new Promise<void>((resolve) => {
+    signalLost = resolve;
+  });
+
+  if (opts.leaderElection) {
+    const le = opts.leaderElection;
+    elector = new LeaderElector({
+      kubeConfig: opts.kubeConfig,
+      namespace: le.namespace,
+      name: le.name,
+      identity: le.identity ?? `${hostname()}_${randomUUID().slice(0, 8)}`,
+      ...(le.leaseDurationSec !== undefined ? { leaseDurationSec: le.leaseDurationSec } : {}),
+      ...(le.renewDeadlineSec !== undefined ? { renewDeadlineSec: le.renewDeadlineSec } : {}),
+      ...(le.retryPeriodSec !== undefined ? { retryPeriodSec: le.retryPeriodSec } : {}),
+      logger: opts.logger,
+      onLeaderChange: (leading) => metrics.setLeader(leading),
+      onStartedLeading: () => {
+        opts.logger.info('became leader; starting reconcilers');
+        controller.startWorkers();
+      },
+      onStoppedLeading: () => {
+        opts.logger.warn('leadership lost; stopping reconcilers');
+        signalLost();
+      },
+    });
+    void elector.run().catch((err: unknown) => {
+      opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'leader election failed');
+      health.markFatal('leader election failed');
+      signalLost();
+    });
+  } else {
+    metrics.setLeader(true);
+    controller.startWorkers();
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    metrics,
+    controller,
+    health,
+    http,
+    elector,
+    lostLeadership,
+    stop: () => {
+      stopped ??= (async () => {
+        await controller.stop();
+        if (elector) await elector.release();
+        await http?.close();
+      })();
+      return stopped;
+    },
+  };
+}

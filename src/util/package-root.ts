@@ -1,0 +1,14 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The directory holding the operator's package.json, found from this file in src/ or dist/src/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'crds'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the ecs-role-operator package root (package.json beside crds/)');
+    dir = parent;
+  }
+}

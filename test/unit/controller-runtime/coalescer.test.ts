@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { Coalescer } from '../../../src/controller/coalescer.js';
+
+describe('Coalescer', () => {
+  it('sends items of one group that arrive together as one call, up to the batch limit', async () => {
+    const calls: Array<{ group: string; items: string[] }> = [];
+    const c = new Coalescer<string, string>({
+      maxBatch: 3,
+      windowMs: 5,
+      run: async (group, items) => {
+        calls.push({ group, items: [...items] });
+        return new Map(items.map((i) => [i, `${group}:${i}`]));
+      },
+    });
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((i) => c.request('r1', i)));
+    expect(results).toEqual(['r1:a', 'r1:b', 'r1:c', 'r1:d']);
+    expect(calls).toEqual([
+      { group: 'r1', items: ['a', 'b', 'c'] },
+      { group: 'r1', items: ['d'] },
+    ]);
+  });
+
+  it('keeps groups apart and de-duplicates an item asked for twice', async () => {
+    const calls: string[][] = [];
+    const c = new Coalescer<string, number>({
+      maxBatch: 10,
+      windowMs: 5,
+      run: async (_g, items) => {
+        calls.push([...items]);
+        return new Map(items.map((i) => [i, i.length]));
+      },
+    });
+    const [x, y, z] = await Promise.all([c.request('g1', 'aa'), c.request('g1', 'aa'), c.request('g2', 'bbb')]);
+    expect([x, y, z]).toEqual([2, 2, 3]);
+    expect(calls).toEqual([['aa'], ['bbb']]);
+  });
+
+  it('rejects every caller of a batch whose call failed, and callers missing from the answer', async () => {
+    const failing = new Coalescer<string, string>({
+      maxBatch: 10,
+      windowMs: 1,
+      run: async () => {
+        throw new Error('Throttling');
+      },
+    });
+    await expect(Promise.all([failing.request('g', 'a'), failing.request('g', 'b')])).rejects.toThrow('Throttling');
+    const partial = new Coalescer<string, string>({
+      maxBatch: 10,
+      windowMs: 1,
+      run: async () => new Map([['a', 'ok']]),
+    });
+    const [a, b] = await Promise.allSettled([partial.request('g', 'a'), partial.request('g', 'b')]);
+    expect(a).toEqual({ status: 'fulfilled', value: 'ok' });
+    expect(b.status).toBe('rejected');
+  });
+
+  it('requestMany maps every unique item to its result', async () => {
+    const c = new Coalescer<string, string>({
+      maxBatch: 2,
+      windowMs: 1,
+      run: async (_g, items) => new Map(items.map((i) => [i, i.toUpperCase()])),
+    });
+    const m = await c.requestMany('g', ['x', 'y', 'x', 'z']);
+    expect([...m.entries()].sort()).toEqual([
+      ['x', 'X'],
+      ['y', 'Y'],
+      ['z', 'Z'],
+    ]);
+  });
+});

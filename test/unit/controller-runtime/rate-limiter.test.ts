@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { TokenBucket } from '../../../src/controller/rate-limiter.js';
+
+describe('TokenBucket', () => {
+  it('lets a burst through at once, then one token per 1/rate seconds', async () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, 2, () => now);
+    const order: number[] = [];
+    const all = [0, 1, 2, 3].map((i) => bucket.acquire().then(() => order.push(i)));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(order).toEqual([0, 1]);
+    now = 100; // one token refilled at 10/s
+    await new Promise((r) => setTimeout(r, 150));
+    now = 200;
+    await new Promise((r) => setTimeout(r, 150));
+    await Promise.all(all);
+    expect(order).toEqual([0, 1, 2, 3]);
+  });
+
+  it('refuses a non-positive rate', () => {
+    expect(() => new TokenBucket(0)).toThrow(/rate must be positive/);
+  });
+});
