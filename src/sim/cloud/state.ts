@@ -1,0 +1,429 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Permissions } from './authorization.js';
+import {
+  generatedIds,
+  type FleetSpec,
+  type InstanceSpec,
+  type InstanceStatus,
+  type NetworkType,
+  type RoleSpec,
+} from './fleet.js';
+import { permissionsOf, trustPolicyFor, trustsService } from './policy-document.js';
+import { ECS_SERVICE_PRINCIPAL } from './products.js';
+
+/**
+ * The simulated account: regions with their instances (indexed by ID, by attached role, and in
+ * launch order for pagination), RAM roles and policies, access keys and issued STS credentials.
+ */
+
+export interface Instance {
+  id: string;
+  regionId: string;
+  zoneId: string;
+  name: string;
+  network: NetworkType;
+  vpcId: string | null;
+  status: InstanceStatus;
+  tags: Record<string, string>;
+  ramRole: string | null;
+  /** The extra `Policy` given on attach, narrowing the role's permissions. */
+  attachPolicy: Permissions | null;
+  /** Launch order; stable pagination key. */
+  seq: number;
+  creationTime: string;
+}
+
+export interface AttachedPolicy {
+  policyType: 'Custom' | 'System';
+  policyName: string;
+}
+
+export interface Role {
+  name: string;
+  roleId: string;
+  arn: string;
+  assumeRolePolicyDocument: string;
+  description: string;
+  maxSessionDuration: number;
+  createDate: string;
+  updateDate: string;
+  /** The role's own allow-list from the fleet file. */
+  ownPermissions: Permissions;
+  attachedPolicies: AttachedPolicy[];
+}
+
+export interface Policy {
+  name: string;
+  type: 'Custom' | 'System';
+  document: string;
+  description: string;
+  createDate: string;
+  permissions: Permissions;
+}
+
+export interface AccessKey {
+  id: string;
+  secret: string;
+  permissions: Permissions;
+  disabled: boolean;
+}
+
+export interface StsSession {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+  expiration: Date;
+  roleName: string;
+  instanceId: string;
+  /** The `Policy` given when the role was attached, narrowing what these credentials may do. */
+  attachPolicy: Permissions | null;
+}
+
+/** A control-plane or in-process state change that cannot be made. */
+export class StateError extends Error {
+  readonly kind: 'NotFound' | 'Conflict' | 'Invalid';
+  constructor(kind: 'NotFound' | 'Conflict' | 'Invalid', message: string) {
+    super(message);
+    this.name = 'StateError';
+    this.kind = kind;
+  }
+}
+
+/** System policies the simulator knows by name (AttachPolicyToRole with PolicyType System). */
+const SYSTEM_POLICIES: Record<string, string[]> = {
+  AdministratorAccess: ['*'],
+  AliyunOSSReadOnlyAccess: ['oss:Get*', 'oss:List*'],
+  AliyunOSSFullAccess: ['oss:*'],
+  AliyunECSReadOnlyAccess: ['ecs:Describe*'],
+  AliyunECSFullAccess: ['ecs:*'],
+  AliyunRAMReadOnlyAccess: ['ram:Get*', 'ram:List*'],
+};
+
+/** STS credentials handed out by the metadata service live this long (as on real ECS). */
+export const STS_LIFETIME_MS = 6 * 60 * 60 * 1000;
+/** The metadata service hands out fresh credentials once the old ones have less than this left. */
+const STS_REFRESH_MARGIN_MS = 60 * 60 * 1000;
+
+class RegionState {
+  readonly id: string;
+  /** Instances in launch order (ascending seq). */
+  readonly ordered: Instance[] = [];
+  /** Instance IDs by attached role name. */
+  readonly byRole = new Map<string, Set<string>>();
+  private readonly byRoleSorted = new Map<string, Instance[]>();
+
+  constructor(id: string) {
+    this.id = id;
+  }
+
+  /** Index of the first instance whose seq is >= `seq` (binary search). */
+  indexAtOrAfter(seq: number): number {
+    let lo = 0;
+    let hi = this.ordered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ordered[mid]!.seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  indexRole(role: string, id: string, add: boolean): void {
+    let set = this.byRole.get(role);
+    if (add) {
+      if (!set) this.byRole.set(role, (set = new Set()));
+      set.add(id);
+    } else if (set) {
+      set.delete(id);
+      if (set.size === 0) this.byRole.delete(role);
+    }
+    this.byRoleSorted.delete(role);
+  }
+
+  withRole(role: string, lookup: (id: string) => Instance): readonly Instance[] {
+    let sorted = this.byRoleSorted.get(role);
+    if (!sorted) {
+      sorted = [...(this.byRole.get(role) ?? [])].map(lookup).sort((a, b) => a.seq - b.seq);
+      this.byRoleSorted.set(role, sorted);
+    }
+    return sorted;
+  }
+}
+
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** An instance as the control plane and snapshots show it (plain JSON, no internals). */
+export type InstanceView = Omit<Instance, 'attachPolicy' | 'seq'> & { attachPolicy: { allow: string[]; deny: string[] } | null };
+
+export function instanceView(inst: Instance): InstanceView {
+  const { seq: _seq, attachPolicy, ...rest } = inst;
+  return {
+    ...rest,
+    tags: { ...rest.tags },
+    attachPolicy: attachPolicy ? { allow: [...attachPolicy.allow], deny: [...attachPolicy.deny] } : null,
+  };
+}
+
+export interface StateSnapshot {
+  regions: Array<{ id: string; instances: InstanceView[] }>;
+  roles: Array<{ name: string; arn: string; trustsEcs: boolean; assumeRolePolicyDocument: string; allow: string[]; attachedPolicies: AttachedPolicy[] }>;
+  policies: Array<{ name: string; type: string; document: string }>;
+  attachments: Array<{ instanceId: string; regionId: string; roleName: string }>;
+}
+
+export class CloudState {
+  readonly accountId: string;
+  private readonly regions = new Map<string, RegionState>();
+  private readonly instances = new Map<string, Instance>();
+  /** Keyed by lower-case name: RAM role names are case-insensitive. */
+  private readonly roles = new Map<string, Role>();
+  private readonly policies = new Map<string, Policy>();
+  private readonly accessKeys = new Map<string, AccessKey>();
+  private readonly stsSessions = new Map<string, StsSession>();
+  private readonly issuedByInstance = new Map<string, StsSession>();
+  private nextSeq = 1;
+
+  constructor(fleet: FleetSpec) {
+    this.accountId = fleet.accountId ?? '1234567890123456';
+    for (const k of fleet.accessKeys) {
+      this.accessKeys.set(k.id, { id: k.id, secret: k.secret, permissions: new Permissions(k.allow), disabled: k.disabled ?? false });
+    }
+    for (const r of fleet.roles) this.addRole(r);
+    const created = new Date();
+    for (const region of fleet.regions) {
+      const rs = new RegionState(region.id);
+      this.regions.set(region.id, rs);
+      for (const spec of region.instances ?? []) this.addInstance(rs, spec, created);
+      for (const g of region.generate ?? []) {
+        const { count: _count, idPrefix: _prefix, start: _start, digits: _digits, ...common } = g;
+        for (const id of generatedIds(g)) this.addInstance(rs, { ...common, id }, created);
+      }
+    }
+  }
+
+  // ---- regions and instances ----
+
+  hasRegion(regionId: string): boolean {
+    return this.regions.has(regionId);
+  }
+
+  regionIds(): string[] {
+    return [...this.regions.keys()];
+  }
+
+  instance(id: string): Instance | undefined {
+    return this.instances.get(id);
+  }
+
+  instanceCount(): number {
+    return this.instances.size;
+  }
+
+  /** The region's instances in launch order. */
+  instancesIn(regionId: string): readonly Instance[] {
+    return this.regionState(regionId).ordered;
+  }
+
+  /** Position of the first instance launched at or after `seq` in instancesIn(regionId). */
+  indexAtOrAfter(regionId: string, seq: number): number {
+    return this.regionState(regionId).indexAtOrAfter(seq);
+  }
+
+  /** The region's instances carrying `roleName`, in launch order. */
+  instancesWithRole(regionId: string, roleName: string): readonly Instance[] {
+    const rs = this.regions.get(regionId);
+    if (!rs) return [];
+    return rs.withRole(roleName, (id) => this.instances.get(id)!);
+  }
+
+  /** Attach (name) or detach (null) a role, bypassing API rules; the API handlers check those first. */
+  setInstanceRole(instanceId: string, roleName: string | null, attachPolicy: Permissions | null = null): Instance {
+    const inst = this.instances.get(instanceId);
+    if (!inst) throw new StateError('NotFound', `instance ${instanceId} does not exist`);
+    if (roleName !== null) {
+      const role = this.role(roleName);
+      if (!role) throw new StateError('NotFound', `role ${roleName} does not exist; declare it in the fleet or create it with RAM CreateRole`);
+      if (inst.network !== 'vpc') throw new StateError('Invalid', `instance ${instanceId} is on the classic network and cannot carry a RAM role`);
+      roleName = role.name;
+    }
+    const rs = this.regionState(inst.regionId);
+    if (inst.ramRole !== null) rs.indexRole(inst.ramRole, inst.id, false);
+    inst.ramRole = roleName;
+    inst.attachPolicy = roleName === null ? null : attachPolicy;
+    if (roleName !== null) rs.indexRole(roleName, inst.id, true);
+    return inst;
+  }
+
+  launchInstance(regionId: string, spec: InstanceSpec): Instance {
+    const rs = this.regions.get(regionId);
+    if (!rs) throw new StateError('NotFound', `region ${regionId} is not in the fleet (regions: ${this.regionIds().join(', ')})`);
+    if (this.instances.has(spec.id)) throw new StateError('Conflict', `instance ${spec.id} already exists`);
+    if (spec.ramRole && !this.role(spec.ramRole)) throw new StateError('NotFound', `role ${spec.ramRole} does not exist`);
+    return this.addInstance(rs, spec, new Date());
+  }
+
+  releaseInstance(instanceId: string): void {
+    const inst = this.instances.get(instanceId);
+    if (!inst) throw new StateError('NotFound', `instance ${instanceId} does not exist`);
+    const rs = this.regionState(inst.regionId);
+    if (inst.ramRole !== null) rs.indexRole(inst.ramRole, inst.id, false);
+    const at = rs.indexAtOrAfter(inst.seq);
+    rs.ordered.splice(at, 1);
+    this.instances.delete(instanceId);
+    this.issuedByInstance.delete(instanceId);
+  }
+
+  private regionState(regionId: string): RegionState {
+    const rs = this.regions.get(regionId);
+    if (!rs) throw new StateError('NotFound', `region ${regionId} is not in the fleet`);
+    return rs;
+  }
+
+  private addInstance(rs: RegionState, spec: InstanceSpec, created: Date): Instance {
+    const inst: Instance = {
+      id: spec.id,
+      regionId: rs.id,
+      zoneId: spec.zoneId ?? `${rs.id}-i`,
+      name: spec.name ?? spec.id,
+      network: spec.network,
+      vpcId: spec.vpcId ?? null,
+      status: spec.status ?? 'Running',
+      tags: { ...(spec.tags ?? {}) },
+      ramRole: null,
+      attachPolicy: null,
+      seq: this.nextSeq++,
+      creationTime: isoSeconds(created).replace(/:\d\dZ$/, 'Z'),
+    };
+    this.instances.set(inst.id, inst);
+    rs.ordered.push(inst);
+    if (spec.ramRole) {
+      const role = this.role(spec.ramRole)!;
+      inst.ramRole = role.name;
+      rs.indexRole(role.name, inst.id, true);
+    }
+    return inst;
+  }
+
+  // ---- RAM ----
+
+  role(name: string): Role | undefined {
+    return this.roles.get(name.toLowerCase());
+  }
+
+  listRoles(): Role[] {
+    return [...this.roles.values()];
+  }
+
+  addRole(spec: RoleSpec): Role {
+    if (this.role(spec.name)) throw new StateError('Conflict', `role ${spec.name} already exists`);
+    const now = isoSeconds(new Date());
+    const role: Role = {
+      name: spec.name,
+      roleId: String(300000000000000000n + BigInt(this.roles.size + 1) * 7919n),
+      arn: `acs:ram::${this.accountId}:role/${spec.name.toLowerCase()}`,
+      assumeRolePolicyDocument: spec.assumeRolePolicyDocument ?? trustPolicyFor(spec.trustedServices ?? []),
+      description: spec.description ?? '',
+      maxSessionDuration: spec.maxSessionDuration ?? 3600,
+      createDate: now,
+      updateDate: now,
+      ownPermissions: new Permissions(spec.allow ?? []),
+      attachedPolicies: [],
+    };
+    this.roles.set(spec.name.toLowerCase(), role);
+    return role;
+  }
+
+  roleTrustsEcs(role: Role): boolean {
+    return trustsService(role.assumeRolePolicyDocument, ECS_SERVICE_PRINCIPAL);
+  }
+
+  /** Everything the role's credentials may do: its own allow-list plus its attached policies. */
+  rolePermissions(role: Role): Permissions {
+    let perms = role.ownPermissions;
+    for (const a of role.attachedPolicies) {
+      const p = this.policy(a.policyType, a.policyName);
+      if (p) perms = perms.merge(p.permissions);
+    }
+    return perms;
+  }
+
+  policy(type: 'Custom' | 'System', name: string): Policy | undefined {
+    if (type === 'System') {
+      const allow = SYSTEM_POLICIES[name];
+      if (!allow) return undefined;
+      const document = JSON.stringify({ Statement: [{ Action: allow, Effect: 'Allow', Resource: '*' }], Version: '1' });
+      return { name, type, document, description: '', createDate: '2015-01-01T00:00:00Z', permissions: new Permissions(allow) };
+    }
+    return this.policies.get(name.toLowerCase());
+  }
+
+  addPolicy(name: string, document: string, description: string): Policy {
+    if (this.policies.has(name.toLowerCase())) throw new StateError('Conflict', `policy ${name} already exists`);
+    const permissions = permissionsOf(document);
+    if (!(permissions instanceof Permissions)) throw new StateError('Invalid', `policy document ${permissions.error}`);
+    const policy: Policy = { name, type: 'Custom', document, description, createDate: isoSeconds(new Date()), permissions };
+    this.policies.set(name.toLowerCase(), policy);
+    return policy;
+  }
+
+  // ---- credentials ----
+
+  accessKey(id: string): AccessKey | undefined {
+    return this.accessKeys.get(id);
+  }
+
+  stsSession(accessKeyId: string): StsSession | undefined {
+    return this.stsSessions.get(accessKeyId);
+  }
+
+  /**
+   * STS credentials for the role attached to the instance, as its metadata service hands them
+   * out: the same credentials until they are within an hour of expiring.
+   */
+  credentialsForInstance(instanceId: string, now: Date = new Date()): StsSession {
+    const inst = this.instances.get(instanceId);
+    if (!inst) throw new StateError('NotFound', `instance ${instanceId} does not exist`);
+    if (inst.ramRole === null) throw new StateError('NotFound', `instance ${instanceId} has no RAM role attached`);
+    const cached = this.issuedByInstance.get(instanceId);
+    if (cached && cached.roleName === inst.ramRole && cached.expiration.getTime() - now.getTime() > STS_REFRESH_MARGIN_MS) return cached;
+    const session: StsSession = {
+      accessKeyId: `STS.${randomBytes(12).toString('hex')}`,
+      accessKeySecret: randomBytes(24).toString('base64url'),
+      securityToken: `CAIS${randomBytes(48).toString('base64url')}${randomUUID()}`,
+      expiration: new Date(Math.floor(now.getTime() / 1000) * 1000 + STS_LIFETIME_MS),
+      roleName: inst.ramRole,
+      instanceId,
+      attachPolicy: inst.attachPolicy,
+    };
+    this.stsSessions.set(session.accessKeyId, session);
+    this.issuedByInstance.set(instanceId, session);
+    return session;
+  }
+
+  // ---- inspection ----
+
+  snapshot(): StateSnapshot {
+    const regions = [...this.regions.values()].map((rs) => ({
+      id: rs.id,
+      instances: rs.ordered.map(instanceView),
+    }));
+    const attachments = regions.flatMap((r) =>
+      r.instances.filter((i) => i.ramRole !== null).map((i) => ({ instanceId: i.id, regionId: r.id, roleName: i.ramRole! })),
+    );
+    return {
+      regions,
+      roles: this.listRoles().map((r) => ({
+        name: r.name,
+        arn: r.arn,
+        trustsEcs: this.roleTrustsEcs(r),
+        assumeRolePolicyDocument: r.assumeRolePolicyDocument,
+        allow: [...r.ownPermissions.allow],
+        attachedPolicies: r.attachedPolicies.map((a) => ({ ...a })),
+      })),
+      policies: [...this.policies.values()].map((p) => ({ name: p.name, type: p.type, document: p.document })),
+      attachments,
+    };
+  }
+}
