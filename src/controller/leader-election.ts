@@ -54,6 +54,9 @@ export interface LeaderElectorOptions {
   logger: Logger;
 }
 
+/** The Lease deploy/ grants get/update on (by resourceNames); use it unless you change the Role too. */
+export const DEFAULT_LEASE_NAME = 'ecs-role-operator-leader';
+
 /** Retry pauses are spread by up to this factor so candidates do not retry in lockstep. */
 const JITTER_FACTOR = 1.2;
 const FIELD_MANAGER = 'ecs-role-operator';

@@ -1,0 +1,205 @@
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEFAULT_LEASE_NAME } from '../../../src/controller/leader-election.js';
+import { DEPLOY_DIR, type KubeObject, REPO_ROOT, kustomize, only } from './render.js';
+
+const NAMESPACE = 'ecs-role-operator-system';
+const SERVICE_ACCOUNT = 'ecs-role-operator';
+const CREDENTIALS_SECRET = 'ecs-role-operator-credentials';
+
+interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  verbs: string[];
+}
+interface Probe {
+  httpGet?: { path: string; port: string | number };
+}
+interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; fieldRef?: { fieldPath: string } } }[];
+  ports?: { name: string; containerPort: number }[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: Record<string, unknown>;
+}
+interface PodSpec {
+  serviceAccountName?: string;
+  securityContext?: Record<string, unknown>;
+  containers: Container[];
+}
+
+let objects: KubeObject[];
+beforeAll(async () => {
+  ({ objects } = await kustomize());
+});
+
+const rulesOf = (o: KubeObject) => o.rules as PolicyRule[];
+const podSpecOf = (d: KubeObject) => (d.spec as { template: { spec: PodSpec } }).template.spec;
+
+describe('kubectl kustomize deploy/', () => {
+  it('renders exactly the operator install: namespace, CRD, RBAC, Deployment, Service, PDB', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+      [
+        `Namespace/${NAMESPACE}`,
+        'CustomResourceDefinition/instancerolebindings.roles.ecs.dev',
+        `ServiceAccount/${SERVICE_ACCOUNT}`,
+        'ClusterRole/ecs-role-operator-manager',
+        'ClusterRoleBinding/ecs-role-operator-manager',
+        'Role/ecs-role-operator-leader-election',
+        'RoleBinding/ecs-role-operator-leader-election',
+        'Role/ecs-role-operator-credentials',
+        'RoleBinding/ecs-role-operator-credentials',
+        'Deployment/ecs-role-operator',
+        'Service/ecs-role-operator-metrics',
+        'PodDisruptionBudget/ecs-role-operator',
+      ].sort(),
+    );
+    const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
+    for (const o of objects) {
+      if (clusterScoped.has(o.kind)) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBeUndefined();
+      else expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe(NAMESPACE);
+    }
+    expect(only(objects, 'Namespace').metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+  });
+
+  it('ships the CRD of crds/ unchanged (deploy/crd holds a byte-identical copy)', async () => {
+    const source = await readFile(`${REPO_ROOT}crds/instancerolebindings.roles.ecs.dev.yaml`, 'utf8');
+    const copy = await readFile(`${DEPLOY_DIR}/crd/instancerolebindings.roles.ecs.dev.yaml`, 'utf8');
+    expect(copy, 'deploy/crd is stale: run `cp crds/instancerolebindings.roles.ecs.dev.yaml deploy/crd/`').toBe(source);
+    const rendered = only(objects, 'CustomResourceDefinition');
+    const { labels, ...renderedMeta } = rendered.metadata;
+    expect(labels).toEqual({ 'app.kubernetes.io/part-of': 'ecs-role-operator' });
+    const expected = parse(source) as KubeObject;
+    expect({ ...rendered, metadata: renderedMeta }).toEqual(expected);
+  });
+
+  it('grants the controller exactly its verbs on bindings, status, finalizers and events', () => {
+    expect(rulesOf(only(objects, 'ClusterRole'))).toEqual([
+      { apiGroups: ['roles.ecs.dev'], resources: ['instancerolebindings'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+      { apiGroups: ['roles.ecs.dev'], resources: ['instancerolebindings/status'], verbs: ['get', 'update', 'patch'] },
+      { apiGroups: ['roles.ecs.dev'], resources: ['instancerolebindings/finalizers'], verbs: ['update'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    ]);
+  });
+
+  it('limits leases to its own namespace and lease, and Secrets to the credentials Secret by name', () => {
+    const leases = only(objects, 'Role', 'ecs-role-operator-leader-election');
+    expect(leases.metadata.namespace).toBe(NAMESPACE);
+    expect(rulesOf(leases)).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [DEFAULT_LEASE_NAME], verbs: ['get', 'update'] },
+    ]);
+    expect(rulesOf(only(objects, 'Role', 'ecs-role-operator-credentials'))).toEqual([
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [CREDENTIALS_SECRET], verbs: ['get'] },
+    ]);
+  });
+
+  it('uses no wildcard anywhere in RBAC', () => {
+    for (const role of objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')) {
+      for (const rule of rulesOf(role)) {
+        for (const field of [rule.apiGroups, rule.resources, rule.verbs, rule.resourceNames]) {
+          expect(field ?? [], `${role.kind}/${role.metadata.name}`).not.toContain('*');
+        }
+      }
+    }
+  });
+
+  it('binds every role to the operator ServiceAccount in its namespace', () => {
+    const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding');
+    expect(bindings).toHaveLength(3);
+    for (const binding of bindings) {
+      const roleRef = binding.roleRef as { kind: string; name: string; apiGroup: string };
+      expect(roleRef.apiGroup).toBe('rbac.authorization.k8s.io');
+      expect(roleRef.kind).toBe(binding.kind === 'RoleBinding' ? 'Role' : 'ClusterRole');
+      only(objects, roleRef.kind, roleRef.name);
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: SERVICE_ACCOUNT, namespace: NAMESPACE }]);
+    }
+  });
+
+  it('runs two leader-elected replicas under the ServiceAccount with the run flags', () => {
+    const deployment = only(objects, 'Deployment');
+    expect((deployment.spec as { replicas: number }).replicas).toBe(2);
+    const pod = podSpecOf(deployment);
+    expect(pod.serviceAccountName).toBe(SERVICE_ACCOUNT);
+    expect(pod.containers).toHaveLength(1);
+    const [c] = pod.containers;
+    expect(c!.image).toBe('ecs-role-operator:0.1.0');
+    expect(c!.args).toEqual(['run', '--leader-elect', '--metrics-port', '8080', '--health-port', '8081']);
+    expect(c!.ports).toEqual([
+      { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
+      { name: 'health', containerPort: 8081, protocol: 'TCP' },
+    ]);
+    const env = new Map((c!.env ?? []).map((e) => [e.name, e]));
+    expect(env.get('POD_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+    expect(env.get('POD_NAMESPACE')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.namespace');
+    expect(env.get('ALIBABA_CLOUD_ACCESS_KEY_ID')?.valueFrom?.secretKeyRef).toEqual({
+      name: CREDENTIALS_SECRET,
+      key: 'access-key-id',
+      optional: true,
+    });
+    expect(env.get('ALIBABA_CLOUD_ACCESS_KEY_SECRET')?.valueFrom?.secretKeyRef).toEqual({
+      name: CREDENTIALS_SECRET,
+      key: 'access-key-secret',
+      optional: true,
+    });
+    for (const e of c!.env ?? []) expect(e.value ?? '', `${e.name} must not carry a literal secret`).not.toMatch(/LTAI|secret/i);
+  });
+
+  it('probes /healthz for liveness and /readyz for readiness on the health port', () => {
+    const [c] = podSpecOf(only(objects, 'Deployment')).containers;
+    expect(c!.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'health' });
+    expect(c!.startupProbe?.httpGet).toEqual({ path: '/healthz', port: 'health' });
+    expect(c!.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'health' });
+  });
+
+  it('sets resource requests and limits', () => {
+    const [c] = podSpecOf(only(objects, 'Deployment')).containers;
+    expect(c!.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+  });
+
+  it('meets the restricted Pod Security Standard', () => {
+    const pod = podSpecOf(only(objects, 'Deployment'));
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext?.runAsUser).not.toBe(0);
+    for (const c of pod.containers) {
+      expect(c.securityContext, c.name).toMatchObject({
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect((c.securityContext?.capabilities as { add?: string[] }).add).toBeUndefined();
+      expect(c.securityContext?.privileged ?? false).toBe(false);
+    }
+  });
+
+  it('exposes metrics through a Service port named metrics that selects the operator pods', () => {
+    const service = only(objects, 'Service');
+    const spec = service.spec as { selector: Record<string, string>; ports: { name: string; port: number; targetPort: string }[] };
+    expect(spec.ports).toEqual([{ name: 'metrics', port: 8080, targetPort: 'metrics', protocol: 'TCP' }]);
+    const podLabels = (only(objects, 'Deployment').spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata
+      .labels;
+    expect(podLabels).toMatchObject(spec.selector);
+    const pdb = only(objects, 'PodDisruptionBudget').spec as { minAvailable: number; selector: { matchLabels: Record<string, string> } };
+    expect(pdb.minAvailable).toBe(1);
+    expect(podLabels).toMatchObject(pdb.selector.matchLabels);
+  });
+
+  it('runs the image as the same non-root user the Dockerfile declares', async () => {
+    const dockerfile = await readFile(`${REPO_ROOT}Dockerfile`, 'utf8');
+    const user = /^USER (\d+):(\d+)$/m.exec(dockerfile);
+    expect(user, 'Dockerfile must declare a numeric USER uid:gid').not.toBeNull();
+    expect(Number(user![1])).toBeGreaterThan(0);
+    expect(podSpecOf(only(objects, 'Deployment')).securityContext?.runAsUser).toBe(Number(user![1]));
+    expect(dockerfile).toMatch(/^CMD \["run"\]$/m);
+  });
+});
