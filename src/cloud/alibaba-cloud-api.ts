@@ -1,0 +1,316 @@
+/**
+ * CloudApi over the official SDKs: @alicloud/ecs20140526 (one client per region) and
+ * @alicloud/ram20150501 (one central client). Every SDK error becomes a CloudError; no SDK type
+ * leaves this module. Limits and wire shapes: reference/alibaba-cloud-api.md.
+ */
+import EcsModule from '@alicloud/ecs20140526';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import RamModule from '@alicloud/ram20150501';
+import {
+  type CloudApi,
+  CloudError,
+  type InstanceCallResult,
+  type InstanceFilter,
+  type InstanceInfo,
+  MAX_DESCRIBE_INSTANCE_IDS,
+  MAX_DESCRIBE_ROLE_IDS,
+  MAX_MUTATE_IDS,
+  type RoleInfo,
+} from './cloud-api.js';
+import { type CloudCredential, createDefaultCredential } from './credentials.js';
+import { INVALID_RESPONSE_CODE, toCloudError } from './sdk-errors.js';
+import { trustPolicyAllowsEcs } from './trust-policy.js';
+
+type EcsClient = InstanceType<typeof EcsModule.default>;
+type RamClient = InstanceType<typeof RamModule.default>;
+
+/** One SDK call (one page of a listing), reported after it ends. */
+export interface CloudCallEvent {
+  /** The API action, e.g. "DescribeInstanceRamRole". */
+  action: string;
+  regionId?: string;
+  durationMs: number;
+  /** "OK", or the CloudError code. */
+  code: string;
+}
+
+export interface AlibabaCloudApiOptions {
+  /** "host:port"; overrides the regional endpoint ecs.<region>.aliyuncs.com for every region. */
+  ecsEndpoint?: string;
+  /** "host:port"; overrides the central endpoint ram.aliyuncs.com. */
+  ramEndpoint?: string;
+  /** Default https. */
+  protocol?: 'http' | 'https';
+  /** Default: the @alicloud/credentials default chain (see credentials.ts). */
+  credential?: CloudCredential;
+  readTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  onCall?: (event: CloudCallEvent) => void;
+}
+
+/** DescribeInstances page size (MaxResults 10-100). */
+const DESCRIBE_INSTANCES_PAGE_SIZE = 100;
+/** DescribeInstanceRamRole page size (PageSize 1-50, default 10: always set). */
+const DESCRIBE_ROLE_PAGE_SIZE = 50;
+/** DescribeInstances accepts Tag.1 .. Tag.20. */
+const MAX_TAG_FILTERS = 20;
+/** Guard against a server that never ends a listing. */
+const MAX_PAGES = 100_000;
+
+const DEFAULT_RAM_ENDPOINT = 'ram.aliyuncs.com';
+const ROLE_NOT_FOUND_CODE = 'EntityNotExist.Role';
+const RESULT_OK_CODE = '200';
+
+export function ecsRegionalEndpoint(regionId: string): string {
+  return `ecs.${regionId}.aliyuncs.com`;
+}
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+function checkBatch(method: string, instanceIds: readonly string[], max: number): void {
+  if (instanceIds.length > max) {
+    throw new Error(`${method} takes at most ${max} instance IDs per call, got ${instanceIds.length}: split the list into batches`);
+  }
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+interface SdkInstanceResult {
+  instanceId?: string;
+  success?: boolean;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Per-instance outcome of Attach/Detach. The 200 body lists each instance; an instance missing
+ * from the list counts as done only when FailCount is 0.
+ */
+function instanceResults(
+  requested: readonly string[],
+  results: readonly SdkInstanceResult[],
+  failCount: number | undefined,
+): InstanceCallResult[] {
+  const byId = new Map<string, SdkInstanceResult>();
+  for (const r of results) if (r.instanceId) byId.set(r.instanceId, r);
+  return requested.map((instanceId) => {
+    const r = byId.get(instanceId);
+    if (r) {
+      const success = r.success === true;
+      return {
+        instanceId,
+        success,
+        code: r.code ?? (success ? RESULT_OK_CODE : 'Unknown'),
+        message: r.message ?? '',
+      };
+    }
+    const success = (failCount ?? 0) === 0;
+    return success
+      ? { instanceId, success, code: RESULT_OK_CODE, message: 'success (no per-instance result returned)' }
+      : { instanceId, success, code: 'ResultMissing', message: `the call reported ${failCount} failures but no result for this instance` };
+  });
+}
+
+function toInstanceInfo(regionId: string, raw: InstanceType<typeof EcsModule.DescribeInstancesResponseBodyInstancesInstance>): InstanceInfo | undefined {
+  if (!raw.instanceId) return undefined;
+  const vpcId = raw.vpcAttributes?.vpcId || undefined;
+  const network = raw.instanceNetworkType?.toLowerCase();
+  const tags: Record<string, string> = {};
+  for (const tag of raw.tags?.tag ?? []) if (tag.tagKey) tags[tag.tagKey] = tag.tagValue ?? '';
+  return {
+    instanceId: raw.instanceId,
+    regionId: raw.regionId || regionId,
+    networkType: network === 'vpc' || (network === undefined && vpcId !== undefined) ? 'vpc' : 'classic',
+    ...(vpcId !== undefined ? { vpcId } : {}),
+    status: raw.status ?? 'Unknown',
+    tags,
+    ...(raw.instanceName ? { name: raw.instanceName } : {}),
+  };
+}
+
+export class AlibabaCloudApi implements CloudApi {
+  private readonly ecsClients = new Map<string, EcsClient>();
+  private ramClient: RamClient | undefined;
+  private readonly credential: CloudCredential;
+
+  constructor(private readonly options: AlibabaCloudApiOptions = {}) {
+    this.credential = options.credential ?? createDefaultCredential();
+  }
+
+  async describeInstances(regionId: string, filter: InstanceFilter): Promise<InstanceInfo[]> {
+    const tagEntries = Object.entries(filter.tags ?? {});
+    if (tagEntries.length > MAX_TAG_FILTERS) {
+      throw new Error(`describeInstances takes at most ${MAX_TAG_FILTERS} tag filters, got ${tagEntries.length}`);
+    }
+    const base = {
+      regionId,
+      maxResults: DESCRIBE_INSTANCES_PAGE_SIZE,
+      ...(tagEntries.length > 0
+        ? { tag: tagEntries.map(([key, value]) => new EcsModule.DescribeInstancesRequestTag({ key, value })) }
+        : {}),
+      ...(filter.vpcId !== undefined ? { vpcId: filter.vpcId } : {}),
+    };
+    if (filter.instanceIds === undefined) return this.describeInstancePages(regionId, base);
+    // An empty InstanceIds would mean "every instance": asking for no IDs answers nothing.
+    const out: InstanceInfo[] = [];
+    for (const ids of chunk(unique(filter.instanceIds), MAX_DESCRIBE_INSTANCE_IDS)) {
+      out.push(...(await this.describeInstancePages(regionId, { ...base, instanceIds: JSON.stringify(ids) })));
+    }
+    return out;
+  }
+
+  private async describeInstancePages(
+    regionId: string,
+    base: ConstructorParameters<typeof EcsModule.DescribeInstancesRequest>[0],
+  ): Promise<InstanceInfo[]> {
+    const client = this.ecs(regionId);
+    const out: InstanceInfo[] = [];
+    const seenTokens = new Set<string>();
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const request = new EcsModule.DescribeInstancesRequest({ ...base, ...(nextToken ? { nextToken } : {}) });
+      const body = await this.call('DescribeInstances', regionId, async () => (await client.describeInstances(request)).body);
+      for (const raw of body?.instances?.instance ?? []) {
+        const info = toInstanceInfo(regionId, raw);
+        if (info) out.push(info);
+      }
+      nextToken = body?.nextToken || undefined;
+      if (!nextToken) return out;
+      if (seenTokens.has(nextToken)) {
+        throw new CloudError({ action: 'DescribeInstances', code: INVALID_RESPONSE_CODE, message: `the server returned NextToken "${nextToken}" twice` });
+      }
+      seenTokens.add(nextToken);
+    }
+    throw new CloudError({ action: 'DescribeInstances', code: INVALID_RESPONSE_CODE, message: `the listing did not end after ${MAX_PAGES} pages` });
+  }
+
+  async describeInstanceRamRoles(regionId: string, instanceIds: string[]): Promise<Map<string, string | null>> {
+    checkBatch('describeInstanceRamRoles', instanceIds, MAX_DESCRIBE_ROLE_IDS);
+    const ids = unique(instanceIds);
+    const roles = new Map<string, string | null>(ids.map((id) => [id, null]));
+    if (ids.length === 0) return roles;
+    const sets = await this.describeRolePages(regionId, { instanceIds: JSON.stringify(ids) });
+    for (const set of sets) {
+      if (set.instanceId && roles.has(set.instanceId)) roles.set(set.instanceId, set.ramRoleName || null);
+    }
+    return roles;
+  }
+
+  async listInstancesWithRole(regionId: string, roleName: string): Promise<string[]> {
+    const sets = await this.describeRolePages(regionId, { ramRoleName: roleName });
+    const ids = new Set<string>();
+    for (const set of sets) if (set.instanceId && set.ramRoleName === roleName) ids.add(set.instanceId);
+    return [...ids];
+  }
+
+  /** Every page of DescribeInstanceRamRole, PageSize 50. */
+  private async describeRolePages(
+    regionId: string,
+    filter: { instanceIds?: string; ramRoleName?: string },
+  ): Promise<Array<{ instanceId?: string; ramRoleName?: string }>> {
+    const client = this.ecs(regionId);
+    const out: Array<{ instanceId?: string; ramRoleName?: string }> = [];
+    for (let pageNumber = 1; pageNumber <= MAX_PAGES; pageNumber++) {
+      const request = new EcsModule.DescribeInstanceRamRoleRequest({ regionId, ...filter, pageNumber, pageSize: DESCRIBE_ROLE_PAGE_SIZE });
+      const body = await this.call('DescribeInstanceRamRole', regionId, async () => (await client.describeInstanceRamRole(request)).body);
+      const page = body?.instanceRamRoleSets?.instanceRamRoleSet ?? [];
+      out.push(...page);
+      const total = body?.totalCount;
+      const done = typeof total === 'number' ? pageNumber * DESCRIBE_ROLE_PAGE_SIZE >= total : page.length < DESCRIBE_ROLE_PAGE_SIZE;
+      if (done || page.length === 0) return out;
+    }
+    throw new CloudError({ action: 'DescribeInstanceRamRole', code: INVALID_RESPONSE_CODE, message: `the listing did not end after ${MAX_PAGES} pages` });
+  }
+
+  async attachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[]): Promise<InstanceCallResult[]> {
+    checkBatch('attachInstanceRamRole', instanceIds, MAX_MUTATE_IDS);
+    const ids = unique(instanceIds);
+    if (ids.length === 0) return [];
+    const client = this.ecs(regionId);
+    const request = new EcsModule.AttachInstanceRamRoleRequest({ regionId, ramRoleName: roleName, instanceIds: JSON.stringify(ids) });
+    const body = await this.call('AttachInstanceRamRole', regionId, async () => (await client.attachInstanceRamRole(request)).body);
+    return instanceResults(ids, body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult ?? [], body?.failCount);
+  }
+
+  async detachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[]): Promise<InstanceCallResult[]> {
+    checkBatch('detachInstanceRamRole', instanceIds, MAX_MUTATE_IDS);
+    const ids = unique(instanceIds);
+    if (ids.length === 0) return [];
+    const client = this.ecs(regionId);
+    const request = new EcsModule.DetachInstanceRamRoleRequest({ regionId, ramRoleName: roleName, instanceIds: JSON.stringify(ids) });
+    const body = await this.call('DetachInstanceRamRole', regionId, async () => (await client.detachInstanceRamRole(request)).body);
+    return instanceResults(ids, body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [], body?.failCount);
+  }
+
+  async getRole(roleName: string): Promise<RoleInfo | null> {
+    const client = this.ram();
+    const request = new RamModule.GetRoleRequest({ roleName });
+    let body;
+    try {
+      body = await this.call('GetRole', undefined, async () => (await client.getRole(request)).body);
+    } catch (err) {
+      if (err instanceof CloudError && err.code === ROLE_NOT_FOUND_CODE) return null;
+      throw err;
+    }
+    const role = body?.role;
+    if (!role) {
+      throw new CloudError({ action: 'GetRole', code: INVALID_RESPONSE_CODE, message: `the answer for role "${roleName}" has no Role` });
+    }
+    return {
+      roleName: role.roleName ?? roleName,
+      arn: role.arn ?? '',
+      trustsEcs: trustPolicyAllowsEcs(role.assumeRolePolicyDocument),
+    };
+  }
+
+  /** Runs one SDK call: converts its error, reports it to onCall. */
+  private async call<T>(action: string, regionId: string | undefined, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const report = (code: string) =>
+      this.options.onCall?.({ action, ...(regionId !== undefined ? { regionId } : {}), durationMs: performance.now() - started, code });
+    try {
+      const result = await fn();
+      report('OK');
+      return result;
+    } catch (err) {
+      const cloudError = toCloudError(action, err);
+      report(cloudError.code);
+      throw cloudError;
+    }
+  }
+
+  private config(endpoint: string, regionId: string | undefined): $OpenApiUtil.Config {
+    return new $OpenApiUtil.Config({
+      endpoint,
+      protocol: this.options.protocol ?? 'https',
+      ...(regionId !== undefined ? { regionId } : {}),
+      credential: this.credential,
+      ...(this.options.readTimeoutMs !== undefined ? { readTimeout: this.options.readTimeoutMs } : {}),
+      ...(this.options.connectTimeoutMs !== undefined ? { connectTimeout: this.options.connectTimeoutMs } : {}),
+    });
+  }
+
+  private ecs(regionId: string): EcsClient {
+    let client = this.ecsClients.get(regionId);
+    if (!client) {
+      client = new EcsModule.default(this.config(this.options.ecsEndpoint ?? ecsRegionalEndpoint(regionId), regionId));
+      this.ecsClients.set(regionId, client);
+    }
+    return client;
+  }
+
+  private ram(): RamClient {
+    this.ramClient ??= new RamModule.default(this.config(this.options.ramEndpoint ?? DEFAULT_RAM_ENDPOINT, undefined));
+    return this.ramClient;
+  }
+}
+
+export function createAlibabaCloudApi(options: AlibabaCloudApiOptions = {}): CloudApi {
+  return new AlibabaCloudApi(options);
+}
