@@ -3,9 +3,6 @@
  * @alicloud/ram20150501 (one central client). Every SDK error becomes a CloudError; no SDK type
  * leaves this module. Limits and wire shapes: reference/alibaba-cloud-api.md.
  */
-import EcsModule from '@alicloud/ecs20140526';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
-import RamModule from '@alicloud/ram20150501';
 import {
   type CloudApi,
   CloudError,
@@ -19,6 +16,7 @@ import {
 } from './cloud-api.js';
 import { type CloudCredential, createDefaultCredential } from './credentials.js';
 import { INVALID_RESPONSE_CODE, toCloudError } from './sdk-errors.js';
+import { Ecs as EcsModule, OpenApiCore, Ram as RamModule } from './sdk-modules.js';
 import { trustPolicyAllowsEcs } from './trust-policy.js';
 
 type EcsClient = InstanceType<typeof EcsModule.default>;
@@ -285,8 +283,8 @@ export class AlibabaCloudApi implements CloudApi {
     }
   }
 
-  private config(endpoint: string, regionId: string | undefined): $OpenApiUtil.Config {
-    return new $OpenApiUtil.Config({
+  private config(endpoint: string, regionId: string | undefined): InstanceType<typeof OpenApiCore.$OpenApiUtil.Config> {
+    return new OpenApiCore.$OpenApiUtil.Config({
       endpoint,
       protocol: this.options.protocol ?? 'https',
       ...(regionId !== undefined ? { regionId } : {}),

@@ -14,7 +14,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import CredentialsModule from '@alicloud/credentials';
+import { Credentials as CredentialsModule } from './sdk-modules.js';
 
 /** The @alicloud/credentials client the SDK clients take as `credential`. */
 export type CloudCredential = InstanceType<typeof CredentialsModule.default>;

@@ -10,8 +10,9 @@
  * - A body that is not JSON: InvalidResponse. The credential chain finding nothing:
  *   CredentialsUnavailable. Anything else: UnknownError, with the original message.
  */
-import { AlibabaCloudError } from '@alicloud/openapi-core';
+import type { AlibabaCloudError } from '@alicloud/openapi-core';
 import { CloudError } from './cloud-api.js';
+import { OpenApiCore } from './sdk-modules.js';
 
 export const NETWORK_TIMEOUT_CODE = 'ETIMEDOUT';
 export const INVALID_RESPONSE_CODE = 'InvalidResponse';
@@ -29,7 +30,7 @@ function stringField(value: unknown, name: string): string | undefined {
 
 /** openapi-core's response errors; duck-typed too in case two copies of the package are installed. */
 function isSdkResponseError(err: Error): err is AlibabaCloudError {
-  return err instanceof AlibabaCloudError || (typeof field(err, 'statusCode') === 'number' && typeof field(err, 'data') === 'object');
+  return err instanceof OpenApiCore.AlibabaCloudError || (typeof field(err, 'statusCode') === 'number' && typeof field(err, 'data') === 'object');
 }
 
 function fromCloudError(action: string, err: AlibabaCloudError): CloudError {
