@@ -17,6 +17,9 @@
  * @kubernetes/client-node's V1MicroTime (a Date subclass) serialises that way; on reads the
  * library hands back the raw string, so reads accept either.
  */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApiException,
@@ -56,6 +59,35 @@ export interface LeaderElectorOptions {
 
 /** The Lease deploy/ grants get/update on (by resourceNames); use it unless you change the Role too. */
 export const DEFAULT_LEASE_NAME = 'ecs-role-operator-leader';
+
+/**
+ * A replica's identity in the Lease: the pod name (POD_NAME, from the downward API) or the host
+ * name, plus a random suffix so a restarted container never mistakes the old holder for itself.
+ */
+export function defaultIdentity(env: NodeJS.ProcessEnv = process.env): string {
+  return `${env.POD_NAME || hostname()}_${randomUUID().slice(0, 8)}`;
+}
+
+const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/**
+ * The Lease's namespace: POD_NAMESPACE (downward API), else the namespace of the mounted
+ * ServiceAccount token (in cluster), else the given fallback.
+ */
+export function defaultLeaseNamespace(
+  fallback: string,
+  env: NodeJS.ProcessEnv = process.env,
+  namespaceFile: string = IN_CLUSTER_NAMESPACE_FILE,
+): string {
+  if (env.POD_NAMESPACE) return env.POD_NAMESPACE;
+  try {
+    const fromFile = readFileSync(namespaceFile, 'utf8').trim();
+    if (fromFile) return fromFile;
+  } catch {
+    // not in a cluster
+  }
+  return fallback;
+}
 
 /** Retry pauses are spread by up to this factor so candidates do not retry in lockstep. */
 const JITTER_FACTOR = 1.2;
