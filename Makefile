@@ -1,15 +1,20 @@
+# Everyday entry points. `make sandbox` and `make test` work on a fresh clone: they install first.
 .PHONY: install build test lint bench sandbox clean
 
-install:
-	npm ci
+TEST_ARGS ?=
 
-build:
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+install: node_modules/.package-lock.json
+
+build: install
 	npm run build
 
 test: build
-	npm test
+	npm test -- $(TEST_ARGS)
 
-lint:
+lint: install
 	npm run lint
 
 bench: build
@@ -19,4 +24,4 @@ sandbox: build
 	node dist/src/cli/main.js sandbox
 
 clean:
-	rm -rf dist
+	rm -rf dist .sandbox

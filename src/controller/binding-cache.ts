@@ -12,6 +12,9 @@ interface Entry {
 }
 
 export class BindingCache {
+  /** @param defaultResyncMs drift-check period of bindings without spec.resyncPeriod */
+  constructor(readonly defaultResyncMs = 5 * 60_000) {}
+
   private readonly entries = new Map<string, Entry>();
   /** regionId -> instanceId -> keys naming the instance explicitly */
   private readonly byInstance = new Map<string, Map<string, Set<string>>>();
@@ -21,7 +24,7 @@ export class BindingCache {
   upsert(binding: InstanceRoleBinding): void {
     const key = bindingKey(binding.metadata);
     this.remove(key);
-    const view = toView(binding);
+    const view = this.toView(binding);
     this.entries.set(key, { binding, view });
     if (!view) return;
     const region = view.spec.regionId;
@@ -70,6 +73,17 @@ export class BindingCache {
     return [...this.entries.values()].map((e) => e.binding);
   }
 
+  /** The planner's view of a binding, or why its spec cannot be used. */
+  viewOf(binding: InstanceRoleBinding): { view: BindingView } | { invalid: string } {
+    return viewOf(binding, this.defaultResyncMs);
+  }
+
+  /** The planner's view of a binding, or undefined when its spec is invalid. */
+  toView(binding: InstanceRoleBinding): BindingView | undefined {
+    const v = this.viewOf(binding);
+    return 'view' in v ? v.view : undefined;
+  }
+
   /** Bindings other than `exceptKey` that name one of the instances or select in the region. */
   competitors(regionId: string, instanceIds: Iterable<string>, exceptKey: string): BindingView[] {
     const keys = new Set<string>(this.selectorBindings.get(regionId) ?? []);
@@ -85,24 +99,18 @@ export class BindingCache {
   }
 }
 
-/** The planner's view of a binding, or why its spec cannot be used. */
-export function viewOf(binding: InstanceRoleBinding): { view: BindingView } | { invalid: string } {
+function viewOf(binding: InstanceRoleBinding, defaultResyncMs: number): { view: BindingView } | { invalid: string } {
   try {
+    const spec = normalizeSpec(binding.spec, { defaultResyncPeriodMs: defaultResyncMs });
     return {
       view: {
         key: bindingKey(binding.metadata),
         creationTimestamp: binding.metadata.creationTimestamp ?? new Date(0).toISOString(),
-        spec: normalizeSpec(binding.spec),
+        spec,
         deleting: Boolean(binding.metadata.deletionTimestamp),
       },
     };
   } catch (err) {
     return { invalid: err instanceof Error ? err.message : String(err) };
   }
-}
-
-/** The planner's view of a binding, or undefined when its spec is invalid. */
-export function toView(binding: InstanceRoleBinding): BindingView | undefined {
-  const v = viewOf(binding);
-  return 'view' in v ? v.view : undefined;
 }

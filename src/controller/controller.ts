@@ -4,13 +4,13 @@
  * and the reconciler's decision (or error) becomes a requeue. Mirrors controller-runtime's
  * manager + controller split, without the reconciler knowing any of it.
  */
-import { randomUUID } from 'node:crypto';
 import {
   type CoreV1Api,
   type CustomObjectsApi,
   type Informer,
   type KubeConfig,
   type KubernetesListObject,
+  type KubernetesObject,
   type ObjectCache,
   makeInformer,
 } from '@kubernetes/client-node';
@@ -24,8 +24,9 @@ import {
   RECONCILE_REQUESTED_AT_ANNOTATION,
   bindingKey,
 } from '../api/instance-role-binding.js';
+import { reconcileLogger } from '../observability/logger.js';
 import { Backoff } from './backoff.js';
-import { BindingCache, toView } from './binding-cache.js';
+import { BindingCache } from './binding-cache.js';
 import type { CloudGateway } from './cloud-gateway.js';
 import { KubeBindingApi, KubeEventRecorder, errorText } from './kube-binding-api.js';
 import { BindingReconciler, type ReconcileObserver } from './reconciler.js';
@@ -47,14 +48,16 @@ export interface ControllerOptions {
   logger: Logger;
   /** Reconciles running at once (different keys). */
   concurrency: number;
+  /** Drift-check period of bindings without spec.resyncPeriod. */
+  defaultResyncMs: number;
   metrics?: ControllerMetrics;
 }
 
 export class BindingController {
-  readonly cache = new BindingCache();
+  readonly cache: BindingCache;
   private readonly queue: WorkQueue;
   private readonly reconciler: BindingReconciler;
-  private informer: (Informer<InstanceRoleBinding> & ObjectCache<InstanceRoleBinding>) | undefined;
+  private informer: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>) | undefined;
   private readonly informerBackoff = new Backoff({ baseMs: 500, maxMs: 30_000 });
   private synced = false;
   private stopping = false;
@@ -63,6 +66,7 @@ export class BindingController {
   private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: ControllerOptions) {
+    this.cache = new BindingCache(opts.defaultResyncMs);
     this.queue = new WorkQueue();
     this.reconciler = new BindingReconciler({
       cache: this.cache,
@@ -77,16 +81,17 @@ export class BindingController {
   /** Starts watching; resolves once the first list has filled the cache. */
   async startInformer(): Promise<void> {
     const path = `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}`;
-    const list = async (): Promise<KubernetesListObject<InstanceRoleBinding>> =>
+    const list = async (): Promise<KubernetesListObject<KubernetesObject>> =>
       (await this.opts.customObjects.listClusterCustomObject({
         group: API_GROUP,
         version: API_VERSION,
         plural: PLURAL,
-      })) as KubernetesListObject<InstanceRoleBinding>;
-    const informer = makeInformer<InstanceRoleBinding>(this.opts.kubeConfig, path, list);
-    informer.on('add', (b) => this.onUpsert(b));
-    informer.on('update', (b) => this.onUpsert(b));
-    informer.on('delete', (b) => this.onDelete(b));
+      })) as KubernetesListObject<KubernetesObject>;
+    // Custom objects arrive as plain JSON (timestamps are strings): the API type describes them.
+    const informer = makeInformer<KubernetesObject>(this.opts.kubeConfig, path, list);
+    informer.on('add', (b) => this.onUpsert(b as unknown as InstanceRoleBinding));
+    informer.on('update', (b) => this.onUpsert(b as unknown as InstanceRoleBinding));
+    informer.on('delete', (b) => this.onDelete(b as unknown as InstanceRoleBinding));
     informer.on('connect', () => {
       this.informerBackoff.reset('informer');
     });
@@ -133,7 +138,7 @@ export class BindingController {
     const key = bindingKey(binding.metadata);
     this.cache.remove(key);
     // Bindings that lost a conflict to this one may now win: let them look again.
-    const view = toView(binding);
+    const view = this.cache.toView(binding);
     if (view) for (const other of this.cache.competitors(view.spec.regionId, view.spec.instanceIds, key)) this.queue.add(other.key);
   }
 
@@ -150,7 +155,7 @@ export class BindingController {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
-      const log = this.opts.logger.child({ binding: key, reconcileId: randomUUID() });
+      const log = reconcileLogger(this.opts.logger, key);
       const started = performance.now();
       try {
         const decision = await this.reconciler.reconcile(key, log);

@@ -13,7 +13,6 @@ import {
 import { CloudError, type InstanceCallResult, type InstanceInfo } from '../cloud/cloud-api.js';
 import type { BindingApi, EventRecorder } from './binding-api.js';
 import type { BindingCache } from './binding-cache.js';
-import { toView, viewOf } from './binding-cache.js';
 import type { BindingView } from './claims.js';
 import type { CloudGateway } from './cloud-gateway.js';
 import { type PassOutcome, computeStatus } from './conditions.js';
@@ -89,7 +88,7 @@ export class BindingReconciler {
     }
     if (binding.metadata.deletionTimestamp) return this.finalize(binding, log);
 
-    const viewed = viewOf(binding);
+    const viewed = this.deps.cache.viewOf(binding);
     if ('invalid' in viewed) return this.reportInvalidSpec(binding, viewed.invalid);
     const view = viewed.view;
     const spec = view.spec;
@@ -153,7 +152,7 @@ export class BindingReconciler {
   private async finalize(binding: InstanceRoleBinding, log: Logger): Promise<ReconcileDecision> {
     const finalizers = binding.metadata.finalizers ?? [];
     if (!finalizers.includes(FINALIZER)) return { kind: 'done', why: 'deleting; not ours to clean up' };
-    const view = toView(binding);
+    const view = this.deps.cache.toView(binding);
     const previous = this.previousStatus(binding);
     if (view && view.spec.deletionPolicy === 'Detach' && view.spec.mode === 'Enforce') {
       let observation: Observation;
@@ -306,13 +305,14 @@ export class BindingReconciler {
   private async writeStatus(
     binding: InstanceRoleBinding,
     previous: InstanceRoleBindingStatus | undefined,
-    outcome: Omit<PassOutcome, 'generation' | 'now' | 'mode'>,
+    outcome: Omit<PassOutcome, 'generation' | 'now' | 'mode' | 'roleName'>,
   ): Promise<InstanceRoleBindingStatus> {
-    const view = toView(binding);
+    const view = this.deps.cache.toView(binding);
     const status = computeStatus(previous, {
       ...outcome,
       generation: binding.metadata.generation ?? 0,
       mode: view?.spec.mode ?? 'Enforce',
+      roleName: binding.spec.roleName,
       now: this.now().toISOString(),
     });
     const updated = await this.deps.api.patchStatus(binding, status);
@@ -353,7 +353,7 @@ export class BindingReconciler {
     });
     if (policy.class === 'terminal') {
       this.deps.events.record(binding, 'Warning', policy.reason, `${err.message}. ${policy.hint}`);
-      const resync = toView(binding)?.spec.resyncPeriodMs ?? DEFAULT_RESYNC_MS;
+      const resync = this.deps.cache.toView(binding)?.spec.resyncPeriodMs ?? DEFAULT_RESYNC_MS;
       return { kind: 'requeueAfter', ms: this.jitter(resync), why: err.code };
     }
     if (policy.class === 'wait') return { kind: 'requeueAfter', ms: this.jitter(this.deps.waitRequeueMs ?? 5_000), why: err.code };

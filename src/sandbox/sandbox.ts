@@ -4,10 +4,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Credential from '@alicloud/credentials';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
+import { createAccessKeyCredential } from '../cloud/credentials.js';
 import { applyManifests, readManifests } from '../kube/manifests.js';
 import { type RunningOperator, startOperator } from '../operator/operator.js';
 import { type CloudSimulator, type FleetSpec, loadFleetFile, startCloudSimulator } from '../sim/cloud/index.js';
@@ -22,6 +22,8 @@ export interface SandboxOptions {
   cloudPort?: number;
   /** Fleet YAML; default fleets/sample.yaml. */
   fleetPath?: string;
+  /** A fleet given directly (tests); wins over fleetPath. */
+  fleet?: FleetSpec;
   /** Manifests applied after start; default deploy/examples. Empty string: none. */
   examplesPath?: string;
   /** Where the kubeconfig goes; default .sandbox/kubeconfig under the working directory. */
@@ -46,7 +48,7 @@ export interface Sandbox {
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const root = packageRoot();
-  const fleet = loadFleetFile(opts.fleetPath ?? join(root, 'fleets', 'sample.yaml'));
+  const fleet = opts.fleet ?? loadFleetFile(opts.fleetPath ?? join(root, 'fleets', 'sample.yaml'));
   const key = opts.accessKeyId ? fleet.accessKeys.find((k) => k.id === opts.accessKeyId) : fleet.accessKeys[0];
   if (!key) {
     throw new Error(
@@ -73,7 +75,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const examples = opts.examplesPath ?? join(root, 'deploy', 'examples');
     if (examples !== '') await applyManifests(kubeConfig, readManifests(examples), 'ecs-role-operator-sandbox');
 
-    const credential = new Credential({ type: 'access_key', accessKeyId: key.id, accessKeySecret: key.secret });
+    const credential = createAccessKeyCredential(key.id, key.secret);
     const cloudApi = createAlibabaCloudApi({
       ecsEndpoint: cloud.endpoint,
       ramEndpoint: cloud.endpoint,
