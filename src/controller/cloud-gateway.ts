@@ -52,8 +52,8 @@ export class CloudGateway {
     this.instancesById = new Coalescer({
       maxBatch: MAX_DESCRIBE_INSTANCE_IDS,
       windowMs,
+      gate: () => this.throttle('DescribeInstances'),
       run: async (regionId, ids) => {
-        await this.throttle('DescribeInstances');
         const found = await this.cloud.describeInstances(regionId, { instanceIds: ids });
         const byId = new Map<string, InstanceInfo | null>(ids.map((id) => [id, null]));
         for (const instance of found) byId.set(instance.instanceId, instance);
@@ -63,26 +63,26 @@ export class CloudGateway {
     this.roles = new Coalescer({
       maxBatch: MAX_DESCRIBE_ROLE_IDS,
       windowMs,
+      gate: () => this.throttle('DescribeInstanceRamRole'),
       run: async (regionId, ids) => {
-        await this.throttle('DescribeInstanceRamRole');
         return this.cloud.describeInstanceRamRoles(regionId, ids);
       },
     });
     this.attaches = new Coalescer({
       maxBatch: MAX_MUTATE_IDS,
       windowMs,
+      gate: () => this.throttle('AttachInstanceRamRole'),
       run: async (group, ids) => {
         const [regionId, roleName] = splitGroup(group);
-        await this.throttle('AttachInstanceRamRole');
         return byInstance(await this.cloud.attachInstanceRamRole(regionId, roleName, ids));
       },
     });
     this.detaches = new Coalescer({
       maxBatch: MAX_MUTATE_IDS,
       windowMs,
+      gate: () => this.throttle('DetachInstanceRamRole'),
       run: async (group, ids) => {
         const [regionId, roleName] = splitGroup(group);
-        await this.throttle('DetachInstanceRamRole');
         return byInstance(await this.cloud.detachInstanceRamRole(regionId, roleName, ids));
       },
     });

@@ -68,3 +68,46 @@ describe('Coalescer', () => {
     ]);
   });
 });
+
+describe('Coalescer with a gate', () => {
+  it('keeps filling the waiting batch while the gate is closed', async () => {
+    const calls: string[][] = [];
+    let open: () => void = () => undefined;
+    let gateCalls = 0;
+    const c = new Coalescer<string, string>({
+      maxBatch: 100,
+      windowMs: 1,
+      gate: () => {
+        gateCalls++;
+        return gateCalls === 1 ? new Promise<void>((r) => (open = r)) : Promise.resolve();
+      },
+      run: async (_g, items) => {
+        calls.push([...items]);
+        return new Map(items.map((i) => [i, i]));
+      },
+    });
+    const first = c.request('g', 'a');
+    await new Promise((r) => setTimeout(r, 10));
+    const later = ['b', 'c', 'd'].map((i) => c.request('g', i));
+    open();
+    await Promise.all([first, ...later]);
+    expect(calls).toEqual([['a', 'b', 'c', 'd']]);
+  });
+
+  it('splits what does not fit into the next call', async () => {
+    const calls: string[][] = [];
+    const c = new Coalescer<string, string>({
+      maxBatch: 2,
+      windowMs: 1,
+      gate: async () => undefined,
+      run: async (_g, items) => {
+        calls.push([...items]);
+        return new Map(items.map((i) => [i, i]));
+      },
+    });
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((i) => c.request('g', i)));
+    expect(calls.flat().sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(calls.every((b) => b.length <= 2)).toBe(true);
+    expect(calls).toHaveLength(3);
+  });
+});

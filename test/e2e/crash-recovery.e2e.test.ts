@@ -1,0 +1,115 @@
+/**
+ * The operator as its own OS process, killed with SIGKILL between the detach and the attach of a
+ * role change; a fresh process must finish the swap.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CloudSimulator, parseFleet, startCloudSimulator } from '../../src/sim/cloud/index.js';
+import { type KubeEmulator, startKubeEmulator } from '../../src/sim/kube/index.js';
+import { binding } from './fleet.js';
+import { eventually } from './world.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+
+const FLEET = `
+accessKeys:
+  - {id: LTAI5tOperator, secret: operator-secret, allow: ["ecs:Describe*", "ecs:AttachInstanceRamRole", "ecs:DetachInstanceRamRole", "ram:GetRole", "ram:PassRole"]}
+roles:
+  - {name: RoleA, trustedServices: [ecs.aliyuncs.com]}
+  - {name: RoleB, trustedServices: [ecs.aliyuncs.com]}
+regions:
+  - id: cn-hangzhou
+    instances:
+      - {id: i-kill0001, network: vpc, vpcId: vpc-a}
+      - {id: i-kill0002, network: vpc, vpcId: vpc-a}
+`;
+
+let kube: KubeEmulator;
+let cloud: CloudSimulator;
+const children: ChildProcess[] = [];
+
+function startOperatorProcess(): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'run', '--kubeconfig', kube.kubeconfigPath, '--ecs-endpoint', cloud.endpoint, '--ram-endpoint', cloud.endpoint,
+      '--protocol', 'http', '--metrics-port', '0', '--health-port', '0', '--resync-period', '2s', '--log-level', 'warn'],
+    {
+      env: {
+        ...process.env,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tOperator',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'operator-secret',
+        ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  children.push(child);
+  return child;
+}
+
+async function sim(method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${cloud.url}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
+
+async function roleOf(id: string): Promise<string | null> {
+  const state = (await sim('GET', '/sim/state')) as { regions: Array<{ instances: Array<{ id: string; ramRole?: string | null }> }> };
+  return state.regions.flatMap((r) => r.instances).find((i) => i.id === id)?.ramRole ?? null;
+}
+
+async function kubectlApply(yaml: string): Promise<void> {
+  const child = spawn('kubectl', ['--kubeconfig', kube.kubeconfigPath, 'apply', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(yaml);
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  if (code !== 0) throw new Error(`kubectl apply failed: ${stderr}`);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (make test does) before this test`);
+  kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(mkdtempSync(join(tmpdir(), 'irb-crash-')), 'kubeconfig'), crdPaths: [join(ROOT, 'crds/instancerolebindings.roles.ecs.dev.yaml')] });
+  cloud = await startCloudSimulator({ fleet: parseFleet(FLEET), port: 0 });
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await cloud?.close();
+  await kube?.close();
+});
+
+describe('crash between detach and attach', () => {
+  it('a restarted operator finishes the role change', async () => {
+    const first = startOperatorProcess();
+    await kubectlApply(binding('swap', { roleName: 'RoleA', instanceIds: ['i-kill0001', 'i-kill0002'] }));
+    await eventually('RoleA attached', async () => (await roleOf('i-kill0001')) === 'RoleA' && (await roleOf('i-kill0002')) === 'RoleA', 20_000);
+
+    // Every attach now fails: the operator detaches RoleA, then cannot attach RoleB.
+    await sim('POST', '/sim/faults', { action: 'AttachInstanceRamRole', code: 'ServiceUnavailable', status: 503, rate: 1 });
+    await sim('DELETE', '/sim/calls');
+    await kubectlApply(binding('swap', { roleName: 'RoleB', instanceIds: ['i-kill0001', 'i-kill0002'] }));
+    await eventually('detach of RoleA and a failed attach', async () => {
+      const calls = (await sim('GET', '/sim/calls')) as Array<{ action: string; code: string }>;
+      return calls.some((c) => c.action === 'DetachInstanceRamRole' && c.code === '200') && calls.some((c) => c.action === 'AttachInstanceRamRole');
+    });
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect(await roleOf('i-kill0001')).toBeNull();
+    expect(await roleOf('i-kill0002')).toBeNull();
+
+    await sim('DELETE', '/sim/faults');
+    await sim('DELETE', '/sim/calls');
+    startOperatorProcess();
+    await eventually('RoleB attached by the new process', async () => (await roleOf('i-kill0001')) === 'RoleB' && (await roleOf('i-kill0002')) === 'RoleB', 30_000);
+    const calls = (await sim('GET', '/sim/calls')) as Array<{ action: string; params: { RamRoleName?: string } }>;
+    // The new process only attaches: nothing was left to detach.
+    expect(calls.filter((c) => c.action === 'DetachInstanceRamRole')).toEqual([]);
+    expect(calls.filter((c) => c.action === 'AttachInstanceRamRole').every((c) => c.params.RamRoleName === 'RoleB')).toBe(true);
+  });
+});
