@@ -157,8 +157,19 @@ export function selectorMatches(selector: NormalizedSelector | undefined, instan
  */
 export function bindingTargets(binding: BindingView, instance: InstanceInfo | undefined, instanceId: string): boolean {
   if (instance && instance.regionId !== binding.spec.regionId) return false;
-  if (binding.spec.instanceIds.includes(instanceId)) return true;
+  if (explicitIds(binding.spec).has(instanceId)) return true;
   return instance !== undefined && selectorMatches(binding.spec.selector, instance);
+}
+
+/** spec.instanceIds as a set, built once per normalized spec (bindings may name 1000 IDs). */
+const explicitIdSets = new WeakMap<NormalizedSpec, ReadonlySet<string>>();
+function explicitIds(spec: NormalizedSpec): ReadonlySet<string> {
+  let ids = explicitIdSets.get(spec);
+  if (!ids) {
+    ids = new Set(spec.instanceIds);
+    explicitIdSets.set(spec, ids);
+  }
+  return ids;
 }
 
 /**

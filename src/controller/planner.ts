@@ -41,7 +41,7 @@
  * plan.stalled is set whenever (mode Enforce) the role is missing or not trusted, even if no
  * instance needs an attach right now: the spec itself is unusable and the user must know.
  */
-import type { InstanceState } from '../api/instance-role-binding.js';
+import type { InstanceRoleBindingStatus, InstanceState } from '../api/instance-role-binding.js';
 import type { InstanceInfo } from '../cloud/cloud-api.js';
 import { type BindingView, bindingTargets, compareAge } from './claims.js';
 
@@ -116,9 +116,10 @@ export function roleStall(roleName: string, role: RoleCheck): PlanStall | undefi
 }
 
 /** Plans one pass of a live binding. See the rules at the top of this file. */
-export function plan(input: PlanInput): Plan {
+export function plan(planInput: PlanInput): Plan {
+  if (planInput.binding.deleting) return planDeletion(planInput);
+  const input = withRelevantOthers(planInput);
   const { binding } = input;
-  if (binding.deleting) return planDeletion(input);
   const spec = binding.spec;
   const acting = spec.mode === 'Enforce' && !spec.suspend;
   const stalled = acting ? roleStall(spec.roleName, input.role) : undefined;
@@ -137,7 +138,8 @@ export function plan(input: PlanInput): Plan {
  * same role (the role is shared: it stays). Orphan, or mode Observe: no actions. Instances that do
  * not carry spec.roleName are left as they are (a role someone else put there is never removed).
  */
-export function planDeletion(input: PlanInput): Plan {
+export function planDeletion(planInput: PlanInput): Plan {
+  const input = withRelevantOthers(planInput);
   const spec = input.binding.spec;
   const instances = uniqueSorted(input.targetIds).map((id): InstancePlan => {
     const unusable = describeUnusable(input, id);
@@ -278,16 +280,40 @@ function planEnforced(input: PlanInput, id: string, observed: string | null, sta
  * oldest first (so index 0 is the winner).
  */
 function claimantsOf(input: PlanInput, id: string): BindingView[] {
-  const { binding } = input;
   const instance = input.instances.get(id);
-  const claimants = [binding];
-  for (const other of input.others) {
-    if (other === binding || other.key === binding.key) continue;
-    if (other.deleting || other.spec.regionId !== binding.spec.regionId) continue;
-    if (bindingTargets(other, instance, id)) claimants.push(other);
-  }
+  const claimants = [input.binding];
+  for (const other of input.others) if (bindingTargets(other, instance, id)) claimants.push(other);
   return claimants.sort(compareAge);
 }
+
+/** Drops, once per plan, the other bindings that can never claim: itself, deleting, other regions. */
+function withRelevantOthers(input: PlanInput): PlanInput {
+  const { binding } = input;
+  const others = input.others.filter(
+    (o) => o !== binding && o.key !== binding.key && !o.deleting && o.spec.regionId === binding.spec.regionId,
+  );
+  return { ...input, others };
+}
+
+/**
+ * PlanInput.previouslyOwned from the binding's last written status: instance → the role this
+ * binding held or was replacing there. Entries count when they carry an observedRole and their
+ * state is one the planner only gives to a role it may act on: Bound (the role is ours), and
+ * Detaching / Attaching / Pending / Error (a role change or replacement that has not finished;
+ * carrying these forward keeps an interrupted A→B change from turning into a Conflict over A
+ * when, say, role B was missing or a detach was throttled). Conflict, Observed, NotFound and NotVpc
+ * entries never count: a role seen there was not this binding's to remove.
+ */
+export function previouslyOwnedFrom(status: InstanceRoleBindingStatus | undefined): Map<string, string> {
+  const owned = new Map<string, string>();
+  for (const entry of status?.instances ?? []) {
+    if (!entry.observedRole) continue;
+    if (OWNING_STATES.has(entry.state)) owned.set(entry.instanceId, entry.observedRole);
+  }
+  return owned;
+}
+
+const OWNING_STATES: ReadonlySet<InstanceState> = new Set(['Bound', 'Detaching', 'Attaching', 'Pending', 'Error']);
 
 function withObserved(plan: InstancePlan, observed: string | null): InstancePlan {
   return observed === null ? plan : { ...plan, observedRole: observed };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceState } from '../../../src/api/instance-role-binding.js';
 import type { BindingView } from '../../../src/controller/claims.js';
-import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion } from '../../../src/controller/planner.js';
+import { computeStatus } from '../../../src/controller/conditions.js';
+import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from '../../../src/controller/planner.js';
 import { REGION, binding, classicInstance, planInput, vpcInstance } from './fixtures.js';
 
 const T0 = '2026-01-01T00:00:00Z';
@@ -305,6 +306,51 @@ describe('plan: role change and ordering', () => {
     ]);
     expect(p.instances[0]?.message).toBeUndefined();
     expect(p.instances[2]?.message).toContain('Other');
+  });
+});
+
+describe('previouslyOwnedFrom', () => {
+  it('keeps roles of Bound and unfinished entries, never of Conflict or Observed ones', () => {
+    const owned = previouslyOwnedFrom({
+      instances: [
+        { instanceId: 'i-bound', state: 'Bound', observedRole: 'A' },
+        { instanceId: 'i-detaching', state: 'Detaching', observedRole: 'A' },
+        { instanceId: 'i-error', state: 'Error', observedRole: 'A', message: 'throttled' },
+        { instanceId: 'i-pending', state: 'Pending', observedRole: 'A' },
+        { instanceId: 'i-conflict', state: 'Conflict', observedRole: 'Z' },
+        { instanceId: 'i-observed', state: 'Observed', observedRole: 'Z' },
+        { instanceId: 'i-attaching', state: 'Attaching' },
+        { instanceId: 'i-gone', state: 'NotFound' },
+      ],
+    });
+    expect([...owned].sort()).toEqual([
+      ['i-bound', 'A'],
+      ['i-detaching', 'A'],
+      ['i-error', 'A'],
+      ['i-pending', 'A'],
+    ]);
+    expect(previouslyOwnedFrom(undefined).size).toBe(0);
+  });
+
+  it('carries a role change A→B through a pass where B was missing, then swaps', () => {
+    const at = (roleName: string) => binding('ns/self', T1, { roleName, instanceIds: [ID] });
+    const world = { instances: [vpcInstance(ID)], roles: { [ID]: 'A' } };
+    const pass = (roleName: string, previous: ReturnType<typeof computeStatus> | undefined, role: PlanInput['role']) => {
+      const p = plan(planInput(at(roleName), { ...world, previouslyOwned: Object.fromEntries(previouslyOwnedFrom(previous)), role }));
+      const status = computeStatus(previous, { generation: 1, plan: p, instanceResults: p.instances, suspended: false, mode: 'Enforce', now: T2 });
+      return { p, status };
+    };
+    const first = pass('A', undefined, { exists: true, trustsEcs: true });
+    expect(only(first.p).state).toBe('Bound');
+    const missing = pass('B', first.status, { exists: false, trustsEcs: false });
+    expect(only(missing.p).state).toBe('Error');
+    const stillMissing = pass('B', missing.status, { exists: false, trustsEcs: false });
+    expect(only(stillMissing.p).state).toBe('Error');
+    const created = pass('B', stillMissing.status, { exists: true, trustsEcs: true });
+    expect(created.p.actions).toEqual([
+      { kind: 'detach', instanceId: ID, roleName: 'A' },
+      { kind: 'attach', instanceId: ID, roleName: 'B' },
+    ]);
   });
 });
 
