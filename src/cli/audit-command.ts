@@ -1,11 +1,108 @@
-import type { Command } from 'commander';
+/**
+ * `ecs-role-operator audit`: every instance of the region(s) with its role, the bindings that
+ * claim it and a verdict; role totals; roles that do not trust ECS. Exit status: 0 in sync,
+ * 3 findings (drift, conflicts, missing instances, classic-network claims, invalid bindings,
+ * missing or untrusted roles), 1 errors.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { loadKubeConfig } from '../audit/cluster-bindings.js';
+import { OUTPUT_FORMATS, type OutputFormat, formatReport, isOutputFormat } from '../audit/formats.js';
+import { FINDING_VERDICTS } from '../audit/model.js';
+import { type BindingSource, runAudit } from '../audit/run-audit.js';
+import { auditExitCode } from '../audit/verdicts.js';
+import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
+import { type CloudApi, CloudError } from '../cloud/cloud-api.js';
+import { type CloudCredential, createDefaultCredential } from '../cloud/credentials.js';
+import { classifyCloudError } from '../controller/error-policy.js';
+import { parseEndpoint, parsePositiveInt, parseProtocol } from './options.js';
 
-/** Placeholder until the `audit` command lands; fails loudly rather than pretending to work. */
-export function registerAuditCommand(parent: Command): void {
-  parent
+interface AuditFlags {
+  region: string[];
+  kubeconfig?: string;
+  manifests?: string;
+  output: OutputFormat;
+  onlyFindings: boolean;
+  ecsEndpoint?: string;
+  ramEndpoint?: string;
+  protocol: 'http' | 'https';
+  concurrency: number;
+}
+
+/** Where the command writes and which credential it uses; tests inject these. */
+export interface AuditCommandIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  /** Default: the @alicloud/credentials default chain. */
+  credential?: CloudCredential;
+  /** Called with the exit status instead of setting process.exitCode. */
+  setExitCode?: (code: number) => void;
+}
+
+const REGION_ID = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+function collectRegion(value: string, previous: string[]): string[] {
+  if (!REGION_ID.test(value)) throw new InvalidArgumentError(`--region must be a region ID such as cn-hangzhou, got "${value}"`);
+  return [...previous, value];
+}
+
+function parseOutput(value: string): OutputFormat {
+  if (!isOutputFormat(value)) throw new InvalidArgumentError(`--output must be one of ${OUTPUT_FORMATS.join(', ')}, got "${value}"`);
+  return value;
+}
+
+/** A cloud error with the error table's hint on how to fix it. */
+function explainFailure(err: unknown): string {
+  if (err instanceof CloudError) return `${err.message} (${classifyCloudError(err.code, err.statusCode).hint})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+const defaultIo: AuditCommandIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+export function registerAuditCommand(program: Command, io: AuditCommandIo = defaultIo): void {
+  program
     .command('audit')
-    .description('not built yet')
-    .action(() => {
-      throw new Error('the audit command is not built yet');
+    .description(
+      'show every instance of the region(s) with its RAM role, the bindings that claim it and a verdict ' +
+        '(InSync, Drifted, Unmanaged, Conflict, Missing, NotVpc); exit status 0 in sync, 3 findings, 1 errors',
+    )
+    .option('--region <id>', 'region to audit; repeat for several (default: every region a binding names)', collectRegion, [])
+    .addOption(new Option('--kubeconfig <file>', 'read bindings from this cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)').conflicts('manifests'))
+    .addOption(new Option('--manifests <dir>', 'read bindings from the YAML files under this directory (a GitOps checkout) instead of a cluster'))
+    .option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`, parseOutput, 'table')
+    .option('--only-findings', `list only instances whose verdict is a finding (${[...FINDING_VERDICTS].join(', ')}); totals still count all`, false)
+    .option('--ecs-endpoint <host:port>', 'ECS API endpoint (default: ecs.<region>.aliyuncs.com)', parseEndpoint('--ecs-endpoint'))
+    .option('--ram-endpoint <host:port>', 'RAM API endpoint (default: ram.aliyuncs.com)', parseEndpoint('--ram-endpoint'))
+    .option('--protocol <http|https>', 'protocol for the cloud endpoints', parseProtocol, 'https')
+    .option('--concurrency <n>', 'cloud calls in flight at once', parsePositiveInt('--concurrency'), 4)
+    .action(async (flags: AuditFlags) => {
+      const bindings: BindingSource = flags.manifests
+        ? { kind: 'manifests', dir: flags.manifests }
+        : { kind: 'cluster', kubeConfig: loadKubeConfig(flags.kubeconfig) };
+      const cloud: CloudApi = createAlibabaCloudApi({
+        ...(flags.ecsEndpoint ? { ecsEndpoint: flags.ecsEndpoint } : {}),
+        ...(flags.ramEndpoint ? { ramEndpoint: flags.ramEndpoint } : {}),
+        protocol: flags.protocol,
+        credential: io.credential ?? createDefaultCredential(),
+      });
+      let run;
+      try {
+        run = await runAudit({ regions: flags.region, bindings, cloud, inventory: { concurrency: flags.concurrency } });
+      } catch (err) {
+        throw new Error(`audit failed: ${explainFailure(err)}`);
+      }
+      for (const warning of run.warnings) io.stderr.write(`warning: ${warning}\n`);
+      const report = flags.onlyFindings
+        ? { ...run.report, instances: run.report.instances.filter((i) => FINDING_VERDICTS.has(i.verdict)) }
+        : run.report;
+      io.stdout.write(formatReport(report, flags.output));
+      const code = auditExitCode(run.report);
+      if (io.setExitCode) io.setExitCode(code);
+      else process.exitCode = code;
     });
 }

@@ -8,7 +8,8 @@
  * - Network failures: the Node error code (ECONNREFUSED, ECONNRESET, ENOTFOUND, ...); the HTTP
  *   layer's connect and read timeouts (RequestTimeoutError) become ETIMEDOUT.
  * - A body that is not JSON: InvalidResponse. The credential chain finding nothing:
- *   CredentialsUnavailable. Anything else: UnknownError, with the original message.
+ *   InvalidCredentials (the SDK's own code for missing credentials). Anything else:
+ *   UnknownError, with the original message.
  */
 import type { AlibabaCloudError } from '@alicloud/openapi-core';
 import { CloudError } from './cloud-api.js';
@@ -16,7 +17,8 @@ import { OpenApiCore } from './sdk-modules.js';
 
 export const NETWORK_TIMEOUT_CODE = 'ETIMEDOUT';
 export const INVALID_RESPONSE_CODE = 'InvalidResponse';
-export const CREDENTIALS_UNAVAILABLE_CODE = 'CredentialsUnavailable';
+/** The same code the SDK uses when no credential is configured at all. */
+export const CREDENTIALS_UNAVAILABLE_CODE = 'InvalidCredentials';
 export const UNKNOWN_ERROR_CODE = 'UnknownError';
 
 function field(value: unknown, name: string): unknown {

@@ -1,0 +1,92 @@
+/**
+ * The audit report as aligned text tables for a terminal: instances, role totals, then the
+ * problems that are not per instance, and a one-line summary.
+ */
+import { type AuditReport, FINDING_VERDICTS, VERDICTS } from './model.js';
+
+const NONE = '-';
+
+/** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
+export function alignColumns(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+function yesNo(value: boolean | null): string {
+  return value === null ? NONE : value ? 'yes' : 'no';
+}
+
+export function formatTable(report: AuditReport): string {
+  const out: string[] = [];
+  if (report.instances.length === 0) {
+    out.push(`No instances in ${report.regions.join(', ') || 'the audited regions'}.`);
+  } else {
+    out.push(
+      ...alignColumns(
+        ['REGION', 'INSTANCE', 'NETWORK', 'ROLE', 'DESIRED', 'BINDINGS', 'VERDICT', 'DETAIL'],
+        report.instances.map((r) => [
+          r.regionId,
+          r.instanceId,
+          r.networkType ?? NONE,
+          r.currentRole ?? NONE,
+          r.desiredRole ?? NONE,
+          r.claimedBy.length > 0 ? r.claimedBy.join(',') : NONE,
+          r.verdict,
+          r.detail,
+        ]),
+      ),
+    );
+  }
+  if (report.roles.length > 0) {
+    out.push('');
+    out.push(
+      ...alignColumns(
+        ['ROLE', 'EXISTS', 'TRUSTS-ECS', 'ATTACHED', 'DESIRED', 'IN-SYNC', 'DRIFTED', 'UNMANAGED', 'BINDINGS'],
+        report.roles.map((r) => [
+          r.roleName,
+          yesNo(r.exists),
+          yesNo(r.trustsEcs),
+          String(r.attached),
+          String(r.desired),
+          String(r.inSync),
+          String(r.drifted),
+          String(r.unmanaged),
+          r.bindings.length > 0 ? r.bindings.join(',') : NONE,
+        ]),
+      ),
+    );
+  }
+  if (report.untrustedRoles.length > 0) {
+    out.push('');
+    out.push(`Roles whose trust policy does not allow ECS: ${report.untrustedRoles.join(', ')}`);
+    out.push('  fix: let the service ecs.aliyuncs.com call sts:AssumeRole in each role\'s trust policy.');
+  }
+  if (report.missingRoles.length > 0) {
+    out.push('');
+    out.push(`Roles that do not exist in RAM: ${report.missingRoles.join(', ')}`);
+    out.push('  fix: create them, or correct spec.roleName in the bindings that name them.');
+  }
+  if (report.invalidBindings.length > 0) {
+    out.push('');
+    out.push('Invalid bindings (ignored):');
+    for (const b of report.invalidBindings) out.push(`  ${b.key || '(unnamed)'} in ${b.source}: ${b.message}`);
+  }
+  if (report.bindingsOutsideRegions.length > 0) {
+    out.push('');
+    out.push(`Bindings of other regions (not audited): ${report.bindingsOutsideRegions.join(', ')}`);
+  }
+  out.push('');
+  const counts = VERDICTS.map((v) => `${report.totals[v]} ${v}`).join(', ');
+  const status =
+    report.findings > 0
+      ? `${report.findings} finding${report.findings === 1 ? '' : 's'} (${[...FINDING_VERDICTS].join('/')} instances, invalid bindings, missing or untrusted roles)`
+      : 'in sync';
+  const total = VERDICTS.reduce((sum, v) => sum + report.totals[v], 0);
+  out.push(`${total} instances: ${counts}. ${status}.`);
+  return `${out.join('\n')}\n`;
+}
