@@ -116,7 +116,8 @@ export class WorkQueue {
 
   /** Marks the key finished; if it was added while being processed it is queued again. */
   done(key: string): void {
-    this.processing.delete(key);
+    // Only a key that was handed out can come back; a stray done() must not duplicate a queued key.
+    if (!this.processing.delete(key)) return;
     if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
   }
 

@@ -85,6 +85,16 @@ describe('WorkQueue', () => {
     expect((await settled(queue.get())).done).toBe(false);
   });
 
+  it('ignores done() for a key that was not handed out', async () => {
+    const { queue } = setup();
+    queue.add('a');
+    queue.done('a');
+    expect(queue.len()).toBe(1);
+    expect(await queue.get()).toBe('a');
+    queue.done('a');
+    expect(queue.len()).toBe(0);
+  });
+
   it('wakes a waiting worker when a key arrives, and other keys go to other workers', async () => {
     const { queue } = setup();
     const w1 = queue.get();
