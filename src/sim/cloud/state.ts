@@ -166,6 +166,11 @@ export function instanceView(inst: Instance): InstanceView {
   };
 }
 
+/** ECS CreationTime format: minutes, UTC ("2026-11-23T08:53Z"). */
+function creationTime(d: Date): string {
+  return d.toISOString().slice(0, 16) + 'Z';
+}
+
 export interface StateSnapshot {
   regions: Array<{ id: string; instances: InstanceView[] }>;
   roles: Array<{ name: string; arn: string; trustsEcs: boolean; assumeRolePolicyDocument: string; allow: string[]; attachedPolicies: AttachedPolicy[] }>;
@@ -191,7 +196,7 @@ export class CloudState {
       this.accessKeys.set(k.id, { id: k.id, secret: k.secret, permissions: new Permissions(k.allow), disabled: k.disabled ?? false });
     }
     for (const r of fleet.roles) this.addRole(r);
-    const created = new Date();
+    const created = creationTime(new Date());
     for (const region of fleet.regions) {
       const rs = new RegionState(region.id);
       this.regions.set(region.id, rs);
@@ -261,7 +266,7 @@ export class CloudState {
     if (!rs) throw new StateError('NotFound', `region ${regionId} is not in the fleet (regions: ${this.regionIds().join(', ')})`);
     if (this.instances.has(spec.id)) throw new StateError('Conflict', `instance ${spec.id} already exists`);
     if (spec.ramRole && !this.role(spec.ramRole)) throw new StateError('NotFound', `role ${spec.ramRole} does not exist`);
-    return this.addInstance(rs, spec, new Date());
+    return this.addInstance(rs, spec, creationTime(new Date()));
   }
 
   releaseInstance(instanceId: string): void {
@@ -281,7 +286,7 @@ export class CloudState {
     return rs;
   }
 
-  private addInstance(rs: RegionState, spec: InstanceSpec, created: Date): Instance {
+  private addInstance(rs: RegionState, spec: InstanceSpec, created: string): Instance {
     const inst: Instance = {
       id: spec.id,
       regionId: rs.id,
@@ -294,7 +299,7 @@ export class CloudState {
       ramRole: null,
       attachPolicy: null,
       seq: this.nextSeq++,
-      creationTime: isoSeconds(created).replace(/:\d\dZ$/, 'Z'),
+      creationTime: created,
     };
     this.instances.set(inst.id, inst);
     rs.ordered.push(inst);
