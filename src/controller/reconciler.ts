@@ -17,7 +17,7 @@ import type { BindingView } from './claims.js';
 import type { CloudGateway } from './cloud-gateway.js';
 import { type PassOutcome, computeStatus } from './conditions.js';
 import { type ErrorClass, classifyCloudError } from './error-policy.js';
-import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion } from './planner.js';
+import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from './planner.js';
 
 export type ReconcileDecision =
   | { kind: 'requeueAfter'; ms: number; why: string }
@@ -125,17 +125,23 @@ export class BindingReconciler {
       instances: observation.instances,
       observedRoles: observation.observedRoles,
       observeErrors: observation.observeErrors,
-      previouslyOwned: ownedRoles(previous),
+      previouslyOwned: previouslyOwnedFrom(previous),
       role,
     };
     const decision = plan(input);
-    const execution =
-      spec.mode === 'Enforce' && decision.actions.length > 0
-        ? await this.execute(spec.regionId, decision, log)
-        : { statuses: statusesOf(decision), failures: [], attached: [], detached: [] };
+    const acting = spec.mode === 'Enforce' && decision.actions.length > 0;
+    let latest = previous;
+    if (acting) {
+      // Say what is about to happen (Reconciling=True, instances Attaching/Detaching) before the
+      // cloud writes, which may wait on the rate limiter for a while.
+      latest = await this.writeStatus(binding, previous, { plan: decision, instanceResults: statusesOf(decision), suspended: false });
+    }
+    const execution = acting
+      ? await this.execute(spec.regionId, decision, log)
+      : { statuses: statusesOf(decision), failures: [], attached: [], detached: [] };
 
     const worst = worstFailure(execution.failures);
-    const status = await this.writeStatus(binding, previous, {
+    const status = await this.writeStatus(binding, latest, {
       plan: decision,
       instanceResults: execution.statuses,
       suspended: false,
@@ -168,7 +174,7 @@ export class BindingReconciler {
         instances: observation.instances,
         observedRoles: observation.observedRoles,
         observeErrors: observation.observeErrors,
-        previouslyOwned: ownedRoles(previous),
+        previouslyOwned: previouslyOwnedFrom(previous),
         role: 'unknown',
       });
       const execution =
@@ -404,12 +410,6 @@ export class BindingReconciler {
   private jitter(ms: number): number {
     return Math.max(1, Math.round(ms * (0.9 + 0.2 * this.random())));
   }
-}
-
-function ownedRoles(status: InstanceRoleBindingStatus | undefined): Map<string, string> {
-  const owned = new Map<string, string>();
-  for (const i of status?.instances ?? []) if (i.state === 'Bound' && i.observedRole) owned.set(i.instanceId, i.observedRole);
-  return owned;
 }
 
 function statusesOf(decision: Plan): InstanceStatus[] {
