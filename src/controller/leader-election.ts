@@ -168,16 +168,17 @@ export class LeaderElector {
    * its next retry. Safe to call when not leading or not running.
    */
   async release(): Promise<void> {
-    const wasLeading = this.leading;
     this.lifecycle.abort();
     await this.inFlight?.catch(() => undefined);
     await this.running;
-    if (wasLeading) await this.giveBack();
+    // Also covers an acquire that landed just as we were stopping: giveBack re-reads the Lease
+    // and writes only if it still names us.
+    if (this.observed?.holderIdentity === this.identity) await this.giveBack();
   }
 
   private async campaignAndLead(): Promise<void> {
     const acquired = await this.acquire();
-    if (!acquired) return;
+    if (!acquired || this.lifecycle.signal.aborted) return;
     this.leading = true;
     this.leadership = new AbortController();
     this.opts.onLeaderChange?.(true);
