@@ -1,0 +1,168 @@
+// The Kubernetes CEL extension functions that @bufbuild/cel does not ship, with the semantics
+// documented for kube-apiserver: the lists library (isSorted, sum, min, max, indexOf,
+// lastIndexOf), the regex library (find, findAll), cel-go's sets extension
+// (sets.contains, sets.equivalent, sets.intersects), and the optional-value methods that
+// `optionalOldSelf` rules use on `oldSelf` (hasValue, value, orValue).
+
+import { CelScalar, celFunc, celMap, celMethod, isCelList, isCelMap, listType, mapType, type CelFunc, type CelList, type CelMap, type CelValue } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { compileGoRegexp } from '../go-regexp.js';
+
+const DYN_LIST = listType(CelScalar.DYN);
+const DYN_MAP = mapType(CelScalar.DYN, CelScalar.DYN);
+
+/** CEL equality for the values our objects hold (scalars, lists, maps, messages by JSON form). */
+export function celValuesEqual(a: CelValue, b: CelValue): boolean {
+  if (typeof a === 'bigint' && typeof b === 'number') return Number(a) === b;
+  if (typeof a === 'number' && typeof b === 'bigint') return a === Number(b);
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((byte, i) => byte === b[i]);
+  if (isCelList(a) && isCelList(b)) {
+    if (a.size !== b.size) return false;
+    for (let i = 0; i < a.size; i++) if (!celValuesEqual(a.get(i) as CelValue, b.get(i) as CelValue)) return false;
+    return true;
+  }
+  if (isCelMap(a) && isCelMap(b)) {
+    if (a.size !== b.size) return false;
+    for (const [key, value] of a) {
+      if (!b.has(key) || !celValuesEqual(value, b.get(key) as CelValue)) return false;
+    }
+    return true;
+  }
+  return JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ===
+    JSON.stringify(b, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+type Comparable = bigint | number | string | boolean;
+
+function comparableOf(value: CelValue, operation: string): Comparable {
+  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  throw new Error(`no such overload: ${operation} supports lists of int, uint, double, bool and string`);
+}
+
+function compare(a: Comparable, b: Comparable): number {
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  const x = typeof a === 'boolean' ? Number(a) : a;
+  const y = typeof b === 'boolean' ? Number(b) : b;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function elements(list: CelList): CelValue[] {
+  return [...list];
+}
+
+function extreme(list: CelList, operation: 'min' | 'max'): CelValue {
+  const values = elements(list).map((value) => comparableOf(value, operation));
+  if (values.length === 0) throw new Error(`${operation} called on empty list`);
+  return values.reduce((best, next) => ((operation === 'min' ? compare(next, best) < 0 : compare(next, best) > 0) ? next : best));
+}
+
+function sum(list: CelList): CelValue {
+  const values = elements(list);
+  if (values.length === 0) return 0n;
+  if (values.every((value) => typeof value === 'bigint')) return (values as bigint[]).reduce((total, value) => total + value, 0n);
+  if (values.every((value) => typeof value === 'number')) return (values as number[]).reduce((total, value) => total + value, 0);
+  throw new Error('no such overload: sum supports lists of int, uint, double and duration');
+}
+
+const listFunctions: CelFunc[] = [
+  celMethod('isSorted', DYN_LIST, [], CelScalar.BOOL, function (this: CelList) {
+    const values = elements(this).map((value) => comparableOf(value, 'isSorted'));
+    return values.every((value, i) => i === 0 || compare(values[i - 1] as Comparable, value) <= 0);
+  }),
+  celMethod('sum', DYN_LIST, [], CelScalar.DYN, function (this: CelList) {
+    return sum(this);
+  }),
+  celMethod('min', DYN_LIST, [], CelScalar.DYN, function (this: CelList) {
+    return extreme(this, 'min');
+  }),
+  celMethod('max', DYN_LIST, [], CelScalar.DYN, function (this: CelList) {
+    return extreme(this, 'max');
+  }),
+  celMethod('indexOf', DYN_LIST, [CelScalar.DYN], CelScalar.INT, function (this: CelList, wanted: CelValue) {
+    return BigInt(elements(this).findIndex((value) => celValuesEqual(value, wanted)));
+  }),
+  celMethod('lastIndexOf', DYN_LIST, [CelScalar.DYN], CelScalar.INT, function (this: CelList, wanted: CelValue) {
+    const values = elements(this);
+    for (let i = values.length - 1; i >= 0; i--) if (celValuesEqual(values[i] as CelValue, wanted)) return BigInt(i);
+    return -1n;
+  }),
+];
+
+/**
+ * RE2 decides whether there is a match (Go semantics); the matched text itself comes from the
+ * JavaScript engine, which agrees with RE2 on the patterns CRDs use.
+ */
+function findMatches(text: string, pattern: string, limit: number): string[] {
+  const re2 = compileGoRegexp(pattern);
+  if (!re2.matches(text) || limit === 0) return [];
+  const flags = /^\(\?([imsU]+)\)/.exec(pattern);
+  const source = flags ? pattern.slice(flags[0].length) : pattern;
+  const jsFlags = `gu${flags?.[1]?.includes('i') ? 'i' : ''}${flags?.[1]?.includes('s') ? 's' : ''}${flags?.[1]?.includes('m') ? 'm' : ''}`;
+  const found: string[] = [];
+  for (const match of text.matchAll(new RegExp(source, jsFlags))) {
+    found.push(match[0]);
+    if (limit > 0 && found.length >= limit) break;
+  }
+  return found;
+}
+
+const regexFunctions: CelFunc[] = [
+  celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (this: string, pattern: string) {
+    return findMatches(this, pattern, 1)[0] ?? '';
+  }),
+  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], DYN_LIST, function (this: string, pattern: string) {
+    return findMatches(this, pattern, -1);
+  }),
+  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING, CelScalar.INT], DYN_LIST, function (this: string, pattern: string, limit: bigint) {
+    return findMatches(this, pattern, Number(limit));
+  }),
+];
+
+function contains(list: CelList, wanted: CelValue): boolean {
+  return elements(list).some((value) => celValuesEqual(value, wanted));
+}
+
+const setFunctions: CelFunc[] = [
+  celFunc('sets.contains', [DYN_LIST, DYN_LIST], CelScalar.BOOL, (list: CelList, sub: CelList) =>
+    elements(sub).every((value) => contains(list, value))),
+  celFunc('sets.equivalent', [DYN_LIST, DYN_LIST], CelScalar.BOOL, (a: CelList, b: CelList) =>
+    elements(a).every((value) => contains(b, value)) && elements(b).every((value) => contains(a, value))),
+  celFunc('sets.intersects', [DYN_LIST, DYN_LIST], CelScalar.BOOL, (a: CelList, b: CelList) =>
+    elements(a).some((value) => contains(b, value))),
+];
+
+/**
+ * An optional value as `optionalOldSelf` rules see `oldSelf`: a map with one reserved key.
+ * CEL code reaches it only through hasValue(), value() and orValue().
+ */
+const optionalKey = '\u0000optional';
+const noneKey = '\u0000none';
+
+export function optionalOf(value: CelValue | undefined): CelMap {
+  return value === undefined ? celMap(new Map([[noneKey, true]])) : celMap(new Map([[optionalKey, value]]));
+}
+
+function asOptional(target: CelMap): { present: boolean; value: CelValue | undefined } {
+  if (target.has(optionalKey)) return { present: true, value: target.get(optionalKey) };
+  if (target.has(noneKey) && target.size === 1) return { present: false, value: undefined };
+  throw new Error('no such overload: hasValue, value and orValue apply to optional values');
+}
+
+const optionalFunctions: CelFunc[] = [
+  celMethod('hasValue', DYN_MAP, [], CelScalar.BOOL, function (this: CelMap) {
+    return asOptional(this).present;
+  }),
+  celMethod('value', DYN_MAP, [], CelScalar.DYN, function (this: CelMap) {
+    const optional = asOptional(this);
+    if (!optional.present) throw new Error('optional.none() dereference');
+    return optional.value as CelValue;
+  }),
+  celMethod('orValue', DYN_MAP, [CelScalar.DYN], CelScalar.DYN, function (this: CelMap, fallback: CelValue) {
+    const optional = asOptional(this);
+    return optional.present ? (optional.value as CelValue) : fallback;
+  }),
+];
+
+/** Every function added to the standard CEL environment for x-kubernetes-validations. */
+export const kubernetesCelFunctions: CelFunc[] = [...strings, ...listFunctions, ...regexFunctions, ...setFunctions, ...optionalFunctions];

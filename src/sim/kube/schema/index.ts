@@ -1,0 +1,84 @@
+// Structural-schema support for the Kubernetes API emulator: compile a CRD version's
+// openAPIV3Schema once, then default, prune and validate custom objects with the real
+// kube-apiserver's semantics, field paths and messages.
+
+import { applyDefaultValues, pruneNonNullableNulls } from './defaulting.js';
+import { isBlockingCause, invalidCause, type FieldCause } from './field-error.js';
+import { pruneUnknownFields } from './pruning.js';
+import { noOldValue } from './correlation.js';
+import { validateOpenApi } from './value-validation.js';
+import { validateListTypes } from './list-type-validation.js';
+import { validateEmbeddedResources } from './embedded-resource-validation.js';
+import { readStructuralSchema, SchemaProblems, type SchemaNode } from './structural.js';
+import { buildRuleValidator, evaluateValidationRules, type RuleValidator } from './cel/validation-rules.js';
+
+export type { FieldCause, FieldCauseReason } from './field-error.js';
+export { unknownSchemaFields } from './structural.js';
+
+export interface CompiledSchema {
+  /** Mutates in place: drops nulls of non-nullable fields without defaults, then applies structural defaults. */
+  applyDefaults(obj: Record<string, unknown>): void;
+  /** Removes unknown fields (keeping apiVersion/kind/metadata and preserve-unknown subtrees); returns their paths, e.g. ".spec.foo". */
+  prune(obj: Record<string, unknown>): string[];
+  /** Schema, list-type, embedded-resource and CEL validation; pass oldObj on update for transition rules and ratcheting. */
+  validate(obj: Record<string, unknown>, oldObj?: Record<string, unknown>): FieldCause[];
+}
+
+class CompiledStructuralSchema implements CompiledSchema {
+  constructor(
+    private readonly root: SchemaNode,
+    private readonly rules: RuleValidator | undefined,
+  ) {}
+
+  applyDefaults(obj: Record<string, unknown>): void {
+    pruneNonNullableNulls(obj, this.root);
+    applyDefaultValues(obj, this.root);
+  }
+
+  prune(obj: Record<string, unknown>): string[] {
+    return pruneUnknownFields(obj, this.root);
+  }
+
+  validate(obj: Record<string, unknown>, oldObj?: Record<string, unknown>): FieldCause[] {
+    const old = oldObj ?? noOldValue;
+    const causes = [...validateOpenApi(obj, this.root, old), ...validateEmbeddedResources(obj, this.root)];
+    if (oldObj === undefined || validateListTypes(oldObj, this.root).length === 0) {
+      causes.push(...validateListTypes(obj, this.root));
+    }
+    if (this.rules === undefined) return causes;
+    if (causes.some(isBlockingCause)) {
+      causes.push(invalidCause('<nil>', null, 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation'));
+      return causes;
+    }
+    causes.push(...evaluateValidationRules(this.rules, obj, old));
+    return causes;
+  }
+}
+
+/** Checks that every default is valid for its own schema, as the API server does for a CRD. */
+function checkDefaults(node: SchemaNode, problems: SchemaProblems): void {
+  if (node.hasDefault) {
+    const value = structuredClone(node.defaultValue);
+    for (const cause of validateOpenApi(value, node)) {
+      problems.add(`${node.location}.default`, `Invalid value: ${JSON.stringify(node.defaultValue)}: ${cause.message}`);
+    }
+  }
+  for (const property of node.properties?.values() ?? []) checkDefaults(property, problems);
+  if (node.additionalProperties !== undefined && node.additionalProperties !== true) checkDefaults(node.additionalProperties, problems);
+  if (node.items !== undefined) checkDefaults(node.items, problems);
+}
+
+/**
+ * Compiles an apiextensions.k8s.io/v1 openAPIV3Schema. Throws an Error listing every problem
+ * (non-structural schema, bad pattern, invalid default, CEL rule that does not compile).
+ */
+export function compileSchema(openAPIV3Schema: Record<string, unknown>): CompiledSchema {
+  const problems = new SchemaProblems();
+  const root = readStructuralSchema(openAPIV3Schema, problems);
+  if (problems.lines.length === 0) checkDefaults(root, problems);
+  const rules = problems.lines.length === 0 ? buildRuleValidator(root, true, problems) : undefined;
+  if (problems.lines.length > 0) {
+    throw new Error(`invalid openAPIV3Schema (${problems.lines.length} problem${problems.lines.length === 1 ? '' : 's'}): ${problems.lines.join('; ')}`);
+  }
+  return new CompiledStructuralSchema(root, rules);
+}
