@@ -76,6 +76,45 @@ export const REASONS = {
 
 export type Reason = (typeof REASONS)[keyof typeof REASONS];
 
+/**
+ * What each reason means and what to do about it: the source of the README's reason table and
+ * troubleshooting guide. Keyed by every reason, so adding a reason without documenting it fails
+ * to compile.
+ */
+export const REASON_DESCRIPTIONS: Readonly<Record<Reason, { conditions: string; meaning: string; fix: string }>> = {
+  AllInstancesBound: { conditions: 'Ready=True', meaning: 'Every targeted instance carries spec.roleName.', fix: 'Nothing to do.' },
+  NoInstancesMatched: { conditions: 'Ready=True', meaning: 'spec.instanceIds / spec.instanceSelector currently target no instance.', fix: 'Check the selector tags and vpcId if you expected matches.' },
+  Observing: { conditions: 'Ready=True', meaning: 'mode Observe: the roles found are reported in status.instances; nothing is changed.', fix: 'Set spec.mode: Enforce to apply the role.' },
+  RoleConflict: { conditions: 'Ready=False', meaning: 'Some instances carry, or are claimed by an older binding for, another role.', fix: 'Resolve the overlap between bindings, or set spec.takeover: true to replace roles no binding claims.' },
+  InstancesNotFound: { conditions: 'Ready=False', meaning: 'Some named instances do not exist in spec.regionId.', fix: 'Fix spec.instanceIds or spec.regionId; released instances should be removed from the binding.' },
+  InstancesNotVpc: { conditions: 'Ready=False, Stalled=True when every instance is classic', meaning: 'Some instances are on the classic network, where RAM roles cannot be attached.', fix: 'Target VPC instances only, or migrate the instances to a VPC.' },
+  CloudError: { conditions: 'Ready=False', meaning: 'A cloud call failed with a retryable error, or an instance could not be observed.', fix: 'Usually none: the operator retries with backoff. See Reconciling for the error.' },
+  Progressing: { conditions: 'Ready=False, Reconciling=True', meaning: 'Roles are being attached or detached, or the world changed mid-pass and is being re-read.', fix: 'None needed: wait for the next pass.' },
+  RoleNotFound: { conditions: 'Ready=False, Stalled=True', meaning: 'The RAM role in spec.roleName does not exist.', fix: 'Create the role (trusting ecs.aliyuncs.com) or fix spec.roleName.' },
+  RoleNotTrusted: { conditions: 'Ready=False, Stalled=True', meaning: "The role's trust policy does not let ecs.aliyuncs.com assume it.", fix: 'Add a statement allowing sts:AssumeRole for Principal.Service ecs.aliyuncs.com.' },
+  PassRoleForbidden: { conditions: 'Ready=False, Stalled=True', meaning: "The operator's identity lacks ram:PassRole for the role.", fix: "Grant ram:PassRole on the role to the operator's RAM identity." },
+  AccessDenied: { conditions: 'Ready=False, Stalled=True', meaning: "The operator's identity lacks an ECS or RAM action.", fix: "Grant the action named in the message (see the operator's RAM policy)." },
+  InvalidCredentials: { conditions: 'Ready=False, Stalled=True', meaning: "The operator's AccessKey is unknown, disabled or signs wrongly.", fix: 'Fix the credentials Secret or the RRSA / instance-role setup and restart the operator.' },
+  ClockSkew: { conditions: 'Ready=False, Stalled=True', meaning: "The cloud rejected the request's timestamp.", fix: "Synchronise the clock of the operator's host." },
+  InstanceNotVpc: { conditions: 'Ready=False, Stalled=True', meaning: 'The cloud refused a role for a classic-network instance.', fix: 'Remove the instance from the binding or migrate it to a VPC.' },
+  RegionNotFound: { conditions: 'Ready=False, Stalled=True', meaning: 'spec.regionId is not a region the cloud knows.', fix: 'Recreate the binding with the right regionId (the field is immutable).' },
+  InvalidSpec: { conditions: 'Ready=False, Stalled=True', meaning: 'The spec is invalid (the message names the field).', fix: 'Fix the field as the message says.' },
+  InvalidRequest: { conditions: 'Ready=False, Stalled=True', meaning: 'The cloud rejected a parameter or does not serve the action.', fix: 'Check the message and the --ecs-endpoint / --ram-endpoint flags.' },
+  CloudRequestRejected: { conditions: 'Ready=False, Stalled=True', meaning: 'The cloud answered 4xx with an error code the operator does not know.', fix: 'Act on the message; report the code if it should be retried.' },
+  Throttled: { conditions: 'Reconciling=True', meaning: 'The cloud is throttling the operator.', fix: 'None needed; lower --ecs-qps if it persists.' },
+  CloudServerError: { conditions: 'Reconciling=True', meaning: 'The cloud answered 5xx.', fix: 'None needed: retried with backoff.' },
+  NetworkError: { conditions: 'Reconciling=True', meaning: 'The cloud endpoint could not be reached or timed out.', fix: 'Check network access to the endpoints if it persists.' },
+  OperationConflict: { conditions: 'Reconciling=True', meaning: 'Another operation on the instance was in progress.', fix: 'None needed: retried with backoff.' },
+  CredentialsRefreshing: { conditions: 'Reconciling=True', meaning: 'Temporary credentials expired and are being refreshed.', fix: 'None needed.' },
+  RoleChangedDuringReconcile: { conditions: 'Reconciling=True', meaning: 'An instance role changed between observing and acting.', fix: 'None needed: the instance is re-read shortly.' },
+  InstanceVanished: { conditions: 'Reconciling=True', meaning: 'An instance was released between observing and acting.', fix: 'None needed: the fleet is re-read shortly.' },
+  InstanceBusy: { conditions: 'Reconciling=True', meaning: 'An instance was changing state.', fix: 'None needed: retried shortly.' },
+  Converged: { conditions: 'Reconciling=False', meaning: 'Nothing is in flight and everything is as declared.', fix: 'Nothing to do.' },
+  WaitingForChange: { conditions: 'Reconciling=False', meaning: 'Nothing is in flight; what remains needs a change to the spec, another binding or the cloud.', fix: 'See Ready and Stalled.' },
+  NotStalled: { conditions: 'Stalled=False', meaning: 'No error that needs a spec or cloud-side change.', fix: 'Nothing to do.' },
+  Suspended: { conditions: 'Ready (status kept), Reconciling=False, Stalled=False', meaning: 'spec.suspend is true: the operator neither reads nor changes the instances.', fix: 'Set spec.suspend: false to resume.' },
+};
+
 export interface PassOutcome {
   generation: number;
   plan: Plan | undefined;

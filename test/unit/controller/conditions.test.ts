@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition, ConditionType, InstanceRoleBindingStatus, InstanceStatus } from '../../../src/api/instance-role-binding.js';
-import { type PassOutcome, REASONS, allReasons, computeStatus } from '../../../src/controller/conditions.js';
+import { type PassOutcome, REASONS, REASON_DESCRIPTIONS, allReasons, computeStatus } from '../../../src/controller/conditions.js';
 import type { Plan } from '../../../src/controller/planner.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
@@ -192,6 +192,15 @@ describe('REASONS', () => {
       expect(value).toMatch(/^[A-Z][A-Za-z]+$/);
     }
     expect(allReasons()).toEqual([...new Set(Object.values(REASONS))].sort());
+  });
+
+  it('are each documented with the conditions they appear in, a meaning and a fix', () => {
+    expect(Object.keys(REASON_DESCRIPTIONS).sort()).toEqual(allReasons());
+    for (const [reason, doc] of Object.entries(REASON_DESCRIPTIONS)) {
+      expect(doc.conditions, reason).toMatch(/Ready|Reconciling|Stalled/);
+      expect(doc.meaning.length, reason).toBeGreaterThan(10);
+      expect(doc.fix.length, reason).toBeGreaterThan(5);
+    }
   });
 
   it('cover every reason computeStatus produced across these outcomes', () => {
