@@ -67,6 +67,7 @@ function jsonAnswer(status: number, body: Record<string, unknown>, requestId: st
 
 export async function handleApiRequest(deps: GatewayDeps, req: SignedRequest): Promise<HttpAnswer> {
   const requestId = randomUUID().toUpperCase();
+  const started = performance.now();
   const time = new Date().toISOString();
   const action = req.headers['x-acs-action'] ?? req.query['Action'] ?? req.form['Action'] ?? '';
   const version = req.headers['x-acs-version'] ?? req.query['Version'] ?? req.form['Version'] ?? '';
@@ -134,6 +135,7 @@ export async function handleApiRequest(deps: GatewayDeps, req: SignedRequest): P
     status: answer.status,
     code,
     requestId,
+    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
     ...(faultIds.length > 0 ? { faultIds } : {}),
     ...(injectedLatencyMs > 0 ? { injectedLatencyMs } : {}),
   });

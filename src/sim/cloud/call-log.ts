@@ -13,6 +13,8 @@ export interface CallRecord {
   /** "200" on success, else the error code. */
   code: string;
   requestId: string;
+  /** Time the simulator spent answering, injected latency included (milliseconds). */
+  durationMs: number;
   /** Set when an injected fault hit the call. */
   faultIds?: number[];
   /** Set when an injected fault delayed the call. */
