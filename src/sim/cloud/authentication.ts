@@ -51,19 +51,21 @@ export interface SignedRequest {
   body: Buffer;
 }
 
-/** Remembers signature nonces for twice the allowed clock skew so a replay is caught. */
+/**
+ * Remembers each signature nonce until the request's own date leaves the accepted window
+ * (date + 15 min, at least 15 min from now): after that a replay fails the date check anyway.
+ */
 class NonceCache {
   private readonly seen = new Map<string, number>();
-  constructor(private readonly ttlMs: number) {}
 
   /** False when the nonce was already used. */
-  use(nonce: string, now: number): boolean {
+  use(nonce: string, requestTime: number, now: number): boolean {
     for (const [key, expires] of this.seen) {
       if (expires > now) break;
       this.seen.delete(key);
     }
     if (this.seen.has(nonce)) return false;
-    this.seen.set(nonce, now + this.ttlMs);
+    this.seen.set(nonce, Math.max(requestTime, now) + MAX_CLOCK_SKEW_MS);
     return true;
   }
 }
@@ -73,7 +75,7 @@ function incomplete(message: string): ApiError {
 }
 
 export class Authenticator {
-  private readonly nonces = new NonceCache(2 * MAX_CLOCK_SKEW_MS);
+  private readonly nonces = new NonceCache();
 
   constructor(
     private readonly state: CloudState,
@@ -124,7 +126,7 @@ export class Authenticator {
     if (!sameSignature(expected, auth.signature)) {
       throw incomplete(`The request signature does not conform to Aliyun standards. server string to sign is:${stringToSign}`);
     }
-    this.checkNonce(req.headers['x-acs-signature-nonce']!);
+    this.checkNonce(req.headers['x-acs-signature-nonce']!, req.headers['x-acs-date']!);
     return credential.caller;
   }
 
@@ -142,7 +144,7 @@ export class Authenticator {
     if (!sameSignature(expected, params['Signature']!)) {
       throw new ApiError(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`);
     }
-    this.checkNonce(params['SignatureNonce']!);
+    this.checkNonce(params['SignatureNonce']!, params['Timestamp']!);
     return credential.caller;
   }
 
@@ -155,8 +157,8 @@ export class Authenticator {
     }
   }
 
-  private checkNonce(nonce: string): void {
-    if (!this.nonces.use(nonce, this.now())) {
+  private checkNonce(nonce: string, date: string): void {
+    if (!this.nonces.use(nonce, Date.parse(date), this.now())) {
       throw new ApiError(400, 'SignatureNonceUsed', `Specified signature nonce "${nonce}" was used already; send a fresh nonce with every request.`);
     }
   }

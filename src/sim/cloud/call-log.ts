@@ -21,8 +21,11 @@ export interface CallRecord {
   injectedLatencyMs?: number;
 }
 
-/** Keeps the newest `limit` records. */
-export const DEFAULT_CALL_LOG_LIMIT = 200_000;
+/**
+ * Keeps the newest `limit` records. An entry of a 50-ID call holds about 2 KB, and the sandbox
+ * runs the simulator in the operator's process: keep the default modest.
+ */
+export const DEFAULT_CALL_LOG_LIMIT = 20_000;
 
 export class CallLog {
   private records: CallRecord[] = [];

@@ -13,7 +13,7 @@ import {
 } from './params.js';
 import { permissionsOf } from './policy-document.js';
 import type { EcsActionName } from './products.js';
-import type { Instance, Role } from './state.js';
+import type { CloudState, Instance, Role } from './state.js';
 
 /**
  * ECS 2014-05-26 actions. Choices the Alibaba docs leave open are marked "decision" and listed in
@@ -220,6 +220,25 @@ function matchesFilter(inst: Instance, f: InstanceFilter): boolean {
   return true;
 }
 
+/**
+ * TotalCount of a filtered region listing, cached until an instance is launched or released,
+ * so that paging through a large fleet costs O(page) per call rather than a full count each time.
+ */
+const totalCounts = new WeakMap<CloudState, Map<string, { version: number; total: number }>>();
+
+function filteredTotal(state: CloudState, regionId: string, filter: InstanceFilter, candidates: readonly Instance[]): number {
+  if (filterIsEmpty(filter)) return candidates.length;
+  let cache = totalCounts.get(state);
+  if (!cache) totalCounts.set(state, (cache = new Map()));
+  const key = JSON.stringify([regionId, filter]);
+  const hit = cache.get(key);
+  if (hit && hit.version === state.instancesVersion) return hit.total;
+  const total = candidates.reduce((n, i) => (matchesFilter(i, filter) ? n + 1 : n), 0);
+  if (cache.size > 1000) cache.clear();
+  cache.set(key, { version: state.instancesVersion, total });
+  return total;
+}
+
 function instanceJson(inst: Instance): Record<string, unknown> {
   return {
     InstanceId: inst.id,
@@ -251,7 +270,10 @@ const describeInstances: ActionHandler = (ctx) => {
   } else {
     candidates = ctx.state.instancesIn(regionId);
   }
-  const total = filterIsEmpty(filter) ? candidates.length : candidates.reduce((n, i) => (matchesFilter(i, filter) ? n + 1 : n), 0);
+  const byIds = ids !== undefined && ids.length > 0;
+  const total = byIds
+    ? candidates.reduce((n, i) => (matchesFilter(i, filter) ? n + 1 : n), 0)
+    : filteredTotal(ctx.state, regionId, filter, candidates);
 
   if (pageMode) {
     // The older PageNumber/PageSize form (PageSize 1-100, default 10).
@@ -266,7 +288,7 @@ const describeInstances: ActionHandler = (ctx) => {
   let start = 0;
   if (token !== undefined) {
     const seq = decodeNextToken(token);
-    start = ids !== undefined && ids.length > 0 ? candidates.findIndex((i) => i.seq >= seq) : ctx.state.indexAtOrAfter(regionId, seq);
+    start = byIds ? candidates.findIndex((i) => i.seq >= seq) : ctx.state.indexAtOrAfter(regionId, seq);
     if (start < 0) start = candidates.length;
   }
   const page: Instance[] = [];

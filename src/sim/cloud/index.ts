@@ -20,7 +20,7 @@ export {
   type InstanceStatus,
 } from './fleet.js';
 export { CloudState, StateError, type Instance, type InstanceView, type Role, type StateSnapshot, type StsSession } from './state.js';
-export type { CallRecord, CallLog } from './call-log.js';
+export { DEFAULT_CALL_LOG_LIMIT, type CallRecord, type CallLog } from './call-log.js';
 export type { FaultSpec, Fault, FaultInjector } from './faults.js';
 export { DEFAULT_QPS } from './throttle.js';
 export { MAX_CLOCK_SKEW_MS } from './authentication.js';

@@ -22,6 +22,8 @@ export interface CloudSimulatorOptions {
   host?: string;
   /** Seed for fault-injection randomness (rate), for reproducible runs. */
   faultSeed?: number;
+  /** How many call-log entries to keep (newest); default DEFAULT_CALL_LOG_LIMIT. */
+  callLogLimit?: number;
 }
 
 export interface CloudSimulator {
@@ -77,7 +79,7 @@ function send(res: ServerResponse, answer: HttpAnswer): void {
 export async function startCloudSimulator(opts: CloudSimulatorOptions): Promise<CloudSimulator> {
   const state = new CloudState(opts.fleet);
   const faults = new FaultInjector(opts.faultSeed);
-  const calls = new CallLog();
+  const calls = new CallLog(opts.callLogLimit);
   const deps = {
     state,
     faults,

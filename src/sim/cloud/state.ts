@@ -189,6 +189,7 @@ export class CloudState {
   private readonly stsSessions = new Map<string, StsSession>();
   private readonly issuedByInstance = new Map<string, StsSession>();
   private nextSeq = 1;
+  private membershipVersion = 0;
 
   constructor(fleet: FleetSpec) {
     this.accountId = fleet.accountId ?? '1234567890123456';
@@ -209,6 +210,11 @@ export class CloudState {
   }
 
   // ---- regions and instances ----
+
+  /** Changes whenever an instance is launched or released (instance attributes other than the role are fixed). */
+  get instancesVersion(): number {
+    return this.membershipVersion;
+  }
 
   hasRegion(regionId: string): boolean {
     return this.regions.has(regionId);
@@ -278,6 +284,7 @@ export class CloudState {
     rs.ordered.splice(at, 1);
     this.instances.delete(instanceId);
     this.issuedByInstance.delete(instanceId);
+    this.membershipVersion++;
   }
 
   private regionState(regionId: string): RegionState {
@@ -303,6 +310,7 @@ export class CloudState {
     };
     this.instances.set(inst.id, inst);
     rs.ordered.push(inst);
+    this.membershipVersion++;
     if (spec.ramRole) {
       const role = this.role(spec.ramRole)!;
       inst.ramRole = role.name;
