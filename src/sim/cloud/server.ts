@@ -121,9 +121,10 @@ export async function startCloudSimulator(opts: CloudSimulatorOptions): Promise<
     route(req).then(
       (answer) => send(res, answer),
       (err: unknown) => {
-        const status = err instanceof ApiError ? err.status : 500;
-        const message = err instanceof Error ? err.message : String(err);
-        if (!res.headersSent) send(res, { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Code: 'InternalError', Message: message }) });
+        const apiErr = err instanceof ApiError ? err : new ApiError(500, 'InternalError', err instanceof Error ? err.message : String(err));
+        if (!res.headersSent) {
+          send(res, { status: apiErr.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Code: apiErr.code, Message: apiErr.message }) });
+        }
       },
     );
   });
