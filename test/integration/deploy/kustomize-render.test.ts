@@ -44,7 +44,7 @@ const rulesOf = (o: KubeObject) => o.rules as PolicyRule[];
 const podSpecOf = (d: KubeObject) => (d.spec as { template: { spec: PodSpec } }).template.spec;
 
 describe('kubectl kustomize deploy/', () => {
-  it('renders exactly the operator install: namespace, CRD, RBAC, Deployment, Service, PDB', () => {
+  it('renders exactly the operator install: namespace, CRD, RBAC, Deployment, metrics Service', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
       [
         `Namespace/${NAMESPACE}`,
@@ -58,7 +58,6 @@ describe('kubectl kustomize deploy/', () => {
         'RoleBinding/ecs-role-operator-credentials',
         'Deployment/ecs-role-operator',
         'Service/ecs-role-operator-metrics',
-        'PodDisruptionBudget/ecs-role-operator',
       ].sort(),
     );
     const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
@@ -189,9 +188,6 @@ describe('kubectl kustomize deploy/', () => {
     const podLabels = (only(objects, 'Deployment').spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata
       .labels;
     expect(podLabels).toMatchObject(spec.selector);
-    const pdb = only(objects, 'PodDisruptionBudget').spec as { minAvailable: number; selector: { matchLabels: Record<string, string> } };
-    expect(pdb.minAvailable).toBe(1);
-    expect(podLabels).toMatchObject(pdb.selector.matchLabels);
   });
 
   it('runs the image as the same non-root user the Dockerfile declares', async () => {
