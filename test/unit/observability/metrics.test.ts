@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ControllerMetrics } from '../../../src/controller/controller.js';
 import { OperatorMetrics } from '../../../src/observability/metrics.js';
 
 /** The value of one sample line `name{labels} value` in the exposition text, or undefined. */
@@ -79,6 +80,15 @@ describe('OperatorMetrics', () => {
     expect(sample(text, 'ecs_role_operator_instances{state="Bound"}')).toBe(42);
     expect(sample(text, 'ecs_role_operator_instances{state="Conflict"}')).toBe(0);
     expect(sample(text, 'ecs_role_operator_leader')).toBe(0);
+  });
+
+  it('is what the controller reports to', async () => {
+    const controllerView: ControllerMetrics = new OperatorMetrics({ processMetrics: false });
+    controllerView.reconcile('requeue', 0.2);
+    controllerView.driftDetected(2);
+    const text = await (controllerView as OperatorMetrics).exposition();
+    expect(sample(text, 'ecs_role_operator_reconcile_total{result="requeue"}')).toBe(1);
+    expect(sample(text, 'ecs_role_operator_drift_detected_total')).toBe(2);
   });
 
   it('starts known series at zero so alerts see them before the first event', async () => {
