@@ -17,7 +17,7 @@ import { classifyCloudError } from '../controller/error-policy.js';
 import { parseEndpoint, parsePositiveInt, parseProtocol } from './options.js';
 
 interface AuditFlags {
-  region: string[];
+  region?: string[];
   kubeconfig?: string;
   manifests?: string;
   output: OutputFormat;
@@ -40,9 +40,9 @@ export interface AuditCommandIo {
 
 const REGION_ID = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
-function collectRegion(value: string, previous: string[]): string[] {
+function collectRegion(value: string, previous: string[] | undefined): string[] {
   if (!REGION_ID.test(value)) throw new InvalidArgumentError(`--region must be a region ID such as cn-hangzhou, got "${value}"`);
-  return [...previous, value];
+  return [...(previous ?? []), value];
 }
 
 function parseOutput(value: string): OutputFormat {
@@ -50,9 +50,21 @@ function parseOutput(value: string): OutputFormat {
   return value;
 }
 
-/** A cloud error with the error table's hint on how to fix it. */
+const AUDIT_ACTIONS = 'ecs:DescribeInstances, ecs:DescribeInstanceRamRole and ram:GetRole';
+/** Hints for the audit's user where the controller's error table speaks to the operator's deployer. */
+const AUDIT_HINTS: Readonly<Record<string, string>> = {
+  InvalidCredentials:
+    'the audit signs with the @alicloud/credentials default chain: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET ' +
+    `(or RRSA variables, a CLI profile, a credentials file, an instance role or ALIBABA_CLOUD_CREDENTIALS_URI) for an identity allowed ${AUDIT_ACTIONS}`,
+  AccessDenied: `the audit's RAM identity needs ${AUDIT_ACTIONS}`,
+};
+
+/** A cloud error with a hint on how to fix it. */
 function explainFailure(err: unknown): string {
-  if (err instanceof CloudError) return `${err.message} (${classifyCloudError(err.code, err.statusCode).hint})`;
+  if (err instanceof CloudError) {
+    const policy = classifyCloudError(err.code, err.statusCode);
+    return `${err.message} (${AUDIT_HINTS[policy.reason] ?? policy.hint})`;
+  }
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -71,7 +83,7 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = defa
       'show every instance of the region(s) with its RAM role, the bindings that claim it and a verdict ' +
         '(InSync, Drifted, Unmanaged, Conflict, Missing, NotVpc); exit status 0 in sync, 3 findings, 1 errors',
     )
-    .option('--region <id>', 'region to audit; repeat for several (default: every region a binding names)', collectRegion, [])
+    .option('--region <id>', 'region to audit; repeat for several (default: every region a binding names)', collectRegion)
     .addOption(new Option('--kubeconfig <file>', 'read bindings from this cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)').conflicts('manifests'))
     .addOption(new Option('--manifests <dir>', 'read bindings from the YAML files under this directory (a GitOps checkout) instead of a cluster'))
     .option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`, parseOutput, 'table')
@@ -92,7 +104,7 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = defa
       });
       let run;
       try {
-        run = await runAudit({ regions: flags.region, bindings, cloud, inventory: { concurrency: flags.concurrency } });
+        run = await runAudit({ regions: flags.region ?? [], bindings, cloud, inventory: { concurrency: flags.concurrency } });
       } catch (err) {
         throw new Error(`audit failed: ${explainFailure(err)}`);
       }

@@ -11,10 +11,13 @@ import { registerAuditCommand } from '../../../src/cli/audit-command.js';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '../../../src/sim/cloud/index.js';
 
 export const AUDITOR = { id: 'LTAI5tAuditTest', secret: 'audit-test-secret' };
+/** May describe instances but not read RAM roles. */
+export const NO_RAM = { id: 'LTAI5tNoRam', secret: 'no-ram-secret' };
 
 export const AUDIT_FLEET = `
 accessKeys:
   - {id: ${AUDITOR.id}, secret: ${AUDITOR.secret}, allow: ["ecs:Describe*", "ram:GetRole"]}
+  - {id: ${NO_RAM.id}, secret: ${NO_RAM.secret}, allow: ["ecs:Describe*"]}
 roles:
   - {name: WebRole, trustedServices: [ecs.aliyuncs.com]}
   - {name: ApiRole, trustedServices: [ecs.aliyuncs.com]}
@@ -132,7 +135,7 @@ export interface CommandOutcome {
 }
 
 /** Runs `ecs-role-operator audit ARGS` in-process against the simulator. */
-export async function runAuditCommand(sim: CloudSimulator, args: string[]): Promise<CommandOutcome> {
+export async function runAuditCommand(sim: CloudSimulator, args: string[], key = AUDITOR): Promise<CommandOutcome> {
   let stdout = '';
   let stderr = '';
   let exitCode: number | undefined;
@@ -142,7 +145,7 @@ export async function runAuditCommand(sim: CloudSimulator, args: string[]): Prom
   registerAuditCommand(program, {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    credential: createAccessKeyCredential(AUDITOR.id, AUDITOR.secret),
+    credential: createAccessKeyCredential(key.id, key.secret),
     setExitCode: (code) => {
       exitCode = code;
     },

@@ -5,7 +5,7 @@ import { runAudit } from '../../../src/audit/run-audit.js';
 import { createAlibabaCloudApi } from '../../../src/cloud/alibaba-cloud-api.js';
 import { createAccessKeyCredential } from '../../../src/cloud/credentials.js';
 import type { CloudSimulator } from '../../../src/sim/cloud/index.js';
-import { AUDITOR, BINDINGS, removeTree, runAuditCommand, startAuditCloud, writeTree } from './fixtures.js';
+import { AUDITOR, BINDINGS, NO_RAM, removeTree, runAuditCommand, startAuditCloud, writeTree } from './fixtures.js';
 
 const EXPECTED_VERDICTS: Record<string, string> = {
   'i-sync1': 'InSync',
@@ -190,6 +190,12 @@ describe('ecs-role-operator audit --manifests DIR', () => {
     }
     await expect(runAuditCommand(sim, ['--region', 'Hangzhou', '--manifests', empty])).rejects.toThrow(/--region must be a region ID/);
     await expect(runAuditCommand(sim, ['--manifests', shanghaiOnly, '-o', 'yaml'])).rejects.toThrow(/--output must be one of table, json, csv/);
+  });
+
+  it('names the missing permission when the identity may not read RAM roles', async () => {
+    await expect(runAuditCommand(sim, ['--manifests', shanghaiOnly], NO_RAM)).rejects.toThrow(
+      /audit failed: GetRole: Forbidden\.RAM: .*\(the audit's RAM identity needs ecs:DescribeInstances, ecs:DescribeInstanceRamRole and ram:GetRole\)/,
+    );
   });
 
   it('rides out throttling and server errors by retrying', async () => {
