@@ -1,0 +1,282 @@
+/**
+ * The built-in kinds the emulator serves (core/v1, apps/v1, coordination, events, RBAC,
+ * apiextensions, access reviews) and the objects that exist when it starts (namespaces and the
+ * bootstrap RBAC roles every cluster has).
+ */
+import { crdStatus, validateCrd } from './crd.js';
+import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import type { AccessAttributes, PrinterColumn, ResourceType, UserInfo, Authorizer } from './resource-type.js';
+import { AGE_COLUMN } from './table.js';
+
+const OBJECT_META_REF = '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+function kindSchema(description: string, properties: Record<string, JsonObject> = {}): JsonObject {
+  return {
+    type: 'object',
+    description,
+    properties: {
+      apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
+      kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+      metadata: { allOf: [{ $ref: OBJECT_META_REF }], default: {}, description: "Standard object's metadata." },
+      ...properties,
+    },
+  };
+}
+
+const loose = (description: string): JsonObject => ({ type: 'object', description, 'x-kubernetes-preserve-unknown-fields': true });
+const stringMap = (description: string): JsonObject => ({ type: 'object', description, additionalProperties: { type: 'string' } });
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+type BuiltinSpec = Pick<ResourceType, 'group' | 'version' | 'plural' | 'kind' | 'namespaced'> & Partial<ResourceType>;
+
+function builtin(spec: BuiltinSpec): ResourceType {
+  return {
+    singular: spec.kind.toLowerCase(),
+    listKind: `${spec.kind}List`,
+    shortNames: [],
+    categories: [],
+    verbs: ALL_VERBS,
+    storageKey: `${spec.group}/${spec.plural}`,
+    hasStatus: false,
+    tracksGeneration: false,
+    custom: false,
+    printerColumns: [AGE_COLUMN],
+    openAPISchema: kindSchema(`${spec.kind} (served by the Kubernetes API emulator).`),
+    ...spec,
+  };
+}
+
+function dataCount(field: string): (obj: JsonObject) => JsonValue {
+  return (obj) => {
+    const a = obj[field];
+    const b = obj['binaryData'];
+    return (isJsonObject(a) ? Object.keys(a).length : 0) + (field === 'data' && isJsonObject(b) ? Object.keys(b).length : 0);
+  };
+}
+
+const column = (name: string, type: string, jsonPath: string, extra: Partial<PrinterColumn> = {}): PrinterColumn => ({ name, type, jsonPath, ...extra });
+
+function path(obj: JsonObject, ...keys: string[]): string | undefined {
+  let cur: JsonValue | undefined = obj;
+  for (const k of keys) {
+    if (!isJsonObject(cur)) return undefined;
+    cur = cur[k];
+  }
+  return typeof cur === 'string' ? cur : cur === undefined || cur === null ? undefined : String(cur);
+}
+
+function secretNormalize(obj: JsonObject): void {
+  const stringData = obj['stringData'];
+  if (isJsonObject(stringData)) {
+    const data: JsonObject = isJsonObject(obj['data']) ? obj['data'] : {};
+    for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    obj['data'] = data;
+    delete obj['stringData'];
+  }
+  if (typeof obj['type'] !== 'string' || obj['type'] === '') obj['type'] = 'Opaque';
+}
+
+function namespaceNormalize(obj: JsonObject): void {
+  const meta = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
+  const spec: JsonObject = isJsonObject(obj['spec']) ? obj['spec'] : {};
+  if (!Array.isArray(spec['finalizers'])) spec['finalizers'] = ['kubernetes'];
+  obj['spec'] = spec;
+  obj['status'] = { phase: meta['deletionTimestamp'] ? 'Terminating' : 'Active' };
+  const labels: JsonObject = isJsonObject(meta['labels']) ? meta['labels'] : {};
+  labels['kubernetes.io/metadata.name'] = typeof meta['name'] === 'string' ? meta['name'] : '';
+  meta['labels'] = labels;
+}
+
+function crdNormalize(obj: JsonObject, old: JsonObject | undefined): void {
+  obj['status'] = crdStatus(obj, old);
+}
+
+function accessAttributes(spec: JsonObject): AccessAttributes {
+  const res = spec['resourceAttributes'];
+  const nonRes = spec['nonResourceAttributes'];
+  if (isJsonObject(res)) {
+    const str = (k: string): string => (typeof res[k] === 'string' ? (res[k] as string) : '');
+    return {
+      verb: str('verb'),
+      apiGroup: str('group'),
+      resource: str('resource'),
+      ...(str('subresource') ? { subresource: str('subresource') } : {}),
+      ...(str('namespace') ? { namespace: str('namespace') } : {}),
+      ...(str('name') ? { name: str('name') } : {}),
+    };
+  }
+  if (isJsonObject(nonRes)) {
+    return { verb: String(nonRes['verb'] ?? ''), apiGroup: '', resource: '', nonResourceURL: String(nonRes['path'] ?? '') };
+  }
+  return { verb: '', apiGroup: '', resource: '' };
+}
+
+function review(obj: JsonObject, user: UserInfo, authorize: Authorizer): JsonObject {
+  const spec = isJsonObject(obj['spec']) ? obj['spec'] : {};
+  const decision = authorize(user, accessAttributes(spec));
+  return {
+    ...obj,
+    metadata: { creationTimestamp: null },
+    status: { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) },
+  };
+}
+
+function subjectReview(obj: JsonObject, _user: UserInfo, authorize: Authorizer): JsonObject {
+  const spec = isJsonObject(obj['spec']) ? obj['spec'] : {};
+  const subject: UserInfo = {
+    name: typeof spec['user'] === 'string' ? spec['user'] : '',
+    groups: Array.isArray(spec['groups']) ? spec['groups'].map(String) : [],
+  };
+  return review(obj, subject, authorize);
+}
+
+function selfSubjectReview(obj: JsonObject, user: UserInfo): JsonObject {
+  return { ...obj, metadata: { creationTimestamp: null }, status: { userInfo: { username: user.name, groups: user.groups } } };
+}
+
+const REVIEW = { verbs: ['create'], namespaced: false, printerColumns: [] as PrinterColumn[] };
+
+export function builtinResourceTypes(): ResourceType[] {
+  return [
+    builtin({
+      group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, shortNames: ['ns'], hasStatus: true,
+      printerColumns: [column('Status', 'string', '.status.phase'), AGE_COLUMN],
+      fieldSelectors: { 'status.phase': (o) => path(o, 'status', 'phase') },
+      normalize: namespaceNormalize,
+      verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+      openAPISchema: kindSchema('Namespace provides a scope for Names.', { spec: loose('Spec defines the behavior of the Namespace.'), status: loose('Status describes the current status of a Namespace.') }),
+    }),
+    builtin({
+      group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
+      printerColumns: [{ name: 'Data', type: 'integer', cell: dataCount('data') }, AGE_COLUMN],
+      openAPISchema: kindSchema('ConfigMap holds configuration data for pods to consume.', { data: stringMap('Data contains the configuration data.'), binaryData: stringMap('BinaryData contains the binary data.'), immutable: { type: 'boolean' } }),
+    }),
+    builtin({
+      group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true,
+      printerColumns: [column('Type', 'string', '.type'), { name: 'Data', type: 'integer', cell: dataCount('data') }, AGE_COLUMN],
+      fieldSelectors: { type: (o) => path(o, 'type') },
+      normalize: secretNormalize,
+      openAPISchema: kindSchema('Secret holds secret data of a certain type.', { data: stringMap('base64-encoded data'), stringData: stringMap('write-only convenience field'), type: { type: 'string' }, immutable: { type: 'boolean' } }),
+    }),
+    builtin({
+      group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
+      openAPISchema: kindSchema('ServiceAccount binds together a name, a principal that can be authenticated and authorized, and a set of secrets.', { secrets: { type: 'array', items: loose('ObjectReference') }, imagePullSecrets: { type: 'array', items: loose('LocalObjectReference') }, automountServiceAccountToken: { type: 'boolean' } }),
+    }),
+    builtin({
+      group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
+      printerColumns: [
+        column('Last Seen', 'string', '.lastTimestamp'),
+        column('Type', 'string', '.type'),
+        column('Reason', 'string', '.reason'),
+        { name: 'Object', type: 'string', cell: (o) => `${(path(o, 'involvedObject', 'kind') ?? '').toLowerCase()}/${path(o, 'involvedObject', 'name') ?? ''}` },
+        column('Message', 'string', '.message'),
+      ],
+      fieldSelectors: {
+        'involvedObject.kind': (o) => path(o, 'involvedObject', 'kind'),
+        'involvedObject.namespace': (o) => path(o, 'involvedObject', 'namespace'),
+        'involvedObject.name': (o) => path(o, 'involvedObject', 'name'),
+        'involvedObject.uid': (o) => path(o, 'involvedObject', 'uid'),
+        'involvedObject.apiVersion': (o) => path(o, 'involvedObject', 'apiVersion'),
+        'involvedObject.resourceVersion': (o) => path(o, 'involvedObject', 'resourceVersion'),
+        'involvedObject.fieldPath': (o) => path(o, 'involvedObject', 'fieldPath'),
+        reason: (o) => path(o, 'reason'),
+        reportingComponent: (o) => path(o, 'reportingComponent'),
+        source: (o) => path(o, 'source', 'component'),
+        type: (o) => path(o, 'type'),
+      },
+      openAPISchema: kindSchema('Event is a report of an event somewhere in the cluster.', { involvedObject: loose('The object that this event is about.'), reason: { type: 'string' }, message: { type: 'string' }, type: { type: 'string' }, count: { type: 'integer' }, firstTimestamp: { type: 'string', format: 'date-time' }, lastTimestamp: { type: 'string', format: 'date-time' }, eventTime: { type: 'string', format: 'date-time' }, source: loose('The component reporting this event.'), reportingComponent: { type: 'string' }, reportingInstance: { type: 'string' }, action: { type: 'string' }, related: loose('Optional secondary object.'), series: loose('Data about the Event series.') }),
+    }),
+    builtin({
+      group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, shortNames: ['svc'], hasStatus: true,
+      printerColumns: [column('Type', 'string', '.spec.type'), column('Cluster-IP', 'string', '.spec.clusterIP'), AGE_COLUMN],
+      normalize: (o) => {
+        const spec: JsonObject = isJsonObject(o['spec']) ? o['spec'] : {};
+        if (typeof spec['type'] !== 'string') spec['type'] = 'ClusterIP';
+        o['spec'] = spec;
+      },
+      openAPISchema: kindSchema('Service is a named abstraction of software service.', { spec: loose('Spec defines the behavior of a service.'), status: loose('Most recently observed status of the service.') }),
+    }),
+    builtin({
+      group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], hasStatus: true, tracksGeneration: true,
+      printerColumns: [
+        { name: 'Ready', type: 'string', cell: (o) => `${path(o, 'status', 'readyReplicas') ?? 0}/${path(o, 'spec', 'replicas') ?? 1}` },
+        column('Up-to-date', 'integer', '.status.updatedReplicas'),
+        column('Available', 'integer', '.status.availableReplicas'),
+        AGE_COLUMN,
+      ],
+      openAPISchema: kindSchema('Deployment enables declarative updates for Pods and ReplicaSets (stored only; the emulator runs no workloads).', { spec: loose('Specification of the desired behavior of the Deployment.'), status: loose('Most recently observed status of the Deployment.') }),
+    }),
+    builtin({
+      group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
+      printerColumns: [column('Reason', 'string', '.reason'), column('Note', 'string', '.note'), AGE_COLUMN],
+      fieldSelectors: {
+        'regarding.kind': (o) => path(o, 'regarding', 'kind'),
+        'regarding.name': (o) => path(o, 'regarding', 'name'),
+        'regarding.namespace': (o) => path(o, 'regarding', 'namespace'),
+        reason: (o) => path(o, 'reason'),
+        type: (o) => path(o, 'type'),
+      },
+      openAPISchema: kindSchema('Event is a report of an event somewhere in the cluster (events.k8s.io/v1).', { regarding: loose('The object this Event is about.'), related: loose('Optional secondary object.'), note: { type: 'string' }, reason: { type: 'string' }, type: { type: 'string' }, action: { type: 'string' }, eventTime: { type: 'string', format: 'date-time' }, reportingController: { type: 'string' }, reportingInstance: { type: 'string' }, series: loose('Data about the Event series.') }),
+    }),
+    builtin({
+      group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true,
+      printerColumns: [column('Holder', 'string', '.spec.holderIdentity'), AGE_COLUMN],
+      openAPISchema: kindSchema('Lease defines a lease concept.', { spec: { type: 'object', description: 'Specification of the Lease.', properties: { holderIdentity: { type: 'string' }, leaseDurationSeconds: { type: 'integer' }, acquireTime: { type: 'string', format: 'date-time' }, renewTime: { type: 'string', format: 'date-time' }, leaseTransitions: { type: 'integer' }, strategy: { type: 'string' }, preferredHolder: { type: 'string' } } } }),
+    }),
+    ...['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].map((kind) =>
+      builtin({
+        group: 'rbac.authorization.k8s.io', version: 'v1', plural: `${kind.toLowerCase()}s`, kind, namespaced: !kind.startsWith('Cluster'),
+        printerColumns: kind.endsWith('Binding')
+          ? [{ name: 'Role', type: 'string', cell: (o) => `${path(o, 'roleRef', 'kind') ?? ''}/${path(o, 'roleRef', 'name') ?? ''}` }, AGE_COLUMN]
+          : [column('Created At', 'date', '.metadata.creationTimestamp')],
+        openAPISchema: kind.endsWith('Binding')
+          ? kindSchema(`${kind} references a role and binds it to subjects.`, { roleRef: loose('The role being referenced.'), subjects: { type: 'array', items: loose('Subject') } })
+          : kindSchema(`${kind} is a logical grouping of PolicyRules.`, { rules: { type: 'array', items: loose('PolicyRule') }, aggregationRule: loose('AggregationRule') }),
+      }),
+    ),
+    builtin({
+      group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], hasStatus: true, tracksGeneration: true,
+      printerColumns: [column('Created At', 'date', '.metadata.creationTimestamp')],
+      normalize: crdNormalize,
+      validate: (obj) => validateCrd(obj),
+      openAPISchema: kindSchema('CustomResourceDefinition represents a resource that should be exposed on the API server.', { spec: loose('Spec describes how the user wants the resources to appear.'), status: loose('Status indicates the actual state of the CustomResourceDefinition.') }),
+    }),
+    builtin({ group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', ...REVIEW, answerCreate: review }),
+    builtin({ group: 'authorization.k8s.io', version: 'v1', plural: 'subjectaccessreviews', kind: 'SubjectAccessReview', ...REVIEW, answerCreate: subjectReview }),
+    builtin({ group: 'authentication.k8s.io', version: 'v1', plural: 'selfsubjectreviews', kind: 'SelfSubjectReview', ...REVIEW, answerCreate: selfSubjectReview }),
+  ];
+}
+
+/** Objects every cluster starts with. */
+export function bootstrapObjects(): JsonObject[] {
+  const ns = (name: string): JsonObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  const rbac = 'rbac.authorization.k8s.io/v1';
+  const clusterRole = (name: string, rules: JsonObject[]): JsonObject => ({
+    apiVersion: rbac, kind: 'ClusterRole', metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } }, rules,
+  });
+  const bindToGroups = (name: string, groups: string[]): JsonObject => ({
+    apiVersion: rbac, kind: 'ClusterRoleBinding',
+    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: groups.map((g) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })),
+  });
+  return [
+    ns('default'), ns('kube-system'), ns('kube-public'), ns('kube-node-lease'),
+    clusterRole('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }]),
+    clusterRole('system:discovery', [{ nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'], verbs: ['get'] }]),
+    clusterRole('system:public-info-viewer', [{ nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] }]),
+    clusterRole('system:basic-user', [
+      { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
+      { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
+    ]),
+    {
+      apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: 'cluster-admin', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
+    },
+    bindToGroups('system:discovery', ['system:authenticated']),
+    bindToGroups('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
+    bindToGroups('system:basic-user', ['system:authenticated']),
+  ];
+}

@@ -1,0 +1,660 @@
+/**
+ * The API semantics of objects, independent of HTTP: create, read, list, update (PUT), patch
+ * (merge, JSON, strategic, server-side apply), delete with finalizers, and namespace deletion.
+ * Keeps uid, creationTimestamp, generateName, the cluster-wide resourceVersion, generation
+ * (moves on spec changes only), the status subresource split, optimistic concurrency, field
+ * managers, and custom resource pruning, defaulting and validation through the CRD schema.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApplyConflictError, applyConfiguration, NO_OWNERS, recordUpdate, type FieldOwnership } from './field-manager.js';
+import { deepClone, deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import type { ObjectStore, StoredObject } from './object-store.js';
+import { APPLY_PATCH, applyJsonPatch, JSON_PATCH, MERGE_PATCH, mergePatch, STRATEGIC_MERGE_PATCH, strategicMerge } from './patches.js';
+import { groupKind, groupResource, groupVersion, type Authorizer, type ResourceType, type UserInfo } from './resource-type.js';
+import { exactNameFromFieldSelector, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import {
+  alreadyExists,
+  ApiError,
+  badRequest,
+  conflict,
+  gone,
+  invalid,
+  notFound,
+  STALE_OBJECT,
+  unsupportedMediaType,
+  type FieldError,
+} from './status.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  dryRun: boolean;
+  fieldManager: string;
+  fieldValidation: FieldValidation;
+  /** Warnings for the response's Warning headers (unknown fields under fieldValidation=Warn). */
+  warnings: string[];
+  user: UserInfo;
+}
+
+export interface ListQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continueToken?: string;
+}
+
+export interface ListResult {
+  items: JsonObject[];
+  resourceVersion: string;
+  continueToken?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteOptions {
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun: boolean;
+}
+
+export interface DeleteResult {
+  /** The object as it is now (Terminating) or as it was when removed. */
+  object: JsonObject;
+  removed: boolean;
+}
+
+/** Told about every committed change of a CustomResourceDefinition. */
+export type CrdListener = (crd: JsonObject | undefined, old: JsonObject | undefined) => void;
+
+const CRD_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
+const NAMESPACE_KEY = '/namespaces';
+
+const OBJECT_META_FIELDS = new Set([
+  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
+]);
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function nowTimestamp(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+function meta(obj: JsonObject): JsonObject {
+  const m = obj['metadata'];
+  if (isJsonObject(m)) return m;
+  const created: JsonObject = {};
+  obj['metadata'] = created;
+  return created;
+}
+
+function metaString(obj: JsonObject, key: string): string {
+  const v = isJsonObject(obj['metadata']) ? obj['metadata'][key] : undefined;
+  return typeof v === 'string' ? v : '';
+}
+
+function finalizersOf(obj: JsonObject): string[] {
+  const f = isJsonObject(obj['metadata']) ? obj['metadata']['finalizers'] : undefined;
+  return Array.isArray(f) ? f.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function labelsOf(obj: JsonObject): Record<string, string> {
+  const l = isJsonObject(obj['metadata']) ? obj['metadata']['labels'] : undefined;
+  const out: Record<string, string> = {};
+  if (isJsonObject(l)) for (const [k, v] of Object.entries(l)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Everything but metadata (and status, when the kind has a status subresource). */
+function specPart(t: ResourceType, obj: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (k === 'metadata' || k === 'apiVersion' || k === 'kind') continue;
+    if (k === 'status' && t.hasStatus) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+function withoutResourceVersion(obj: JsonObject): JsonObject {
+  const copy = { ...obj, metadata: { ...meta({ ...obj }) } } as JsonObject;
+  delete (copy['metadata'] as JsonObject)['resourceVersion'];
+  return copy;
+}
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(token: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.rv, start: token.start }), 'utf8').toString('base64url');
+}
+
+function decodeContinue(text: string): ContinueToken {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (isJsonObject(parsed as JsonValue)) {
+      const p = parsed as JsonObject;
+      if (typeof p['rv'] === 'number' && typeof p['start'] === 'string') return { rv: p['rv'], start: p['start'] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest(`invalid continue token "${text}"; use the continue value of the previous list response`);
+}
+
+function sortKey(obj: JsonObject): string {
+  return `${metaString(obj, 'namespace')}/${metaString(obj, 'name')}`;
+}
+
+export class ObjectApi {
+  private readonly crdListeners: CrdListener[] = [];
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly authorize: Authorizer,
+  ) {}
+
+  onCrdChange(listener: CrdListener): void {
+    this.crdListeners.push(listener);
+  }
+
+  /** The stored object as this version of the resource shows it. */
+  view(t: ResourceType, obj: JsonObject): JsonObject {
+    const apiVersion = groupVersion(t);
+    return obj['apiVersion'] === apiVersion ? obj : { ...obj, apiVersion };
+  }
+
+  getStored(t: ResourceType, namespace: string, name: string): StoredObject {
+    const stored = this.store.get(t.storageKey, t.namespaced ? namespace : '', name);
+    if (!stored) throw notFound(groupResource(t), name);
+    return stored;
+  }
+
+  get(t: ResourceType, namespace: string, name: string): JsonObject {
+    return this.view(t, this.getStored(t, namespace, name).object);
+  }
+
+  /** A filter for watches and lists; throws 400 on a malformed selector. */
+  matcher(t: ResourceType, labelSelector: string | undefined, fieldSelector: string | undefined): (obj: JsonObject) => boolean {
+    const labels = parseLabelSelector(labelSelector);
+    const extra = t.fieldSelectors ?? {};
+    const fields = parseFieldSelector(fieldSelector, ['metadata.name', 'metadata.namespace', ...Object.keys(extra)]);
+    if (!labels && !fields) return () => true;
+    return (obj) => {
+      if (labels && !labels(labelsOf(obj))) return false;
+      if (fields) {
+        return fields((field) => {
+          if (field === 'metadata.name') return metaString(obj, 'name');
+          if (field === 'metadata.namespace') return metaString(obj, 'namespace');
+          return extra[field]?.(obj) ?? '';
+        });
+      }
+      return true;
+    };
+  }
+
+  list(t: ResourceType, namespace: string | undefined, query: ListQuery): ListResult {
+    const matches = this.matcher(t, query.labelSelector, query.fieldSelector);
+    let start = '';
+    let listRv = this.store.currentRv;
+    if (query.continueToken) {
+      const token = decodeContinue(query.continueToken);
+      if (token.rv < this.store.oldestWatchableRv(t.storageKey)) {
+        throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+      }
+      start = token.start;
+      listRv = token.rv;
+    }
+    const ns = t.namespaced ? namespace : '';
+    const exactName = exactNameFromFieldSelector(query.fieldSelector);
+    let candidates: JsonObject[];
+    if (exactName !== undefined && ns !== undefined) {
+      const one = this.store.get(t.storageKey, ns, exactName);
+      candidates = one ? [one.object] : [];
+    } else {
+      candidates = [];
+      for (const stored of this.store.list(t.storageKey, ns)) candidates.push(stored.object);
+    }
+    const selected = candidates.filter(matches).filter((o) => sortKey(o) > start);
+    selected.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    const limit = query.limit && query.limit > 0 ? query.limit : undefined;
+    if (limit === undefined || selected.length <= limit) {
+      return { items: selected.map((o) => this.view(t, o)), resourceVersion: String(listRv) };
+    }
+    const page = selected.slice(0, limit);
+    const last = page[page.length - 1] as JsonObject;
+    return {
+      items: page.map((o) => this.view(t, o)),
+      resourceVersion: String(listRv),
+      continueToken: encodeContinue({ rv: listRv, start: sortKey(last) }),
+      remainingItemCount: selected.length - limit,
+    };
+  }
+
+  create(t: ResourceType, namespace: string, body: JsonObject, opts: WriteOptions): JsonObject {
+    this.checkKind(t, body);
+    if (t.answerCreate) return t.answerCreate(body, opts.user, this.authorize);
+    const obj = deepClone(body);
+    const m = meta(obj);
+    if (t.namespaced) {
+      if (typeof m['namespace'] === 'string' && m['namespace'] !== '' && m['namespace'] !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      this.requireWritableNamespace(namespace);
+      m['namespace'] = namespace;
+    } else {
+      delete m['namespace'];
+    }
+    for (const k of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink']) delete m[k];
+    if (t.hasStatus && t.custom) delete obj['status'];
+    let name = typeof m['name'] === 'string' ? m['name'] : '';
+    const generateName = typeof m['generateName'] === 'string' ? m['generateName'] : '';
+    if (!name && generateName) {
+      do name = generateName + this.randomSuffix();
+      while (this.store.get(t.storageKey, t.namespaced ? namespace : '', name));
+    }
+    if (!name) {
+      throw invalid(groupKind(t), '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+    }
+    m['name'] = name;
+    this.admit(t, obj, undefined, opts);
+    if (this.store.get(t.storageKey, t.namespaced ? namespace : '', name)) throw alreadyExists(groupResource(t), name);
+    m['uid'] = randomUUID();
+    m['creationTimestamp'] = nowTimestamp();
+    if (t.tracksGeneration) m['generation'] = 1;
+    const owners = recordUpdate(NO_OWNERS, opts.fieldManager, groupVersion(t), undefined, obj);
+    return this.commitCreate(t, obj, owners, opts);
+  }
+
+  /** PUT of the object or of its status subresource. */
+  update(t: ResourceType, namespace: string, name: string, body: JsonObject, subresource: string | undefined, opts: WriteOptions): JsonObject {
+    this.checkKind(t, body);
+    const bodyName = metaString(body, 'name');
+    if (bodyName && bodyName !== name) throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+    const bodyNs = metaString(body, 'namespace');
+    if (t.namespaced && bodyNs && bodyNs !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const existing = this.getStored(t, namespace, name);
+    const rv = metaString(body, 'resourceVersion');
+    if (!rv && t.custom) {
+      throw invalid(groupKind(t), name, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
+    }
+    if (rv && rv !== String(existing.rv)) throw conflict(groupResource(t), name, STALE_OBJECT);
+    return this.commitUpdate(t, existing, deepClone(body), subresource, opts, undefined);
+  }
+
+  patch(
+    t: ResourceType,
+    namespace: string,
+    name: string,
+    contentType: string,
+    patchBody: JsonValue,
+    subresource: string | undefined,
+    opts: WriteOptions & { force: boolean },
+  ): JsonObject {
+    const existing = this.store.get(t.storageKey, t.namespaced ? namespace : '', name);
+    if (contentType === APPLY_PATCH) return this.apply(t, namespace, name, existing, patchBody, subresource, opts);
+    if (!existing) throw notFound(groupResource(t), name);
+    const current = this.view(t, existing.object);
+    let patched: JsonValue;
+    switch (contentType) {
+      case MERGE_PATCH:
+        if (!isJsonObject(patchBody)) throw badRequest('the merge patch must be a JSON object');
+        patched = mergePatch(current, patchBody);
+        break;
+      case JSON_PATCH:
+        patched = applyJsonPatch(current, patchBody);
+        break;
+      case STRATEGIC_MERGE_PATCH:
+        if (t.custom) throw unsupportedMediaType([JSON_PATCH, MERGE_PATCH, APPLY_PATCH]);
+        if (!isJsonObject(patchBody)) throw badRequest('the strategic merge patch must be a JSON object');
+        patched = strategicMerge(current, patchBody);
+        break;
+      default:
+        throw unsupportedMediaType([JSON_PATCH, MERGE_PATCH, APPLY_PATCH, ...(t.custom ? [] : [STRATEGIC_MERGE_PATCH])]);
+    }
+    if (!isJsonObject(patched)) throw badRequest('the patch did not produce an object');
+    this.checkPatchedIdentity(t, patched, namespace, name);
+    const rv = metaString(patched, 'resourceVersion');
+    if (rv && rv !== String(existing.rv)) throw conflict(groupResource(t), name, STALE_OBJECT);
+    return this.commitUpdate(t, existing, patched, subresource, opts, undefined);
+  }
+
+  delete(t: ResourceType, namespace: string, name: string, options: DeleteOptions): DeleteResult {
+    const existing = this.getStored(t, namespace, name);
+    const obj = this.view(t, existing.object);
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== metaString(obj, 'uid')) {
+      throw conflict(groupResource(t), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${metaString(obj, 'uid')}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== String(existing.rv)) {
+      throw conflict(groupResource(t), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${existing.rv}`);
+    }
+    if (options.dryRun) return { object: obj, removed: finalizersOf(obj).length === 0 && t.storageKey !== NAMESPACE_KEY };
+    if (t.storageKey === NAMESPACE_KEY) return this.deleteNamespace(t, existing);
+    if (finalizersOf(obj).length > 0) {
+      if (metaString(obj, 'deletionTimestamp')) return { object: obj, removed: false };
+      const next = deepClone(obj);
+      const m = meta(next);
+      m['deletionTimestamp'] = nowTimestamp();
+      m['deletionGracePeriodSeconds'] = 0;
+      if (t.tracksGeneration) m['generation'] = (typeof m['generation'] === 'number' ? m['generation'] : 0) + 1;
+      return { object: this.store_put(t, next, existing.owners, existing.object), removed: false };
+    }
+    return { object: this.remove(t, obj), removed: true };
+  }
+
+  deleteCollection(t: ResourceType, namespace: string | undefined, query: ListQuery, options: DeleteOptions): JsonObject[] {
+    const { items } = this.list(t, namespace, { ...query, limit: 0 });
+    return items.map((item) => this.delete(t, metaString(item, 'namespace'), metaString(item, 'name'), options).object);
+  }
+
+  /** Removes every object of a resource whose CRD was deleted. */
+  dropResource(storageKey: string): void {
+    this.store.removeAll(storageKey, (obj, rv) => ({ ...obj, metadata: { ...meta({ ...obj }), resourceVersion: String(rv) } }));
+  }
+
+  // ---- internals ----
+
+  private apply(
+    t: ResourceType,
+    namespace: string,
+    name: string,
+    existing: StoredObject | undefined,
+    body: JsonValue,
+    subresource: string | undefined,
+    opts: WriteOptions & { force: boolean },
+  ): JsonObject {
+    if (!isJsonObject(body)) throw badRequest('the apply configuration must be a YAML or JSON object');
+    if (!opts.fieldManager || opts.fieldManager === 'unknown') throw badRequest('PATCH, fieldManager is required for apply requests');
+    this.checkKind(t, body);
+    this.checkPatchedIdentity(t, body, namespace, name);
+    const rv = metaString(body, 'resourceVersion');
+    if (rv && existing && rv !== String(existing.rv)) throw conflict(groupResource(t), name, STALE_OBJECT);
+    let result;
+    try {
+      result = applyConfiguration(
+        existing?.owners ?? NO_OWNERS,
+        opts.fieldManager,
+        groupVersion(t),
+        existing ? this.view(t, existing.object) : undefined,
+        body,
+        opts.force,
+      );
+    } catch (err) {
+      if (err instanceof ApplyConflictError) {
+        throw new ApiError(409, 'Conflict', err.message, {
+          name,
+          group: t.group,
+          kind: t.plural,
+          causes: err.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: c.path })),
+        });
+      }
+      throw err;
+    }
+    if (!existing) {
+      if (subresource) throw notFound(groupResource(t), name);
+      const created = result.object;
+      const m = meta(created);
+      m['name'] = name;
+      if (t.namespaced) {
+        this.requireWritableNamespace(namespace);
+        m['namespace'] = namespace;
+      }
+      if (t.hasStatus && t.custom) delete created['status'];
+      this.admit(t, created, undefined, opts);
+      m['uid'] = randomUUID();
+      m['creationTimestamp'] = nowTimestamp();
+      if (t.tracksGeneration) m['generation'] = 1;
+      return this.commitCreate(t, created, result.owners, opts);
+    }
+    const patched = result.object;
+    meta(patched)['resourceVersion'] = String(existing.rv);
+    return this.commitUpdate(t, existing, patched, subresource, opts, result.owners);
+  }
+
+  private commitCreate(t: ResourceType, obj: JsonObject, owners: FieldOwnership, opts: WriteOptions): JsonObject {
+    if (opts.dryRun) return obj;
+    const rv = this.store.nextRv();
+    meta(obj)['resourceVersion'] = String(rv);
+    this.store.put(t.storageKey, t.namespaced ? metaString(obj, 'namespace') : '', metaString(obj, 'name'), { object: obj, rv, owners }, undefined);
+    if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(obj, undefined);
+    return obj;
+  }
+
+  private commitUpdate(
+    t: ResourceType,
+    existing: StoredObject,
+    candidate: JsonObject,
+    subresource: string | undefined,
+    opts: WriteOptions,
+    applyOwners: FieldOwnership | undefined,
+  ): JsonObject {
+    const old = this.view(t, existing.object);
+    let next: JsonObject;
+    if (subresource === 'status') {
+      if (!t.hasStatus) throw notFound(groupResource(t), metaString(old, 'name'));
+      next = deepClone(old);
+      if (candidate['status'] !== undefined) next['status'] = deepClone(candidate['status']);
+      else delete next['status'];
+    } else {
+      next = candidate;
+      if (t.hasStatus) {
+        if (old['status'] !== undefined) next['status'] = deepClone(old['status']);
+        else delete next['status'];
+      }
+      next['apiVersion'] = groupVersion(t);
+      next['kind'] = t.kind;
+    }
+    const m = meta(next);
+    const oldMeta = meta(deepClone(old));
+    for (const k of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
+      if (oldMeta[k] !== undefined) m[k] = oldMeta[k] as JsonValue;
+      else delete m[k];
+    }
+    delete m['managedFields'];
+    delete m['selfLink'];
+    m['resourceVersion'] = String(existing.rv);
+    if (oldMeta['deletionTimestamp']) {
+      const before = new Set(finalizersOf(old));
+      const added = finalizersOf(next).filter((f) => !before.has(f));
+      if (added.length > 0) {
+        throw invalid(groupKind(t), metaString(old, 'name'), [
+          { reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` },
+        ]);
+      }
+    }
+    this.admit(t, next, old, opts);
+    if (t.tracksGeneration && !deepEqual(specPart(t, old), specPart(t, next))) {
+      m['generation'] = (typeof oldMeta['generation'] === 'number' ? oldMeta['generation'] : 0) + 1;
+    }
+    if (deepEqual(withoutResourceVersion(old), withoutResourceVersion(next))) return old;
+    if (opts.dryRun) return next;
+    const owners = applyOwners ?? recordUpdate(existing.owners, opts.fieldManager, groupVersion(t), old, next);
+    if (m['deletionTimestamp'] && finalizersOf(next).length === 0) return this.remove(t, next);
+    return this.store_put(t, next, owners, existing.object);
+  }
+
+  private store_put(t: ResourceType, next: JsonObject, owners: FieldOwnership, previous: JsonObject): JsonObject {
+    const rv = this.store.nextRv();
+    meta(next)['resourceVersion'] = String(rv);
+    this.store.put(t.storageKey, t.namespaced ? metaString(next, 'namespace') : '', metaString(next, 'name'), { object: next, rv, owners }, previous);
+    if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(next, previous);
+    return next;
+  }
+
+  private remove(t: ResourceType, obj: JsonObject): JsonObject {
+    const rv = this.store.nextRv();
+    const final = deepClone(obj);
+    meta(final)['resourceVersion'] = String(rv);
+    const namespace = t.namespaced ? metaString(obj, 'namespace') : '';
+    this.store.remove(t.storageKey, namespace, metaString(obj, 'name'), final, rv);
+    if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(undefined, obj);
+    if (namespace) this.finishNamespaceIfEmpty(namespace);
+    return final;
+  }
+
+  /** Pruning, strict field validation, defaulting and schema/CEL validation; then built-in checks. */
+  private admit(t: ResourceType, obj: JsonObject, old: JsonObject | undefined, opts: WriteOptions): void {
+    const name = metaString(obj, 'name');
+    const unknown: string[] = [];
+    const m = meta(obj);
+    for (const k of Object.keys(m)) {
+      if (!OBJECT_META_FIELDS.has(k)) {
+        unknown.push(`metadata.${k}`);
+        delete m[k];
+      }
+    }
+    if (t.schema) {
+      for (const path of t.schema.prune(obj as Record<string, unknown>)) unknown.push(path.replace(/^\./, ''));
+    }
+    if (unknown.length > 0) {
+      if (opts.fieldValidation === 'Strict') {
+        throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
+      }
+      if (opts.fieldValidation === 'Warn') for (const u of unknown) opts.warnings.push(`unknown field "${u}"`);
+    }
+    const errors: FieldError[] = [...this.metadataErrors(t, obj)];
+    if (t.schema) {
+      t.schema.applyDefaults(obj as Record<string, unknown>);
+      if (errors.length === 0) errors.push(...t.schema.validate(obj as Record<string, unknown>, old as Record<string, unknown> | undefined));
+    }
+    t.normalize?.(obj, old);
+    if (t.validate) errors.push(...t.validate(obj, old));
+    if (errors.length > 0) throw invalid(groupKind(t), name, errors);
+  }
+
+  private metadataErrors(t: ResourceType, obj: JsonObject): FieldError[] {
+    const errors: FieldError[] = [];
+    const name = metaString(obj, 'name');
+    const rbac = t.group === 'rbac.authorization.k8s.io';
+    if (t.storageKey === NAMESPACE_KEY) {
+      if (!DNS_LABEL.test(name) || name.length > 63) {
+        errors.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')` });
+      }
+    } else if (rbac) {
+      if (name === '.' || name === '..' || /[/%]/.test(name)) {
+        errors.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": may not contain '/' or '%' and may not be '.' or '..'` });
+      }
+    } else if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
+      errors.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')` });
+    }
+    const labels = meta(obj)['labels'];
+    if (labels !== undefined && labels !== null) {
+      if (!isJsonObject(labels)) {
+        errors.push({ reason: 'FieldValueTypeInvalid', field: 'metadata.labels', message: 'Invalid value: "": expected a map of strings' });
+      } else {
+        for (const [k, v] of Object.entries(labels)) {
+          const namePart = k.includes('/') ? k.slice(k.indexOf('/') + 1) : k;
+          if (!LABEL_NAME.test(namePart) || namePart.length > 63) {
+            errors.push({ reason: 'FieldValueInvalid', field: 'metadata.labels', message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+          }
+          if (typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) {
+            errors.push({ reason: 'FieldValueInvalid', field: `metadata.labels`, message: `Invalid value: ${JSON.stringify(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+          }
+        }
+      }
+    }
+    const annotations = meta(obj)['annotations'];
+    if (annotations !== undefined && annotations !== null && isJsonObject(annotations)) {
+      for (const [k, v] of Object.entries(annotations)) {
+        if (typeof v !== 'string') errors.push({ reason: 'FieldValueTypeInvalid', field: `metadata.annotations.${k}`, message: `Invalid value: ${JSON.stringify(v)}: annotation values must be strings` });
+      }
+    }
+    return errors;
+  }
+
+  private checkKind(t: ResourceType, body: JsonObject): void {
+    const apiVersion = body['apiVersion'];
+    const kind = body['kind'];
+    if (typeof kind === 'string' && kind !== '' && kind !== t.kind) {
+      throw badRequest(`the object provided is unrecognized (must be of type ${t.kind}): kind ${kind} does not match the resource ${t.plural}`);
+    }
+    if (typeof apiVersion === 'string' && apiVersion !== '' && apiVersion !== groupVersion(t)) {
+      throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${groupVersion(t)})`);
+    }
+    body['apiVersion'] = groupVersion(t);
+    body['kind'] = t.kind;
+  }
+
+  private checkPatchedIdentity(t: ResourceType, patched: JsonObject, namespace: string, name: string): void {
+    const pn = metaString(patched, 'name');
+    if (pn && pn !== name) throw badRequest(`the name of the object (${pn}) does not match the name on the URL (${name})`);
+    const pns = metaString(patched, 'namespace');
+    if (t.namespaced && pns && pns !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+  }
+
+  private requireWritableNamespace(namespace: string): void {
+    const ns = this.store.get(NAMESPACE_KEY, '', namespace);
+    if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
+    if (metaString(ns.object, 'deletionTimestamp')) {
+      throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name: namespace,
+        kind: 'namespaces',
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      });
+    }
+  }
+
+  private randomSuffix(): string {
+    let s = '';
+    for (let i = 0; i < 5; i++) s += NAME_SUFFIX_CHARS[Math.floor(Math.random() * NAME_SUFFIX_CHARS.length)];
+    return s;
+  }
+
+  // ---- namespace lifecycle ----
+
+  private namespacedResources: () => ResourceType[] = () => [];
+
+  /** Tells the namespace cleanup which namespaced resources exist (the registry's view). */
+  setNamespacedResources(list: () => ResourceType[]): void {
+    this.namespacedResources = list;
+  }
+
+  private deleteNamespace(t: ResourceType, existing: StoredObject): DeleteResult {
+    const name = metaString(existing.object, 'name');
+    let current = existing.object;
+    if (!metaString(current, 'deletionTimestamp')) {
+      const next = deepClone(current);
+      meta(next)['deletionTimestamp'] = nowTimestamp();
+      meta(next)['deletionGracePeriodSeconds'] = 0;
+      next['status'] = { phase: 'Terminating' };
+      current = this.store_put(t, next, existing.owners, existing.object);
+    }
+    const seen = new Set<string>();
+    for (const rt of this.namespacedResources()) {
+      if (seen.has(rt.storageKey)) continue;
+      seen.add(rt.storageKey);
+      for (const stored of [...this.store.list(rt.storageKey, name)]) {
+        if (finalizersOf(stored.object).length > 0) {
+          if (!metaString(stored.object, 'deletionTimestamp')) {
+            this.delete(rt, name, metaString(stored.object, 'name'), { dryRun: false });
+          }
+        } else {
+          this.remove(rt, stored.object);
+        }
+      }
+    }
+    this.finishNamespaceIfEmpty(name);
+    const after = this.store.get(NAMESPACE_KEY, '', name);
+    return after ? { object: after.object, removed: false } : { object: current, removed: true };
+  }
+
+  private finishNamespaceIfEmpty(namespace: string): void {
+    const ns = this.store.get(NAMESPACE_KEY, '', namespace);
+    if (!ns || !metaString(ns.object, 'deletionTimestamp')) return;
+    const keys = new Set(this.namespacedResources().map((r) => r.storageKey));
+    for (const key of keys) if (this.store.count(key, namespace) > 0) return;
+    const rv = this.store.nextRv();
+    const final = deepClone(ns.object);
+    meta(final)['resourceVersion'] = String(rv);
+    this.store.remove(NAMESPACE_KEY, '', namespace, final, rv);
+  }
+}

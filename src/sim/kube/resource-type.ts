@@ -1,0 +1,150 @@
+/**
+ * What the emulator knows about one served resource (one group/version/plural): its kind,
+ * scope, names, verbs, subresources, printer columns and, for custom resources, the compiled
+ * schema. Built-in kinds and CRD-defined kinds share this description.
+ */
+import type { CompiledSchema } from './schema/index.js';
+import type { JsonObject, JsonValue } from './json.js';
+import type { FieldError, GroupKind, GroupResource } from './status.js';
+
+export interface PrinterColumn {
+  name: string;
+  /** OpenAPI type of the cell: string, integer, number, boolean or date. */
+  type: string;
+  format?: string;
+  description?: string;
+  priority?: number;
+  /** CRD-style JSONPath (`.spec.x`, `.status.conditions[?(@.type=="Ready")].status`). */
+  jsonPath?: string;
+  /** Computed cell for built-in kinds. */
+  cell?: (obj: JsonObject) => JsonValue;
+}
+
+/** Who is asking, as authentication established it. */
+export interface UserInfo {
+  name: string;
+  groups: string[];
+}
+
+/** What an access check asks about (the RBAC authorizer's request attributes). */
+export interface AccessAttributes {
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  nonResourceURL?: string;
+}
+
+export type Authorizer = (user: UserInfo, attrs: AccessAttributes) => { allowed: boolean; reason: string };
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  singular: string;
+  kind: string;
+  listKind: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  verbs: string[];
+  /** Objects of every version of one resource live under one key: `group/plural`. */
+  storageKey: string;
+  hasStatus: boolean;
+  tracksGeneration: boolean;
+  /** Custom resources: PUT needs a resourceVersion, strategic merge patch is refused, DELETE returns the object. */
+  custom: boolean;
+  printerColumns: PrinterColumn[];
+  /** The OpenAPI v3 schema of the kind (for /openapi/v3 and `kubectl explain`). */
+  openAPISchema: JsonObject;
+  /** Compiled structural schema of a custom resource version. */
+  schema?: CompiledSchema;
+  /** Extra field selectors beyond metadata.name / metadata.namespace. */
+  fieldSelectors?: Record<string, (obj: JsonObject) => string | undefined>;
+  /** Server-computed fields, run on every write after the request's changes. */
+  normalize?: (obj: JsonObject, old: JsonObject | undefined) => void;
+  /** Built-in validation of a write (field errors become 422 Invalid). */
+  validate?: (obj: JsonObject, old: JsonObject | undefined) => FieldError[];
+  /** Kinds that are answered, never stored (access reviews): POST returns this. */
+  answerCreate?: (obj: JsonObject, user: UserInfo, authorize: Authorizer) => JsonObject;
+}
+
+export function groupVersion(t: Pick<ResourceType, 'group' | 'version'>): string {
+  return t.group ? `${t.group}/${t.version}` : t.version;
+}
+
+export function groupResource(t: ResourceType): GroupResource {
+  return { group: t.group, resource: t.plural };
+}
+
+export function groupKind(t: ResourceType): GroupKind {
+  return { group: t.group, kind: t.kind };
+}
+
+/** Kubernetes version priority: GA > beta > alpha, higher numbers first, then others alphabetically. */
+export function compareKubeVersions(a: string, b: string): number {
+  const parse = (v: string): [number, number, number] | undefined => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return undefined;
+    const stage = m[2] === 'alpha' ? 0 : m[2] === 'beta' ? 1 : 2;
+    return [stage, Number(m[1]), Number(m[3] ?? 0)];
+  };
+  const pa = parse(a);
+  const pb = parse(b);
+  if (pa && !pb) return -1;
+  if (!pa && pb) return 1;
+  if (!pa || !pb) return a.localeCompare(b);
+  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return (pb[i] ?? 0) - (pa[i] ?? 0);
+  return 0;
+}
+
+/** Every served resource, indexed for routing and discovery. */
+export class ResourceRegistry {
+  private readonly byPath = new Map<string, ResourceType>();
+  private readonly groupOrder: string[] = [];
+
+  add(t: ResourceType): void {
+    this.byPath.set(`${t.group}/${t.version}/${t.plural}`, t);
+    if (!this.groupOrder.includes(t.group)) this.groupOrder.push(t.group);
+  }
+
+  remove(group: string, version: string, plural: string): void {
+    this.byPath.delete(`${group}/${version}/${plural}`);
+    if (![...this.byPath.values()].some((t) => t.group === group)) {
+      const i = this.groupOrder.indexOf(group);
+      if (i >= 0) this.groupOrder.splice(i, 1);
+    }
+  }
+
+  get(group: string, version: string, plural: string): ResourceType | undefined {
+    return this.byPath.get(`${group}/${version}/${plural}`);
+  }
+
+  byKind(group: string, version: string, kind: string): ResourceType | undefined {
+    for (const t of this.byPath.values()) if (t.group === group && t.version === version && t.kind === kind) return t;
+    return undefined;
+  }
+
+  all(): ResourceType[] {
+    return [...this.byPath.values()];
+  }
+
+  /** Groups in registration order (core first), each with its versions by priority. */
+  groups(): { name: string; versions: string[] }[] {
+    return this.groupOrder.map((name) => {
+      const versions = [...new Set(this.all().filter((t) => t.group === name).map((t) => t.version))];
+      versions.sort(compareKubeVersions);
+      return { name, versions };
+    });
+  }
+
+  inGroupVersion(group: string, version: string): ResourceType[] {
+    return this.all().filter((t) => t.group === group && t.version === version);
+  }
+
+  hasGroupVersion(group: string, version: string): boolean {
+    return this.all().some((t) => t.group === group && t.version === version);
+  }
+}
