@@ -1,0 +1,139 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_GROUP, API_VERSION, FINALIZER, PLURAL } from '../../../src/api/instance-role-binding.js';
+import type { AuditReport } from '../../../src/audit/model.js';
+import type { CloudSimulator } from '../../../src/sim/cloud/index.js';
+import { type KubeEmulator, startKubeEmulator } from '../../../src/sim/kube/index.js';
+import { packageRoot } from '../../../src/util/package-root.js';
+import { BINDINGS, removeTree, runAuditCommand, startAuditCloud, writeTree } from './fixtures.js';
+
+const CRD = join(packageRoot(), 'crds', 'instancerolebindings.roles.ecs.dev.yaml');
+
+let sim: CloudSimulator;
+let kube: KubeEmulator;
+let scratch: string;
+
+/** The valid bindings of the manifest fixture, as objects to create in the cluster. */
+function fixtureBindings(): Array<{ metadata: { name: string; namespace: string }; [k: string]: unknown }> {
+  const out: Array<{ metadata: { name: string; namespace: string }; [k: string]: unknown }> = [];
+  for (const file of ['apps/web/bindings.yaml', 'apps/api/list.yaml', 'shanghai/sh.yaml']) {
+    for (const doc of parseAllDocuments(BINDINGS[file]!)) {
+      const value = doc.toJS() as { kind: string; items?: unknown[] };
+      const objects = (value.kind === 'List' ? value.items : [value]) as Array<{ kind: string; metadata: { name: string; namespace: string; creationTimestamp?: string } }>;
+      for (const object of objects) {
+        if (object.kind !== 'InstanceRoleBinding') continue;
+        delete object.metadata.creationTimestamp; // the server sets it
+        out.push(object);
+      }
+    }
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  sim = await startAuditCloud();
+  kube = await startKubeEmulator({ crdPaths: [CRD] });
+  scratch = writeTree({});
+  const kc = new KubeConfig();
+  kc.loadFromFile(kube.kubeconfigPath);
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  for (const name of ['platform', 'backend', 'leaving']) await core.createNamespace({ body: { metadata: { name } } });
+  for (const body of fixtureBindings()) {
+    await custom.createNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL, namespace: body.metadata.namespace, body });
+  }
+  // A binding being deleted (its finalizer keeps it, with a deletionTimestamp): it claims nothing.
+  await custom.createNamespacedCustomObject({
+    group: API_GROUP,
+    version: API_VERSION,
+    plural: PLURAL,
+    namespace: 'leaving',
+    body: {
+      apiVersion: `${API_GROUP}/${API_VERSION}`,
+      kind: 'InstanceRoleBinding',
+      metadata: { name: 'gone-soon', finalizers: [FINALIZER] },
+      spec: { regionId: 'cn-hangzhou', roleName: 'StrayRole', instanceIds: ['i-free1', 'i-neverexisted'] },
+    },
+  });
+  await custom.deleteNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL, namespace: 'leaving', name: 'gone-soon' });
+});
+
+afterAll(async () => {
+  await kube?.close();
+  await sim?.close();
+  if (scratch) removeTree(scratch);
+});
+
+const EXPECTED: Record<string, string> = {
+  'i-sync1': 'InSync',
+  'i-drift1': 'Drifted',
+  'i-drift2': 'Drifted',
+  'i-stray1': 'Unmanaged',
+  'i-free1': 'InSync',
+  'i-conf1': 'Conflict',
+  'i-fc1': 'Drifted',
+  'i-classic1': 'NotVpc',
+  'i-missing1': 'Missing',
+};
+
+describe('ecs-role-operator audit --kubeconfig FILE', () => {
+  it('json: bindings listed from every namespace of the cluster give every verdict', async () => {
+    const { stdout, exitCode } = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-hangzhou', '-o', 'json']);
+    const report = JSON.parse(stdout) as AuditReport;
+    expect(Object.fromEntries(report.instances.map((i) => [i.instanceId, i.verdict]))).toMatchObject(EXPECTED);
+    expect(report.totals).toEqual({ InSync: 122, Drifted: 3, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1 });
+    const conflict = report.instances.find((i) => i.instanceId === 'i-conf1')!;
+    expect([...conflict.claimedBy].sort()).toEqual(['backend/api', 'platform/web']);
+    // The oldest binding (by the server's creationTimestamp, then namespace/name) decides.
+    expect(conflict.desiredRole).toBe(conflict.claimedBy[0] === 'platform/web' ? 'WebRole' : 'ApiRole');
+    expect(report.instances.find((i) => i.instanceId === 'i-free1')?.claimedBy).toEqual([]);
+    expect(report.instances.some((i) => i.instanceId === 'i-neverexisted')).toBe(false);
+    expect(report.untrustedRoles).toEqual(['FcRole']);
+    expect(report.invalidBindings).toEqual([]);
+    expect(report.bindingsOutsideRegions).toEqual(['platform/sh-web']);
+    expect(report.findings).toBe(7);
+    expect(exitCode).toBe(3);
+  });
+
+  it('table and csv from the cluster', async () => {
+    const table = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-hangzhou']);
+    const lines = table.stdout.split('\n');
+    for (const [id, verdict] of Object.entries(EXPECTED)) {
+      expect(lines.find((l) => l.split(/\s+/)[1] === id)).toMatch(new RegExp(`\\s${verdict}\\s`));
+    }
+    expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/^129 instances: 122 InSync, 3 Drifted, 1 Unmanaged, 1 Conflict, 1 Missing, 1 NotVpc\. 7 findings/);
+    expect(table.exitCode).toBe(3);
+
+    const csv = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-hangzhou', '--output', 'csv']);
+    const rows = csv.stdout.trimEnd().split('\r\n');
+    expect(rows).toHaveLength(130);
+    const verdictOf = new Map(rows.slice(1).map((r) => [r.split(',')[1], r.split(',')[8]]));
+    for (const [id, verdict] of Object.entries(EXPECTED)) expect(verdictOf.get(id)).toBe(verdict);
+    expect(csv.exitCode).toBe(3);
+  });
+
+  it('in sync: exit status 0', async () => {
+    const { stdout, exitCode } = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-shanghai', '-o', 'json']);
+    const report = JSON.parse(stdout) as AuditReport;
+    expect(report.totals.InSync).toBe(2);
+    expect(report.findings).toBe(0);
+    expect(exitCode).toBe(0);
+  });
+
+  it('an identity that may not list bindings gets a message naming the permission', async () => {
+    const path = join(scratch, 'nobody.kubeconfig');
+    writeFileSync(path, kube.kubeconfigFor(kube.serviceAccountToken('default', 'nobody')));
+    await expect(runAuditCommand(sim, ['--kubeconfig', path, '--region', 'cn-hangzhou'])).rejects.toThrow(
+      /not allowed to list instancerolebindings\.roles\.ecs\.dev in all namespaces .*\(403\): grant get\/list/,
+    );
+  });
+
+  it('a kubeconfig that cannot be read is named', async () => {
+    await expect(runAuditCommand(sim, ['--kubeconfig', join(scratch, 'missing.kubeconfig'), '--region', 'cn-hangzhou'])).rejects.toThrow(
+      /cannot load --kubeconfig .*missing\.kubeconfig/,
+    );
+  });
+});
