@@ -190,6 +190,7 @@ describe('ecs-role-operator audit --manifests DIR', () => {
     }
     await expect(runAuditCommand(sim, ['--region', 'Hangzhou', '--manifests', empty])).rejects.toThrow(/--region must be a region ID/);
     await expect(runAuditCommand(sim, ['--manifests', shanghaiOnly, '-o', 'yaml'])).rejects.toThrow(/--output must be one of table, json, csv/);
+    await expect(runAuditCommand(sim, ['--manifests', shanghaiOnly, '--kubeconfig', '/tmp/kc'])).rejects.toThrow(/cannot be used with/);
   });
 
   it('names the missing permission when the identity may not read RAM roles', async () => {
