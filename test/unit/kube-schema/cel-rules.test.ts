@@ -185,6 +185,46 @@ describe('x-kubernetes-validations rules', () => {
     ]);
   });
 
+  it('provides the Kubernetes Quantity and URL types', () => {
+    const rules = [
+      "quantity(self.memory).isLessThan(quantity('2Gi'))",
+      "quantity(self.memory) == quantity('1024Mi')",
+      "quantity(self.memory).compareTo(quantity('1G')) == 1",
+      "quantity(self.memory).add(quantity('512Mi')).isGreaterThan(quantity('1.5G'))",
+      "quantity(self.cpu).sign() == 1 && !quantity(self.cpu).isInteger() && quantity('3').asInteger() == 3",
+      "quantity(self.cpu).asApproximateFloat() == 0.25 && isQuantity('1e3') && !isQuantity('1 Gi')",
+      "isURL(self.endpoint) && url(self.endpoint).getScheme() == 'https' && url(self.endpoint).getHostname() == 'ecs.aliyuncs.com'",
+      "url(self.endpoint).getPort() == '8443' && url(self.endpoint).getHost() == 'ecs.aliyuncs.com:8443'",
+      "url(self.endpoint).getEscapedPath() == '/api/v1' && url(self.endpoint).getQuery()['region'] == ['cn-hangzhou', 'cn-beijing']",
+      "url('/relative/path').getScheme() == '' && !isURL('not a url')",
+    ];
+    const schema = withSpec({
+      type: 'object',
+      properties: { memory: { type: 'string' }, cpu: { type: 'string' }, endpoint: { type: 'string' } },
+      'x-kubernetes-validations': rules.map((rule) => ({ rule })),
+    });
+    expect(schema.validate({ spec: { memory: '1Gi', cpu: '250m', endpoint: 'https://ecs.aliyuncs.com:8443/api/v1?region=cn-hangzhou&region=cn-beijing' } })).toEqual([]);
+    const failed = schema.validate({ spec: { memory: '3Gi', cpu: '1', endpoint: 'http://x' } }).map((cause) => cause.message);
+    expect(failed).toEqual([0, 1, 4, 5, 6, 7, 8].map((index) => `Invalid value: "object": failed rule: ${rules[index]}`));
+    expect(schema.validate({ spec: { memory: 'lots', cpu: '1', endpoint: 'http://x' } })[0]?.message).toMatch(/quantities must match the regular expression .* evaluating rule: quantity\(self\.memory\)/);
+  });
+
+  it('compares set and map lists without regard to order, like Kubernetes CEL', () => {
+    const schema = withSpec({
+      type: 'object',
+      properties: {
+        ids: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' }, 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'ids are immutable' }] },
+        ordered: { type: 'array', items: { type: 'string' }, 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'ordered is immutable' }] },
+      },
+    });
+    const old = { spec: { ids: ['a', 'b'], ordered: ['a', 'b'] } };
+    expect(schema.validate({ spec: { ids: ['b', 'a'], ordered: ['a', 'b'] } }, old)).toEqual([]);
+    expect(schema.validate({ spec: { ids: ['b', 'c'], ordered: ['b', 'a'] } }, old).map((cause) => cause.message)).toEqual([
+      'Invalid value: "array": ids are immutable',
+      'Invalid value: "array": ordered is immutable',
+    ]);
+  });
+
   it('skips rules when the schema already found blocking errors, and says so', () => {
     const schema = withSpec({
       type: 'object',
@@ -303,6 +343,11 @@ describe('rule compilation', () => {
     expect(compileRule({ rule: "self.items.all(i, i.name != '')" }, properties)).not.toThrow();
     expect(compileRule({ rule: "self.items.all(i, i.nmae != '')" }, properties)).toThrow(/undefined field 'nmae'/);
     expect(compileRule({ rule: "self.items[0].nmae != ''" }, properties)).toThrow(/undefined field 'nmae'/);
+  });
+
+  it('rejects a constant regular expression that RE2 does not accept', () => {
+    expect(compileRule({ rule: "self.a.matches('(unclosed')" })).toThrow(/invalid matches argument: error parsing regexp: missing closing \)/);
+    expect(compileRule({ rule: "self.a.find('a(?=b)') == ''" })).toThrow(/invalid find argument/);
   });
 
   it('rejects a messageExpression that does not compile, a bad fieldPath, and optionalOldSelf without oldSelf', () => {

@@ -1,12 +1,14 @@
 // The Kubernetes CEL extension functions that @bufbuild/cel does not ship, with the semantics
 // documented for kube-apiserver: the lists library (isSorted, sum, min, max, indexOf,
 // lastIndexOf), the regex library (find, findAll), cel-go's sets extension
-// (sets.contains, sets.equivalent, sets.intersects), and the optional-value methods that
-// `optionalOldSelf` rules use on `oldSelf` (hasValue, value, orValue).
+// (sets.contains, sets.equivalent, sets.intersects), order-free equality of set and map lists,
+// the optional-value methods that `optionalOldSelf` rules use on `oldSelf` (hasValue, value,
+// orValue), and the Quantity and URL types (kubernetes-value-types.ts).
 
-import { CelScalar, celFunc, celMap, celMethod, isCelList, isCelMap, listType, mapType, type CelFunc, type CelList, type CelMap, type CelValue } from '@bufbuild/cel';
+import { CelScalar, celEnv, celFunc, celList, celMap, celMethod, isCelList, isCelMap, listType, mapType, type CelFunc, type CelInput, type CelList, type CelMap, type CelValue } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { compileGoRegexp } from '../go-regexp.js';
+import { kubernetesValueTypeFunctions } from './kubernetes-value-types.js';
 
 const DYN_LIST = listType(CelScalar.DYN);
 const DYN_MAP = mapType(CelScalar.DYN, CelScalar.DYN);
@@ -164,5 +166,48 @@ const optionalFunctions: CelFunc[] = [
   }),
 ];
 
+/**
+ * Lists whose order carries no meaning (x-kubernetes-list-type set and map): Kubernetes CEL
+ * compares them without regard to order, so `self == oldSelf` holds after a reordering.
+ */
+const unorderedLists = new WeakSet<CelList>();
+
+export function unorderedList(items: readonly CelInput[]): CelList {
+  const list = celList(items);
+  unorderedLists.add(list);
+  return list;
+}
+
+const standardEquality = celEnv().funcs.find('_==_');
+
+function kubernetesEquals(a: CelValue, b: CelValue): boolean {
+  if (isCelList(a) && isCelList(b)) {
+    if (a.size !== b.size) return false;
+    const left = elements(a);
+    const right = elements(b);
+    if (!unorderedLists.has(a) && !unorderedLists.has(b)) return left.every((value, i) => kubernetesEquals(value, right[i] as CelValue));
+    const unmatched = [...right];
+    return left.every((value) => {
+      const index = unmatched.findIndex((candidate) => kubernetesEquals(value, candidate));
+      if (index < 0) return false;
+      unmatched.splice(index, 1);
+      return true;
+    });
+  }
+  if (isCelMap(a) && isCelMap(b)) {
+    if (a.size !== b.size) return false;
+    for (const [key, value] of a) {
+      if (!b.has(key) || !kubernetesEquals(value, b.get(key) as CelValue)) return false;
+    }
+    return true;
+  }
+  return standardEquality?.call(0, undefined, [a, b]) === true;
+}
+
+const equalityFunctions: CelFunc[] = [
+  celFunc('_==_', [CelScalar.DYN, CelScalar.DYN], CelScalar.BOOL, (a: CelValue, b: CelValue) => kubernetesEquals(a, b)),
+  celFunc('_!=_', [CelScalar.DYN, CelScalar.DYN], CelScalar.BOOL, (a: CelValue, b: CelValue) => !kubernetesEquals(a, b)),
+];
+
 /** Every function added to the standard CEL environment for x-kubernetes-validations. */
-export const kubernetesCelFunctions: CelFunc[] = [...strings, ...listFunctions, ...regexFunctions, ...setFunctions, ...optionalFunctions];
+export const kubernetesCelFunctions: CelFunc[] = [...strings, ...equalityFunctions, ...listFunctions, ...regexFunctions, ...setFunctions, ...optionalFunctions, ...kubernetesValueTypeFunctions];

@@ -4,6 +4,7 @@
 // declared property (`undefined field 'nmae'`). It also reports whether the rule reads `oldSelf`.
 
 import type { CelEnv, parse } from '@bufbuild/cel';
+import { compileGoRegexp } from '../go-regexp.js';
 import type { SchemaNode } from '../structural.js';
 import { celFieldsOf } from './values.js';
 
@@ -19,6 +20,7 @@ const dyn: Known = { node: undefined, isResourceRoot: false };
 
 /** Operators and macros the planner handles itself rather than through the function registry. */
 const plannerBuiltins = new Set(['_&&_', '_||_', '_?_:_', '_[_]', '@not_strictly_false', '_[?_]', '_?._']);
+const regexFunctions = new Set(['matches', 'find', 'findAll']);
 const typeNames = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn',
   'google.protobuf.Timestamp', 'google.protobuf.Duration']);
 
@@ -96,6 +98,7 @@ export function checkCelExpression(
           problems.push(`${where(expr)}undeclared reference to '${call.function}'`);
           return dyn;
         }
+        if (regexFunctions.has(call.function)) checkRegexLiteral(call.target === undefined ? call.args[1] : call.args[0], call.function, expr);
         if (call.function === '_[_]') return indexInto(args[0] ?? target);
         return dyn;
       }
@@ -125,6 +128,17 @@ export function checkCelExpression(
       }
       default:
         return dyn;
+    }
+  };
+
+  /** Like cel-go's ValidateRegexLiterals: a constant pattern must be valid RE2. */
+  const checkRegexLiteral = (pattern: Expr | undefined, name: string, expr: Expr): void => {
+    const kind = pattern?.exprKind;
+    if (kind?.case !== 'constExpr' || kind.value.constantKind.case !== 'stringValue') return;
+    try {
+      compileGoRegexp(kind.value.constantKind.value);
+    } catch (error) {
+      problems.push(`${where(expr)}invalid ${name} argument: ${(error as Error).message}`);
     }
   };
 

@@ -10,6 +10,7 @@ import { parseDate, parseDateTime } from '../formats.js';
 import { parseGoDuration } from '../go-duration.js';
 import { blankNode, type SchemaNode } from '../structural.js';
 import { escapeCelName } from './escaping.js';
+import { unorderedList } from './kubernetes-library.js';
 
 /** A JSON value with no schema (preserved unknown fields). */
 export function untypedToCel(value: unknown): CelInput {
@@ -97,7 +98,8 @@ export function toCelValue(value: unknown, node: SchemaNode, isResourceRoot = fa
     case 'array': {
       if (!Array.isArray(value)) throw new Error('invalid data, expected an array for the provided schema with type=array');
       const items = node.items;
-      return items === undefined ? value.map(untypedToCel) : value.map((item) => toCelValue(item, items, items.embeddedResource));
+      const converted = items === undefined ? value.map(untypedToCel) : value.map((item) => toCelValue(item, items, items.embeddedResource));
+      return node.listType === 'set' || node.listType === 'map' ? unorderedList(converted) : converted;
     }
     case 'string':
       if (typeof value !== 'string') throw new Error(`invalid data, expected string, got ${typeof value}`);
