@@ -8,6 +8,7 @@ import {
   FINALIZER,
   type InstanceRoleBinding,
   type InstanceRoleBindingStatus,
+  type InstanceState,
   type InstanceStatus,
 } from '../api/instance-role-binding.js';
 import { CloudError, type InstanceCallResult, type InstanceInfo } from '../cloud/cloud-api.js';
@@ -68,6 +69,7 @@ interface Execution {
 
 const DEFAULT_RESYNC_MS = 5 * 60_000;
 const CLASS_RANK: Record<ErrorClass, number> = { wait: 0, recoverable: 1, terminal: 2 };
+const UNSETTLED: ReadonlySet<InstanceState> = new Set(['Attaching', 'Detaching', 'Pending']);
 
 export class BindingReconciler {
   /** The last status this controller wrote per key: fresher than an informer cache that lags. */
@@ -151,6 +153,10 @@ export class BindingReconciler {
 
     if (worst?.class === 'recoverable') return { kind: 'backoff', why: `${worst.code} on ${worst.instanceId}` };
     if (worst?.class === 'wait') return { kind: 'requeueAfter', ms: this.jitter(this.deps.waitRequeueMs ?? 5_000), why: worst.code };
+    if (!status.conditions?.some((c) => c.type === 'Stalled' && c.status === 'True') && execution.statuses.some((i) => UNSETTLED.has(i.state))) {
+      // Work is left (e.g. the role check could not be made): look again soon, not a resync later.
+      return { kind: 'requeueAfter', ms: this.jitter(this.deps.waitRequeueMs ?? 5_000), why: 'instances not settled' };
+    }
     return { kind: 'requeueAfter', ms: this.jitter(spec.resyncPeriodMs), why: 'resync' };
   }
 
