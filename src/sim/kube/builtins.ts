@@ -118,7 +118,8 @@ function review(obj: JsonObject, user: UserInfo, authorize: Authorizer): JsonObj
   return {
     ...obj,
     metadata: { creationTimestamp: null },
-    status: { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) },
+    // Like kube-apiserver: the RBAC authorizer explains grants; a denial carries no reason.
+    status: { allowed: decision.allowed, ...(decision.allowed && decision.reason ? { reason: decision.reason } : {}) },
   };
 }
 

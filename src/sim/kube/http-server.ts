@@ -20,6 +20,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { FieldValidation, ObjectApi, WriteOptions } from './object-api.js';
 import type { ObjectStore } from './object-store.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
+import { decodeProtobufBody, isProtobufKind, PROTOBUF } from './protobuf-body.js';
 import { APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from './patches.js';
 import { requestInfo, type ResourceRequest } from './request-info.js';
 import { groupResource, groupVersion, type Authorizer, type ResourceRegistry, type ResourceType, type UserInfo } from './resource-type.js';
@@ -76,7 +77,7 @@ function mediaTypeOf(header: string | undefined): string {
   return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -85,7 +86,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseBody(text: string, mediaType: string): JsonValue {
@@ -316,7 +317,6 @@ export class ApiHttpHandler {
       const timeoutSeconds = optionalInt(query, 'timeoutSeconds');
       const bookmark = (rv: string): JsonObject => plainBookmark(t, rv);
       serveWatch(
-        req,
         res,
         {
           type: t,
@@ -338,7 +338,8 @@ export class ApiHttpHandler {
     }
 
     const mediaType = mediaTypeOf(req.headers['content-type']);
-    const text = await readBody(req);
+    const raw = await readBody(req);
+    const text = raw.toString('utf8');
     const warnings: string[] = [];
     const opts = (body?: JsonObject): WriteOptions => ({
       dryRun: dryRunOf(query, body),
@@ -349,15 +350,16 @@ export class ApiHttpHandler {
     });
 
     if (info.verb === 'create' || info.verb === 'update') {
-      if (mediaType !== '' && mediaType !== 'application/json' && mediaType !== 'application/yaml') {
+      const protobuf = mediaType === PROTOBUF && isProtobufKind(t.kind);
+      if (!protobuf && mediaType !== '' && mediaType !== 'application/json' && mediaType !== 'application/yaml') {
         throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
       }
-      const body = parseBody(text, mediaType);
+      const body = protobuf ? decodeProtobufBody(raw, t.kind) : parseBody(text, mediaType);
       if (!isJsonObject(body)) throw badRequest(`the body of a ${info.verb} request must be a JSON object of kind ${t.kind}`);
       if (info.verb === 'create') {
         if (name) throw methodNotSupported(groupResource(t), 'create');
         const created = api.create(t, t.namespaced ? namespace : '', body, opts());
-        return sendJson(res, t.answerCreate ? 201 : 201, render(created), 'application/json', warnings);
+        return sendJson(res, 201, render(created), 'application/json', warnings);
       }
       const updated = api.update(t, namespace, name, body, info.subresource, opts());
       return sendJson(res, 200, render(updated), 'application/json', warnings);

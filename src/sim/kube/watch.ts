@@ -4,7 +4,7 @@
  * or with synthetic ADDED events for the current state; sends BOOKMARK events when asked; ends
  * after timeoutSeconds. Selector changes turn into ADDED/DELETED like the real watch cache.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { JsonObject } from './json.js';
 import type { ObjectApi } from './object-api.js';
 import type { ChangeEvent, ObjectStore } from './object-store.js';
@@ -40,7 +40,6 @@ export function plainBookmark(t: ResourceType, rv: string): JsonObject {
 }
 
 export function serveWatch(
-  req: IncomingMessage,
   res: ServerResponse,
   w: WatchRequest,
   api: ObjectApi,
@@ -75,7 +74,6 @@ export function serveWatch(
     untrack();
     for (const t of timers) clearTimeout(t);
   };
-  req.on('close', cleanup);
   res.on('close', cleanup);
 
   const deliver = (e: ChangeEvent): void => {
