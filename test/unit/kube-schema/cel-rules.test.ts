@@ -225,6 +225,16 @@ describe('x-kubernetes-validations rules', () => {
     ]);
   });
 
+  it('evaluates rules written inside allOf branches against the node value', () => {
+    const schema = withSpec({
+      type: 'object',
+      properties: { min: { type: 'integer' }, max: { type: 'integer' } },
+      allOf: [{ 'x-kubernetes-validations': [{ rule: 'self.min <= self.max', message: 'min must not exceed max' }] }],
+    });
+    expect(schema.validate({ spec: { min: 1, max: 2 } })).toEqual([]);
+    expect(schema.validate({ spec: { min: 3, max: 2 } })).toEqual([{ reason: 'FieldValueInvalid', field: 'spec', message: 'Invalid value: "object": min must not exceed max' }]);
+  });
+
   it('skips rules when the schema already found blocking errors, and says so', () => {
     const schema = withSpec({
       type: 'object',

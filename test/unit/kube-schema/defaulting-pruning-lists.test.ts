@@ -62,6 +62,16 @@ describe('applyDefaults', () => {
     expect((second['spec'] as { retry: { limit: number } }).retry.limit).toBe(3);
   });
 
+  it('rejects a default with unknown fields or one that breaks a CEL rule', () => {
+    expect(() => compileSchema({ type: 'object', properties: { retry: { type: 'object', default: { limit: 1, bogus: true }, properties: { limit: { type: 'integer' } } } } })).toThrow(
+      /openAPIV3Schema\.properties\[retry\]\.default: Invalid value: \{"limit":1,"bogus":true\}: must not have unknown fields/,
+    );
+    expect(() => compileSchema({
+      type: 'object',
+      properties: { period: { type: 'string', default: '10s', 'x-kubernetes-validations': [{ rule: "duration(self) >= duration('30s')", message: 'at least 30s' }] } },
+    })).toThrow(/openAPIV3Schema\.properties\[period\]\.default: Invalid value: "string": at least 30s/);
+  });
+
   it('rejects a default that its own schema does not accept', () => {
     expect(() => compileSchema({ type: 'object', properties: { mode: { type: 'string', enum: ['A', 'B'], default: 'C' } } })).toThrow(
       /openAPIV3Schema\.properties\[mode\]\.default: Invalid value: "C": Unsupported value: "C": supported values: "A", "B"/,

@@ -4,7 +4,7 @@
 
 import { applyDefaultValues, pruneNonNullableNulls } from './defaulting.js';
 import { isBlockingCause, invalidCause, type FieldCause } from './field-error.js';
-import { pruneUnknownFields } from './pruning.js';
+import { pruneUnknownFields, pruneValue } from './pruning.js';
 import { noOldValue } from './correlation.js';
 import { validateOpenApi } from './value-validation.js';
 import { validateListTypes } from './list-type-validation.js';
@@ -55,17 +55,34 @@ class CompiledStructuralSchema implements CompiledSchema {
   }
 }
 
-/** Checks that every default is valid for its own schema, as the API server does for a CRD. */
+/**
+ * Checks every default as the API server does for a CRD: no unknown fields, valid for its own
+ * schema, and accepted by the CEL rules at and below it.
+ */
 function checkDefaults(node: SchemaNode, problems: SchemaProblems): void {
   if (node.hasDefault) {
-    const value = structuredClone(node.defaultValue);
-    for (const cause of validateOpenApi(value, node)) {
-      problems.add(`${node.location}.default`, `Invalid value: ${JSON.stringify(node.defaultValue)}: ${cause.message}`);
+    const where = `${node.location}.default`;
+    const shown = JSON.stringify(node.defaultValue);
+    const pruned = structuredClone(node.defaultValue);
+    if (pruneValue(pruned, node).length > 0) problems.add(where, `Invalid value: ${shown}: must not have unknown fields`);
+    const schemaCauses = validateOpenApi(structuredClone(node.defaultValue), node);
+    for (const cause of schemaCauses) problems.add(where, `Invalid value: ${shown}: ${cause.message}`);
+    const rules = schemaCauses.length === 0 ? buildRuleValidator(node, node.embeddedResource, new SchemaProblems()) : undefined;
+    if (rules !== undefined) {
+      const value: unknown = structuredClone(node.defaultValue);
+      const causes = [...evaluateValidationRules(rules, value, value), ...evaluateValidationRules(rules, value, noOldValue)];
+      for (const cause of causes) problems.add(cause.field === '<nil>' ? where : `${where}.${cause.field}`, cause.message);
     }
   }
   for (const property of node.properties?.values() ?? []) checkDefaults(property, problems);
   if (node.additionalProperties !== undefined && node.additionalProperties !== true) checkDefaults(node.additionalProperties, problems);
   if (node.items !== undefined) checkDefaults(node.items, problems);
+}
+
+function throwIfAny(problems: SchemaProblems): void {
+  if (problems.lines.length > 0) {
+    throw new Error(`invalid openAPIV3Schema (${problems.lines.length} problem${problems.lines.length === 1 ? '' : 's'}): ${problems.lines.join('; ')}`);
+  }
 }
 
 /**
@@ -75,10 +92,10 @@ function checkDefaults(node: SchemaNode, problems: SchemaProblems): void {
 export function compileSchema(openAPIV3Schema: Record<string, unknown>): CompiledSchema {
   const problems = new SchemaProblems();
   const root = readStructuralSchema(openAPIV3Schema, problems);
-  if (problems.lines.length === 0) checkDefaults(root, problems);
-  const rules = problems.lines.length === 0 ? buildRuleValidator(root, true, problems) : undefined;
-  if (problems.lines.length > 0) {
-    throw new Error(`invalid openAPIV3Schema (${problems.lines.length} problem${problems.lines.length === 1 ? '' : 's'}): ${problems.lines.join('; ')}`);
-  }
+  throwIfAny(problems);
+  const rules = buildRuleValidator(root, true, problems);
+  throwIfAny(problems);
+  checkDefaults(root, problems);
+  throwIfAny(problems);
   return new CompiledStructuralSchema(root, rules);
 }

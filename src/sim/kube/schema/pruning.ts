@@ -66,3 +66,10 @@ export function pruneUnknownFields(object: Record<string, unknown>, root: Schema
   pruner.prune(object, root, '', true);
   return pruner.removed.sort();
 }
+
+/** Prunes a value against its own schema node (used to check that defaults carry no unknown fields). */
+export function pruneValue(value: unknown, node: SchemaNode): string[] {
+  const pruner = new Pruner();
+  pruner.prune(value, node, '', node.embeddedResource);
+  return pruner.removed.sort();
+}

@@ -360,7 +360,7 @@ export function readNode(rawValue: unknown, location: string, ctx: ReadContext):
 /** Branches of allOf/anyOf/oneOf/not may only restrict values (structural schema rule). */
 function checkValueValidationBranch(raw: Record<string, unknown>, location: string, ctx: ReadContext): void {
   const forbidden = ['description', 'type', 'default', 'additionalProperties', 'nullable', 'x-kubernetes-preserve-unknown-fields',
-    'x-kubernetes-embedded-resource', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-validations'];
+    'x-kubernetes-embedded-resource', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type'];
   for (const key of forbidden) {
     if (key in raw && !(key === 'type' && isIntOrStringBranch(raw))) {
       ctx.problems.add(`${location}.${key}`, 'Forbidden: must not be specified inside allOf, anyOf, oneOf or not');

@@ -138,7 +138,9 @@ function compileRules(node: SchemaNode, isResourceRoot: boolean, problems: Schem
 
 /** Builds validators only along paths that lead to rules. */
 export function buildRuleValidator(node: SchemaNode, isResourceRoot: boolean, problems: SchemaProblems): RuleValidator | undefined {
-  const rules = compileRules(node, isResourceRoot, problems);
+  // Rules inside allOf branches apply to this node's value, typed by this node's schema.
+  const rules = [node, ...node.allOf.map((branch) => ({ ...node, validations: branch.validations }))]
+    .flatMap((ruleSource) => compileRules(ruleSource, isResourceRoot, problems));
   const properties = new Map<string, RuleValidator>();
   for (const [name, property] of node.properties ?? []) {
     const child = buildRuleValidator(property, property.embeddedResource, problems);
@@ -263,7 +265,7 @@ function correlatedMapListItem(list: SchemaNode, old: OldValue, item: unknown): 
   return match === undefined ? noOldValue : match;
 }
 
-export function evaluateValidationRules(validator: RuleValidator, object: Record<string, unknown>, old: OldValue): FieldCause[] {
+export function evaluateValidationRules(validator: RuleValidator, object: unknown, old: OldValue): FieldCause[] {
   const evaluator = new RuleEvaluator();
   evaluator.validate(validator, object, old, FieldPath.root);
   return evaluator.causes;
