@@ -1,0 +1,48 @@
+/**
+ * The README's first command: `ecs-role-operator sandbox` starts everything, applies the examples,
+ * and kubectl works against the kubeconfig it prints.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from './world.js';
+
+const exec = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+let child: ChildProcess | undefined;
+
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('ecs-role-operator sandbox', () => {
+  it('runs the emulator, the simulator and the operator; the example binding becomes Ready; Ctrl-C stops it', async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (make test does) first`);
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'irb-sandbox-')), 'kubeconfig');
+    child = spawn(process.execPath, [CLI, 'sandbox', '--kubeconfig-out', kubeconfig, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    await eventually('the sandbox banner', async () => out.includes('Press Ctrl-C to stop.'), 30_000);
+    expect(out).toContain(`kubeconfig:              ${kubeconfig}`);
+    const cloudUrl = /cloud simulator:\s+(\S+)/.exec(out)?.[1];
+    expect(cloudUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const ready = await eventually('oss-readers Ready', async () => {
+      const r = await exec('kubectl', ['--kubeconfig', kubeconfig, 'get', 'irb', '-A']).catch(() => ({ stdout: '' }));
+      return /oss-readers\s+EcsRamRoleDocumentTesting\s+cn-hangzhou\s+4\s+4\s+True\s+AllInstancesBound/.test(r.stdout) ? r.stdout : undefined;
+    }, 30_000);
+    expect(ready).toContain('NAMESPACE');
+
+    const state = (await (await fetch(`${cloudUrl}/sim/state`)).json()) as { regions: Array<{ instances: Array<{ id: string; ramRole?: string | null }> }> };
+    const web1 = state.regions.flatMap((r) => r.instances).find((i) => i.id === 'i-bp1web0001');
+    expect(web1?.ramRole).toBe('EcsRamRoleDocumentTesting');
+
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child?.once('exit', (c) => r(c)));
+    expect(code).toBe(0);
+  });
+});
