@@ -79,6 +79,35 @@ describe('kubectl kustomize deploy/', () => {
     expect({ ...rendered, metadata: renderedMeta }).toEqual(expected);
   });
 
+  it('ships a CRD whose schema nodes hold only OpenAPI schema keywords', () => {
+    // An unquoted ", " inside a YAML flow mapping ({description: a, b}) silently turns the rest of
+    // the text into a key; the API server rejects such a CRD under strict field validation.
+    const keywords = new Set([
+      'type', 'format', 'description', 'properties', 'items', 'additionalProperties', 'required', 'enum', 'default',
+      'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'minimum', 'maximum',
+      'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'uniqueItems', 'nullable', 'allOf', 'anyOf', 'oneOf', 'not',
+      'title', 'example', 'externalDocs', 'x-kubernetes-validations', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys',
+      'x-kubernetes-map-type', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-int-or-string',
+    ]);
+    const strays: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (!keywords.has(key)) strays.push(`${path}: "${key}"`);
+        if (key === 'properties' && value && typeof value === 'object') {
+          for (const [name, child] of Object.entries(value)) walk(child, `${path}.${name}`);
+        } else if (key === 'items' || key === 'additionalProperties' || key === 'not') {
+          walk(value, `${path}[]`);
+        } else if (key === 'allOf' || key === 'anyOf' || key === 'oneOf') {
+          for (const child of value as unknown[]) walk(child, path);
+        }
+      }
+    };
+    const crd = only(objects, 'CustomResourceDefinition').spec as { versions: { name: string; schema: { openAPIV3Schema: unknown } }[] };
+    for (const v of crd.versions) walk(v.schema.openAPIV3Schema, v.name);
+    expect(strays, 'crds/: quote descriptions that contain ", " inside {...} flow mappings').toEqual([]);
+  });
+
   it('grants the controller exactly its verbs on bindings, status, finalizers and events', () => {
     expect(rulesOf(only(objects, 'ClusterRole'))).toEqual([
       { apiGroups: ['roles.ecs.dev'], resources: ['instancerolebindings'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
