@@ -366,6 +366,12 @@ describe('rule compilation', () => {
     expect(compileRule({ rule: 'true', optionalOldSelf: true })).toThrow(/optionalOldSelf: Forbidden: may not be set if oldSelf is not used in rule/);
   });
 
+  it('forbids oldSelf below the items of lists that are not map lists', () => {
+    expect(compileRule({ rule: 'true' }, { ids: { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf' }] } } })).toThrow(
+      /items\.x-kubernetes-validations\[0\]\.rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within openAPIV3Schema\.properties\[spec\]\.properties\[ids\]/,
+    );
+  });
+
   it('rejects an unsupported reason and a multi-line message', () => {
     expect(compileRule({ rule: 'true', reason: 'FieldValueTooLong' })).toThrow(/reason: Unsupported value: "FieldValueTooLong"/);
     expect(compileRule({ rule: 'true', message: 'two\nlines' })).toThrow(/message must not contain line breaks/);

@@ -136,21 +136,37 @@ function compileRules(node: SchemaNode, isResourceRoot: boolean, problems: Schem
   return compiled;
 }
 
-/** Builds validators only along paths that lead to rules. */
-export function buildRuleValidator(node: SchemaNode, isResourceRoot: boolean, problems: SchemaProblems): RuleValidator | undefined {
+/**
+ * Builds validators only along paths that lead to rules. `uncorrelatable` names the list whose
+ * items have no old counterpart (any list but a map list), below which oldSelf is forbidden.
+ */
+export function buildRuleValidator(
+  node: SchemaNode,
+  isResourceRoot: boolean,
+  problems: SchemaProblems,
+  uncorrelatable?: string,
+): RuleValidator | undefined {
   // Rules inside allOf branches apply to this node's value, typed by this node's schema.
   const rules = [node, ...node.allOf.map((branch) => ({ ...node, validations: branch.validations }))]
     .flatMap((ruleSource) => compileRules(ruleSource, isResourceRoot, problems));
+  if (uncorrelatable !== undefined) {
+    for (const rule of rules) {
+      if (rule.usesOldSelf) {
+        problems.add(`${rule.spec.location}.rule`, `Invalid value: ${JSON.stringify(rule.spec.rule)}: oldSelf cannot be used on the uncorrelatable portion of the schema within ${uncorrelatable}`);
+      }
+    }
+  }
   const properties = new Map<string, RuleValidator>();
   for (const [name, property] of node.properties ?? []) {
-    const child = buildRuleValidator(property, property.embeddedResource, problems);
+    const child = buildRuleValidator(property, property.embeddedResource, problems, uncorrelatable);
     if (child !== undefined) properties.set(name, child);
   }
   const additional = node.additionalProperties;
   const additionalProperties = additional !== undefined && additional !== true
-    ? buildRuleValidator(additional, additional.embeddedResource, problems)
+    ? buildRuleValidator(additional, additional.embeddedResource, problems, uncorrelatable)
     : undefined;
-  const items = node.items === undefined ? undefined : buildRuleValidator(node.items, node.items.embeddedResource, problems);
+  const itemsUncorrelatable = uncorrelatable ?? (node.listType === 'map' ? undefined : node.location);
+  const items = node.items === undefined ? undefined : buildRuleValidator(node.items, node.items.embeddedResource, problems, itemsUncorrelatable);
   if (rules.length === 0 && properties.size === 0 && additionalProperties === undefined && items === undefined) return undefined;
   return { node, isResourceRoot, rules, properties, additionalProperties, items };
 }
