@@ -2,9 +2,10 @@
 // module, as the emulator will serve it: it must compile, default, prune and validate
 // InstanceRoleBinding objects the way a real API server would.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { compileSchema, unknownSchemaFields } from '../../../src/sim/kube/schema/index.js';
 
@@ -55,6 +56,16 @@ describe('InstanceRoleBinding CRD schema', () => {
       takeover: false,
       suspend: false,
     });
+  });
+
+  it('accepts every InstanceRoleBinding shipped in deploy/examples', () => {
+    const examplesDir = fileURLToPath(new URL('../../../deploy/examples/', import.meta.url));
+    const examples = readdirSync(examplesDir)
+      .filter((file) => /\.ya?ml$/.test(file))
+      .flatMap((file) => parseAllDocuments(readFileSync(join(examplesDir, file), 'utf8')).map((document) => document.toJS() as Record<string, unknown> | null))
+      .filter((document): document is Record<string, unknown> => document?.['kind'] === 'InstanceRoleBinding');
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) expect(admit(example)).toEqual({ pruned: [], causes: [] });
   });
 
   it('prunes fields the CRD does not declare', () => {
