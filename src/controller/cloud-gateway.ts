@@ -68,24 +68,18 @@ export class CloudGateway {
         return this.cloud.describeInstanceRamRoles(regionId, ids);
       },
     });
-    this.attaches = new Coalescer({
-      maxBatch: MAX_MUTATE_IDS,
-      windowMs,
-      gate: () => this.throttle('AttachInstanceRamRole'),
-      run: async (group, ids) => {
-        const [regionId, roleName] = splitGroup(group);
-        return byInstance(await this.cloud.attachInstanceRamRole(regionId, roleName, ids));
-      },
-    });
-    this.detaches = new Coalescer({
-      maxBatch: MAX_MUTATE_IDS,
-      windowMs,
-      gate: () => this.throttle('DetachInstanceRamRole'),
-      run: async (group, ids) => {
-        const [regionId, roleName] = splitGroup(group);
-        return byInstance(await this.cloud.detachInstanceRamRole(regionId, roleName, ids));
-      },
-    });
+    const mutation = (action: string, call: (regionId: string, roleName: string, ids: string[]) => Promise<InstanceCallResult[]>) =>
+      new Coalescer<string, InstanceCallResult>({
+        maxBatch: MAX_MUTATE_IDS,
+        windowMs,
+        gate: () => this.throttle(action),
+        run: async (group, ids) => {
+          const [regionId, roleName] = splitGroup(group);
+          return byInstance(await call(regionId, roleName, ids));
+        },
+      });
+    this.attaches = mutation('AttachInstanceRamRole', (r, role, ids) => this.cloud.attachInstanceRamRole(r, role, ids));
+    this.detaches = mutation('DetachInstanceRamRole', (r, role, ids) => this.cloud.detachInstanceRamRole(r, role, ids));
   }
 
   /** Instances by ID; IDs the cloud does not know are absent from the result. */

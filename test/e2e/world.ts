@@ -11,18 +11,11 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
-import { parseFleet } from '../../src/sim/cloud/index.js';
+import { type CallRecord, parseFleet } from '../../src/sim/cloud/index.js';
 
 const run = promisify(execFile);
 
-export interface CallRecord {
-  time: string;
-  action: string;
-  params: Record<string, unknown>;
-  accessKeyId: string;
-  status: number;
-  code: string;
-}
+export type { CallRecord };
 
 export interface World {
   sandbox: Sandbox;
