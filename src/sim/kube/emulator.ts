@@ -4,7 +4,7 @@
  * writes the admin kubeconfig.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,14 @@ export interface KubeEmulatorOptions {
   watchBookmarkIntervalMs?: number;
   /** How many changes per resource the watch history keeps; older resourceVersions get 410 Gone. */
   watchHistoryLimit?: number;
+  /** Test hook: sees every request as it arrives (method, path with query, headers). */
+  onRequest?: (request: ObservedRequest) => void;
+}
+
+export interface ObservedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
 }
 
 export interface KubeEmulator {
@@ -132,10 +140,14 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   };
   let address = '';
   const handler = new ApiHttpHandler({ registry, store, api, authenticator, authorize, hub, serverAddress: () => address });
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
+    opts.onRequest?.({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
+    handler.handle(req, res);
+  };
   const sockets = new Set<Socket>();
   const tls = await createServingCertificate(host === '0.0.0.0' || host === '::' ? [] : [host]);
-  const httpServer = createHttpServer((req, res) => handler.handle(req, res));
-  const httpsServer = createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => handler.handle(req, res));
+  const httpServer = createHttpServer(serve);
+  const httpsServer = createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, serve);
   httpServer.keepAliveTimeout = 60_000;
   httpsServer.keepAliveTimeout = 60_000;
   // One port, both protocols: a TLS ClientHello starts with byte 0x16, plain HTTP with a method name.
