@@ -26,6 +26,9 @@ interface RunFlags {
   leaderElect: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
+  leaderElectionLeaseDuration: number;
+  leaderElectionRenewDeadline: number;
+  leaderElectionRetryPeriod: number;
   metricsPort: number;
   healthPort: number;
   probeRegion?: string;
@@ -47,6 +50,9 @@ export function registerRunCommand(program: Command): void {
     .option('--leader-elect', 'elect a leader through a coordination.k8s.io Lease (for more than one replica)', false)
     .option('--leader-election-namespace <ns>', 'namespace of the leader Lease', process.env.POD_NAMESPACE ?? 'ecs-role-operator-system')
     .option('--leader-election-id <name>', 'name of the leader Lease', 'ecs-role-operator-leader')
+    .option('--leader-election-lease-duration <duration>', 'how long a leader lease is honoured without renewal', parseDurationFlag('--leader-election-lease-duration', 1000), 15_000)
+    .option('--leader-election-renew-deadline <duration>', 'how long the leader retries a failing renewal before it stops leading (less than the lease duration)', parseDurationFlag('--leader-election-renew-deadline', 1000), 10_000)
+    .option('--leader-election-retry-period <duration>', 'pause between attempts to acquire or renew the lease', parseDurationFlag('--leader-election-retry-period', 100), 2_000)
     .option('--metrics-port <port>', 'port for /metrics', parsePort('--metrics-port'), 8080)
     .option('--health-port <port>', 'port for /healthz and /readyz', parsePort('--health-port'), 8081)
     .option('--probe-region <region>', 'region used by the readiness probe to check the cloud is reachable')
@@ -74,7 +80,17 @@ export function registerRunCommand(program: Command): void {
         metricsPort: flags.metricsPort,
         healthPort: flags.healthPort,
         ...(flags.probeRegion ? { probeRegionId: flags.probeRegion } : {}),
-        ...(flags.leaderElect ? { leaderElection: { namespace: flags.leaderElectionNamespace, name: flags.leaderElectionId } } : {}),
+        ...(flags.leaderElect
+          ? {
+              leaderElection: {
+                namespace: flags.leaderElectionNamespace,
+                name: flags.leaderElectionId,
+                leaseDurationSec: flags.leaderElectionLeaseDuration / 1000,
+                renewDeadlineSec: flags.leaderElectionRenewDeadline / 1000,
+                retryPeriodSec: flags.leaderElectionRetryPeriod / 1000,
+              },
+            }
+          : {}),
       });
       const shutdown = async (why: string, code: number): Promise<void> => {
         logger.info({ why }, 'shutting down');
