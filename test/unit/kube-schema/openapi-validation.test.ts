@@ -273,4 +273,24 @@ describe('ratcheting on update', () => {
     ]);
     expect(schema.validate({ spec: { name: 'Legacy_Name', other: 'b' } })).toHaveLength(1);
   });
+
+  it('pairs map-list items by key, but not set-list items', () => {
+    const lists = compileSchema({
+      type: 'object',
+      properties: {
+        byKey: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['name'],
+          items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, value: { type: 'string', maxLength: 3 } } },
+        },
+        set: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string', maxLength: 3 } },
+      },
+    });
+    const old = { byKey: [{ name: 'a', value: 'toolong' }], set: ['toolong'] };
+    expect(lists.validate({ byKey: [{ name: 'b', value: 'ok' }, { name: 'a', value: 'toolong' }], set: ['toolong'] }, old)).toEqual([]);
+    expect(lists.validate({ byKey: [{ name: 'a', value: 'toolong' }], set: ['toolong', 'new'] }, old)).toEqual([
+      { reason: 'FieldValueTooLong', field: 'set[0]', message: 'Too long: may not be more than 3 bytes' },
+    ]);
+  });
 });

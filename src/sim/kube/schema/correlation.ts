@@ -1,7 +1,7 @@
 // Pairs parts of a new object with the same parts of the old one, as the API server does for
 // validation ratcheting and CEL transition rules: object fields by name, items of
-// `x-kubernetes-list-type: map` lists by their keys, items of `set` lists by value. Items of
-// atomic lists have no counterpart.
+// `x-kubernetes-list-type: map` lists by their keys. Items of set and atomic lists have no
+// counterpart.
 
 import type { SchemaNode } from './structural.js';
 
@@ -30,19 +30,15 @@ export function oldField(old: OldValue, name: string): OldValue {
   return old[name];
 }
 
-/** The old list item that corresponds to `item`, or noOldValue. */
+/**
+ * The old list item that corresponds to `item`, or noOldValue. Only items of map lists have
+ * one (found by their keys); items of set and atomic lists do not (CorrelatedObject.Index).
+ */
 export function oldListItem(list: SchemaNode, old: OldValue, item: unknown): OldValue {
-  if (!Array.isArray(old)) return noOldValue;
-  if (list.listType === 'map' && list.listMapKeys !== undefined && isRecord(item)) {
-    const keys = list.listMapKeys;
-    const match = old.find((candidate) => isRecord(candidate) && keys.every((key) => deepEqualJson(candidate[key], item[key])));
-    return match === undefined ? noOldValue : match;
-  }
-  if (list.listType === 'set') {
-    const match = old.find((candidate) => deepEqualJson(candidate, item));
-    return match === undefined ? noOldValue : match;
-  }
-  return noOldValue;
+  if (list.listType !== 'map' || list.listMapKeys === undefined || !Array.isArray(old) || !isRecord(item)) return noOldValue;
+  const keys = list.listMapKeys;
+  const match = old.find((candidate) => isRecord(candidate) && keys.every((key) => deepEqualJson(candidate[key], item[key])));
+  return match === undefined ? noOldValue : match;
 }
 
 /** True when a ratcheting validator may skip this value: it is unchanged from the old object. */

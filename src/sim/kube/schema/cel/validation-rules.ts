@@ -15,7 +15,7 @@ import {
   type FieldCause,
 } from '../field-error.js';
 import { FieldPath } from '../field-path.js';
-import { isRecord, isUnchanged, noOldValue, oldField, type OldValue } from '../correlation.js';
+import { isRecord, isUnchanged, noOldValue, oldField, oldListItem, type OldValue } from '../correlation.js';
 import { nodeTypeName, type SchemaNode, type SchemaProblems, type ValidationRuleSpec } from '../structural.js';
 import { kubernetesCelFunctions, optionalOf } from './kubernetes-library.js';
 import { checkCelExpression, type CheckedVariable } from './static-check.js';
@@ -52,7 +52,6 @@ function compileExpression(
   isResourceRoot: boolean,
   location: string,
   problems: SchemaProblems,
-  allowOldSelf: boolean,
 ): { program: Program; usesOldSelf: boolean } | undefined {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -62,15 +61,14 @@ function compileExpression(
     return undefined;
   }
   const self: CheckedVariable = { node, isResourceRoot };
-  const variables = new Map<string, CheckedVariable>([['self', self]]);
-  if (allowOldSelf) variables.set('oldSelf', self);
+  const variables = new Map<string, CheckedVariable>([['self', self], ['oldSelf', self]]);
   const checked = checkCelExpression(parsed, environment, variables);
   if (checked.problems.length > 0) {
     problems.add(location, `Invalid value: ${JSON.stringify(source)}: compilation failed: ${checked.problems.map((p) => `ERROR: ${p}`).join('; ')}`);
     return undefined;
   }
   const evaluate = plan(environment, parsed);
-  return { program: (bindings) => evaluate(bindings as never), usesOldSelf: checked.usesOldSelf };
+  return { program: (bindings) => evaluate(bindings), usesOldSelf: checked.usesOldSelf };
 }
 
 /** Normalises a rule's fieldPath (`.spec.tags['app']`) against the schema, or reports why it is invalid. */
@@ -117,10 +115,10 @@ function normalizeFieldPath(fieldPath: string, node: SchemaNode): string | { err
 function compileRules(node: SchemaNode, isResourceRoot: boolean, problems: SchemaProblems): CompiledRule[] {
   const compiled: CompiledRule[] = [];
   for (const spec of node.validations) {
-    const rule = compileExpression(spec.rule, node, isResourceRoot, `${spec.location}.rule`, problems, true);
+    const rule = compileExpression(spec.rule, node, isResourceRoot, `${spec.location}.rule`, problems);
     let messageProgram: Program | undefined;
     if (spec.messageExpression !== undefined) {
-      messageProgram = compileExpression(spec.messageExpression, node, isResourceRoot, `${spec.location}.messageExpression`, problems, true)?.program;
+      messageProgram = compileExpression(spec.messageExpression, node, isResourceRoot, `${spec.location}.messageExpression`, problems)?.program;
     }
     let fieldPath: string | undefined;
     if (spec.fieldPath !== undefined) {
@@ -223,7 +221,7 @@ class RuleEvaluator {
     if (Array.isArray(value)) {
       const items = validator.items;
       if (items === undefined) return;
-      value.forEach((item, index) => this.validate(items, item, correlatedMapListItem(validator.node, old, item), path.index(index)));
+      value.forEach((item, index) => this.validate(items, item, oldListItem(validator.node, old, item), path.index(index)));
       return;
     }
     if (!isRecord(value)) return;
@@ -271,14 +269,6 @@ class RuleEvaluator {
       this.causes.push(causeForReason(rule.spec, field.toString(), typeName, message));
     }
   }
-}
-
-/** Items of `map` lists find their old selves by key; no other list items have one. */
-function correlatedMapListItem(list: SchemaNode, old: OldValue, item: unknown): OldValue {
-  if (list.listType !== 'map' || list.listMapKeys === undefined || !Array.isArray(old) || !isRecord(item)) return noOldValue;
-  const keys = list.listMapKeys;
-  const match = old.find((candidate) => isRecord(candidate) && keys.every((key) => JSON.stringify(candidate[key]) === JSON.stringify(item[key])));
-  return match === undefined ? noOldValue : match;
 }
 
 export function evaluateValidationRules(validator: RuleValidator, object: unknown, old: OldValue): FieldCause[] {
