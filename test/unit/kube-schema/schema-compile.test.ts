@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSchema, unknownSchemaFields } from '../../../src/sim/kube/schema/index.js';
+import { compileSchema, InvalidSchemaError, unknownSchemaFields } from '../../../src/sim/kube/schema/index.js';
 import { goBadValue, goQuote, goSyntax } from '../../../src/sim/kube/schema/go-format.js';
 
 function compileSpec(spec: Record<string, unknown>): () => unknown {
@@ -27,6 +27,28 @@ describe('compileSchema rejects schemas that are not structural', () => {
     ['a type inside anyOf other than int-or-string', { type: 'object', anyOf: [{ type: 'object', required: ['a'] }] }, /anyOf\[0\]\.type: Forbidden: must not be specified inside allOf, anyOf, oneOf or not/],
   ])('rejects %s', (_label, spec, message) => {
     expect(compileSpec(spec)).toThrow(message);
+  });
+
+  it('throws an InvalidSchemaError whose problems read like field causes of a 422', () => {
+    let thrown: unknown;
+    try {
+      compileSchema({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string', pattern: '(' }, b: { type: 'list' } } } } });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidSchemaError);
+    expect((thrown as InvalidSchemaError).problems).toEqual([
+      {
+        field: 'openAPIV3Schema.properties[spec].properties[a].pattern',
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "(": must be a valid regular expression, but isn\'t: error parsing regexp: missing closing ): `(`',
+      },
+      {
+        field: 'openAPIV3Schema.properties[spec].properties[b].type',
+        reason: 'FieldValueNotSupported',
+        message: 'Unsupported value: "list": supported values: "array", "boolean", "integer", "number", "object", "string"',
+      },
+    ]);
   });
 
   it('requires type object at the root and lists every problem at once', () => {

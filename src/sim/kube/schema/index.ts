@@ -9,11 +9,11 @@ import { noOldValue } from './correlation.js';
 import { validateOpenApi } from './value-validation.js';
 import { validateListTypes } from './list-type-validation.js';
 import { validateEmbeddedResources } from './embedded-resource-validation.js';
-import { readStructuralSchema, SchemaProblems, type SchemaNode } from './structural.js';
+import { InvalidSchemaError, readStructuralSchema, SchemaProblems, type SchemaNode } from './structural.js';
 import { buildRuleValidator, evaluateValidationRules, type RuleValidator } from './cel/validation-rules.js';
 
 export type { FieldCause, FieldCauseReason } from './field-error.js';
-export { unknownSchemaFields } from './structural.js';
+export { InvalidSchemaError, unknownSchemaFields, type SchemaProblem } from './structural.js';
 
 export interface CompiledSchema {
   /** Mutates in place: drops nulls of non-nullable fields without defaults, then applies structural defaults. */
@@ -80,14 +80,13 @@ function checkDefaults(node: SchemaNode, problems: SchemaProblems): void {
 }
 
 function throwIfAny(problems: SchemaProblems): void {
-  if (problems.lines.length > 0) {
-    throw new Error(`invalid openAPIV3Schema (${problems.lines.length} problem${problems.lines.length === 1 ? '' : 's'}): ${problems.lines.join('; ')}`);
-  }
+  if (problems.found.length > 0) throw new InvalidSchemaError(problems.found);
 }
 
 /**
- * Compiles an apiextensions.k8s.io/v1 openAPIV3Schema. Throws an Error listing every problem
- * (non-structural schema, bad pattern, invalid default, CEL rule that does not compile).
+ * Compiles an apiextensions.k8s.io/v1 openAPIV3Schema. Throws an InvalidSchemaError (an Error
+ * whose message lists every problem, with `problems` one by one) for a non-structural schema, a
+ * bad pattern, an invalid default or a CEL rule that does not compile.
  */
 export function compileSchema(openAPIV3Schema: Record<string, unknown>): CompiledSchema {
   const problems = new SchemaProblems();

@@ -75,11 +75,35 @@ const knownKeywords = new Set([
 ]);
 const unsupportedKeywords = ['$ref', 'definitions', 'patternProperties', 'dependencies', 'additionalItems', 'id', '$schema'];
 
-/** Collects schema problems as `<path>: <problem>` lines. */
+/** Collects schema problems, each with its schema path. */
 export class SchemaProblems {
-  readonly lines: string[] = [];
+  readonly found: SchemaProblem[] = [];
   add(location: string, problem: string): void {
-    this.lines.push(`${location}: ${problem}`);
+    this.found.push({ field: location, reason: reasonOf(problem), message: problem });
+  }
+}
+
+/** One problem of a schema, shaped like a field cause of a 422 on the CRD (`field` relative to the schema). */
+export interface SchemaProblem {
+  /** Where in the schema, e.g. `openAPIV3Schema.properties[spec].properties[roleName].pattern`. */
+  field: string;
+  reason: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueForbidden';
+  /** The error body, e.g. `Invalid value: "(": must be a valid regular expression, but isn't: ...`. */
+  message: string;
+}
+
+function reasonOf(problem: string): SchemaProblem['reason'] {
+  if (problem.startsWith('Required value')) return 'FieldValueRequired';
+  if (problem.startsWith('Unsupported value')) return 'FieldValueNotSupported';
+  if (problem.startsWith('Forbidden')) return 'FieldValueForbidden';
+  return 'FieldValueInvalid';
+}
+
+/** Thrown by compileSchema: the message lists every problem; `problems` has them one by one. */
+export class InvalidSchemaError extends Error {
+  constructor(readonly problems: readonly SchemaProblem[]) {
+    super(`invalid openAPIV3Schema (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+    this.name = 'InvalidSchemaError';
   }
 }
 
@@ -353,7 +377,7 @@ export function readNode(rawValue: unknown, location: string, ctx: ReadContext):
     ctx.problems.add(`${location}.multipleOf`, `Invalid value: ${node.multipleOf}: must be greater than zero`);
   }
   if (ctx.valueValidationOnly) checkValueValidationBranch(raw, location, ctx);
-  else checkStructural(node, ctx);
+  else checkStructural(node, ctx, rawType !== undefined && rawType !== '');
   return node;
 }
 
@@ -376,11 +400,11 @@ function isScalar(node: SchemaNode): boolean {
   return node.type === 'string' || node.type === 'integer' || node.type === 'number' || node.type === 'boolean' || node.intOrString;
 }
 
-function checkStructural(node: SchemaNode, ctx: ReadContext): void {
+function checkStructural(node: SchemaNode, ctx: ReadContext, typeWritten: boolean): void {
   const { location, problems } = { location: node.location, problems: ctx.problems };
   if (node.intOrString) {
     if (node.type !== undefined) problems.add(`${location}.type`, 'Forbidden: must be empty when x-kubernetes-int-or-string is true');
-  } else if (node.type === undefined && !node.preserveUnknownFields) {
+  } else if (!typeWritten && !node.preserveUnknownFields) {
     problems.add(`${location}.type`, 'Required value: must not be empty for specified fields (or set x-kubernetes-preserve-unknown-fields or x-kubernetes-int-or-string)');
   }
   if (node.properties !== undefined && node.type !== 'object' && node.type !== undefined) {
