@@ -237,17 +237,26 @@ class RuleEvaluator {
     }
   }
 
+  /** The old value as CEL sees it; a stored value that no longer fits the schema counts as absent. */
+  private oldSelfOf(validator: RuleValidator, old: OldValue): CelInput | undefined {
+    if (old === noOldValue || old === null || old === undefined) return undefined;
+    try {
+      return toCelValue(old, validator.node, validator.isResourceRoot);
+    } catch {
+      return undefined;
+    }
+  }
+
   private evaluateRules(validator: RuleValidator, value: unknown, old: OldValue, path: FieldPath): void {
     const typeName = nodeTypeName(validator.node);
     let self: CelInput;
-    let oldSelf: CelInput | undefined;
     try {
       self = toCelValue(value, validator.node, validator.isResourceRoot);
-      oldSelf = old === noOldValue || old === null ? undefined : toCelValue(old, validator.node, validator.isResourceRoot);
     } catch (error) {
-      this.causes.push(invalidCause(path.toString(), typeName, `${(error as Error).message}`));
+      this.causes.push(invalidCause(path.toString(), typeName, (error as Error).message));
       return;
     }
+    const oldSelf = this.oldSelfOf(validator, old);
     for (const rule of validator.rules) {
       if (rule.usesOldSelf && oldSelf === undefined && !rule.spec.optionalOldSelf) continue;
       const bindings: Record<string, CelInput> = { self };
