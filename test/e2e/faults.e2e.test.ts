@@ -1,0 +1,316 @@
+/**
+ * Fault tolerance end to end: throttling, 5xx, dropped watches and 410 Gone, slow cloud calls
+ * during a role change, and an instance released between observe and act. Each test checks that
+ * the operator converges once the faults stop and that it does not hot-loop while they last.
+ * (kill -9 mid role-change is covered by crash-recovery.e2e.test.ts.)
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js';
+import { REASONS } from '../../src/controller/conditions.js';
+import {
+  allCarry,
+  clearFaults,
+  holdFaultWindow,
+  idsOf,
+  injectFault,
+  isMutating,
+  isReadyAndCurrent,
+  listBindings,
+  maxCallsPerPass,
+  maxPassesAllFailing,
+  maxPassesMixed,
+  roleNameOf,
+  rolesOf,
+} from './chaos-helpers.js';
+import { binding } from './fleet.js';
+import { type CallRecord, type World, condition, eventually, instanceState, startWorld } from './world.js';
+
+const RESYNC_MS = 1_500;
+
+const ids = (prefix: string, from: number, to: number): string[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${String(from + i).padStart(4, '0')}`);
+
+const THROTTLE_BY_ID_1 = ids('i-thr', 1, 10);
+const THROTTLE_BY_ID_2 = ids('i-thr', 11, 20);
+const THROTTLE_POOL_3 = ids('i-thr', 21, 30);
+const THROTTLE_POOL_4 = ids('i-thr', 31, 40);
+const THROTTLED = [...THROTTLE_BY_ID_1, ...THROTTLE_BY_ID_2, ...THROTTLE_POOL_3, ...THROTTLE_POOL_4];
+const SERVER_ERROR = ids('i-5xx', 1, 3);
+const SWAP = ids('i-swap', 1, 4);
+const PARTIAL = ids('i-part', 1, 5);
+const WATCH = ids('i-watch', 1, 6);
+
+const FLEET = `
+accessKeys:
+  - id: LTAI5tOperator
+    secret: operator-secret
+    allow: ["ecs:Describe*", "ecs:AttachInstanceRamRole", "ecs:DetachInstanceRamRole", "ram:GetRole", "ram:ListRoles", "ram:PassRole"]
+roles:
+  - {name: RoleA, trustedServices: [ecs.aliyuncs.com]}
+  - {name: RoleB, trustedServices: [ecs.aliyuncs.com]}
+regions:
+  - id: cn-hangzhou
+    generate:
+      - {count: 20, idPrefix: i-thr, digits: 4, start: 1, network: vpc, vpcId: vpc-a}
+      - {count: 10, idPrefix: i-thr, digits: 4, start: 21, network: vpc, vpcId: vpc-a, tags: {pool: p3}}
+      - {count: 10, idPrefix: i-thr, digits: 4, start: 31, network: vpc, vpcId: vpc-a, tags: {pool: p4}}
+      - {count: 3, idPrefix: i-5xx, digits: 4, start: 1, network: vpc, vpcId: vpc-a}
+      - {count: 4, idPrefix: i-swap, digits: 4, start: 1, network: vpc, vpcId: vpc-a}
+      - {count: 5, idPrefix: i-part, digits: 4, start: 1, network: vpc, vpcId: vpc-a}
+      - {count: 6, idPrefix: i-watch, digits: 4, start: 1, network: vpc, vpcId: vpc-a}
+limits:
+  qps: {AttachInstanceRamRole: 500, DetachInstanceRamRole: 500, DescribeInstanceRamRole: 500, DescribeInstances: 500, GetRole: 500}
+`;
+
+let world: World;
+
+beforeAll(async () => {
+  world = await startWorld({ fleetYaml: FLEET, defaultResyncMs: RESYNC_MS });
+});
+
+afterEach(async () => {
+  // A failed test must not leave faults behind for the next one.
+  await clearFaults(world);
+});
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+async function deleteBindings(names: string[]): Promise<void> {
+  const r = await world.kubectl(['delete', 'irb', ...names, '--wait=true', '--timeout=30s']);
+  if (r.code !== 0) throw new Error(`kubectl delete failed: ${r.stderr}`);
+}
+
+async function bindingNamed(name: string): Promise<InstanceRoleBinding | undefined> {
+  return world.binding('default', name);
+}
+
+describe('fault tolerance (official SDKs and kubectl against both simulators)', () => {
+  it('throttling on every action: calls stay within the backoff bound, and 40 instances converge once it stops', async () => {
+    const bindings = [
+      binding('thr-ids-1', { roleName: 'RoleA', instanceIds: THROTTLE_BY_ID_1 }),
+      binding('thr-ids-2', { roleName: 'RoleA', instanceIds: THROTTLE_BY_ID_2 }),
+      binding('thr-pool-3', { roleName: 'RoleA', instanceSelector: { tags: { pool: 'p3' } } }),
+      binding('thr-pool-4', { roleName: 'RoleA', instanceSelector: { tags: { pool: 'p4' } } }),
+    ];
+    const names = ['thr-ids-1', 'thr-ids-2', 'thr-pool-3', 'thr-pool-4'];
+
+    await injectFault(world, { action: '*', code: 'Throttling', rate: 1 });
+    await world.clearCalls();
+    const windowStart = Date.now();
+    await world.apply(bindings.join('\n'));
+    // The throttling surfaces on every binding: Reconciling=True, reason Throttled.
+    await eventually('every binding reports Throttled', async () => {
+      const got = await listBindings(world);
+      const mine = got.filter((b) => names.includes(b.metadata.name));
+      return mine.length === names.length && mine.every((b) => condition(b, 'Reconciling')?.reason === REASONS.Throttled);
+    });
+    for (const b of await listBindings(world)) {
+      if (!names.includes(b.metadata.name)) continue;
+      expect(condition(b, 'Reconciling')?.status).toBe('True');
+      expect(condition(b, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.CloudError });
+      expect(condition(b, 'Stalled')?.status).toBe('False');
+    }
+    await holdFaultWindow(2_000);
+    const allFailingMs = Date.now() - windowStart;
+    expect(await rolesOf(world, THROTTLED)).toEqual(new Map(THROTTLED.map((id) => [id, null])));
+
+    // Half the calls fail from now on.
+    await clearFaults(world);
+    await injectFault(world, { action: '*', code: 'Throttling', rate: 0.5 });
+    const mixedStart = Date.now();
+    await holdFaultWindow(3_000);
+    await clearFaults(world);
+    const mixedMs = Date.now() - mixedStart;
+    const during = await world.calls();
+
+    // Every call during the window is one reconcile pass's worth of calls for some binding; each
+    // binding's passes are spaced by the backoff policy. A zero-delay retry loop makes thousands.
+    const perPass = Math.max(maxCallsPerPass(THROTTLE_BY_ID_1.length), maxCallsPerPass(THROTTLE_POOL_3.length));
+    const passesPerBinding = maxPassesAllFailing(allFailingMs) + maxPassesMixed(mixedMs, 0.9 * RESYNC_MS);
+    const bound = 2 * names.length * passesPerBinding * perPass;
+    expect(during.filter((c) => c.code === 'Throttling').length).toBeGreaterThan(0);
+    expect(during.length).toBeLessThanOrEqual(bound);
+
+    await eventually(
+      'all 40 instances carry RoleA and every binding is Ready',
+      async () => {
+        if (!(await allCarry(world, THROTTLED, 'RoleA'))) return false;
+        const mine = (await listBindings(world)).filter((b) => names.includes(b.metadata.name));
+        return mine.length === names.length && mine.every(isReadyAndCurrent);
+      },
+      40_000,
+    );
+    for (const b of (await listBindings(world)).filter((x) => names.includes(x.metadata.name))) {
+      expect(b.status?.summary).toEqual({ desired: 10, bound: 10, conflicts: 0, errors: 0 });
+    }
+    await deleteBindings(names);
+  });
+
+  it('5xx on AttachInstanceRamRole: Reconciling shows the server error meanwhile, Ready afterwards', async () => {
+    // Two 503s, then two 500s: the first four attach calls fail.
+    await injectFault(world, { action: 'AttachInstanceRamRole', code: 'ServiceUnavailable', status: 503, count: 2 });
+    await injectFault(world, { action: 'AttachInstanceRamRole', code: 'InternalError', status: 500, count: 2 });
+    await world.clearCalls();
+    await world.apply(binding('five-xx', { roleName: 'RoleA', instanceIds: SERVER_ERROR }));
+
+    const seen = await eventually('Reconciling=True with reason CloudServerError', async () => {
+      const b = await bindingNamed('five-xx');
+      const reconciling = condition(b, 'Reconciling');
+      return reconciling?.status === 'True' && reconciling.reason === REASONS.CloudServerError ? b : undefined;
+    });
+    expect(condition(seen, 'Reconciling')?.message).toMatch(/ServiceUnavailable|InternalError/);
+    expect(condition(seen, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.CloudError });
+    expect(condition(seen, 'Stalled')?.status).toBe('False');
+    expect(instanceState(seen, 'i-5xx0001')?.state).toBe('Error');
+
+    const ready = await eventually('Ready after the faults are spent', async () => {
+      const b = await bindingNamed('five-xx');
+      return isReadyAndCurrent(b) ? b : undefined;
+    }, 30_000);
+    expect(condition(ready, 'Reconciling')).toMatchObject({ status: 'False', reason: REASONS.Converged });
+    expect(ready.status?.summary).toEqual({ desired: 3, bound: 3, conflicts: 0, errors: 0 });
+    expect(await allCarry(world, SERVER_ERROR, 'RoleA')).toBe(true);
+
+    const attaches = (await world.calls()).filter((c) => c.action === 'AttachInstanceRamRole');
+    expect(attaches.filter((c) => c.code !== '200').map((c) => [c.status, c.code])).toEqual([
+      [503, 'ServiceUnavailable'],
+      [503, 'ServiceUnavailable'],
+      [500, 'InternalError'],
+      [500, 'InternalError'],
+    ]);
+    // One retry per failure, then one successful call: no retry storm.
+    expect(attaches.filter((c) => c.code === '200').length).toBe(1);
+    const events = await world.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=five-xx', '-o', 'json']);
+    const reasons = (JSON.parse(events.stdout) as { items: Array<{ reason: string }> }).items.map((e) => e.reason);
+    expect(reasons).toContain('AttachFailed');
+    expect(reasons).toContain('Attached');
+  });
+
+  it('slow DescribeInstanceRamRole during a role change: detach(A) before attach(B) per instance, none left without a role', async () => {
+    await world.apply(binding('slow-swap', { roleName: 'RoleA', instanceIds: SWAP }));
+    await eventually('bound to RoleA', async () => (await allCarry(world, SWAP, 'RoleA')) && isReadyAndCurrent(await bindingNamed('slow-swap')));
+
+    await injectFault(world, { action: 'DescribeInstanceRamRole', latencyMs: 500 });
+    await world.clearCalls();
+    await world.apply(binding('slow-swap', { roleName: 'RoleB', instanceIds: SWAP }));
+    // Ask for extra passes while the slow one runs: they must queue behind it, not overlap it.
+    for (const at of ['one', 'two']) {
+      const r = await world.kubectl(['annotate', 'irb', 'slow-swap', '--overwrite', `roles.ecs.dev/reconcile-requested-at=${at}`]);
+      expect(r.code).toBe(0);
+    }
+    await eventually('swapped to RoleB and Ready', async () => (await allCarry(world, SWAP, 'RoleB')) && isReadyAndCurrent(await bindingNamed('slow-swap')), 30_000);
+    const calls = await world.calls();
+    await clearFaults(world);
+
+    expect(calls.some((c) => c.action === 'DescribeInstanceRamRole' && (c.injectedLatencyMs ?? 0) >= 500)).toBe(true);
+    const mutating = calls.filter(isMutating);
+    expect(mutating.every((c) => c.code === '200')).toBe(true);
+    for (const id of SWAP) {
+      const mine = mutating.filter((c) => idsOf(c).includes(id));
+      expect(mine.map((c) => [c.action, roleNameOf(c)]), id).toEqual([
+        ['DetachInstanceRamRole', 'RoleA'],
+        ['AttachInstanceRamRole', 'RoleB'],
+      ]);
+    }
+
+    // Once the faults are gone, later resyncs keep RoleB everywhere and change nothing.
+    await world.clearCalls();
+    await eventually('two more resyncs of the swapped instances', async () => {
+      const describes = (await world.calls()).filter((c) => c.action === 'DescribeInstanceRamRole' && SWAP.every((id) => idsOf(c).includes(id)));
+      return describes.length >= 2;
+    });
+    expect((await world.calls()).filter((c) => isMutating(c) && idsOf(c).some((id) => SWAP.includes(id)))).toEqual([]);
+    expect(await rolesOf(world, SWAP)).toEqual(new Map(SWAP.map((id) => [id, 'RoleB'])));
+  });
+
+  it('an instance released between observe and attach: the others converge, it is reported NotFound', async () => {
+    const released = PARTIAL[2] as string;
+    const kept = PARTIAL.filter((id) => id !== released);
+    // Hold the first attach long enough to release an instance while it is in flight.
+    await injectFault(world, { action: 'AttachInstanceRamRole', latencyMs: 1_500, count: 1 });
+    await world.clearCalls();
+    await world.apply(binding('partial', { roleName: 'RoleA', instanceIds: PARTIAL }));
+    // The reconciler writes Attaching before it calls Attach: from here the call is under way.
+    await eventually('attach under way', async () => instanceState(await bindingNamed('partial'), released)?.state === 'Attaching');
+    await world.sim('DELETE', `/sim/instances/${released}`);
+
+    const waiting = await eventually('the failed batch reported as an instance that vanished', async () => {
+      const b = await bindingNamed('partial');
+      return condition(b, 'Reconciling')?.reason === REASONS.InstanceVanished ? b : undefined;
+    });
+    expect(condition(waiting, 'Reconciling')?.status).toBe('True');
+    expect(condition(waiting, 'Stalled')?.status).toBe('False');
+
+    const settled = await eventually('the others bound, the released one NotFound', async () => {
+      const b = await bindingNamed('partial');
+      return instanceState(b, released)?.state === 'NotFound' && kept.every((id) => instanceState(b, id)?.state === 'Bound') ? b : undefined;
+    }, 30_000);
+    expect(await allCarry(world, kept, 'RoleA')).toBe(true);
+    expect(settled.status?.summary).toEqual({ desired: 5, bound: 4, conflicts: 0, errors: 1 });
+    expect(condition(settled, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.InstancesNotFound });
+    expect(condition(settled, 'Stalled')?.status).toBe('False');
+
+    const attaches = (await world.calls()).filter((c) => c.action === 'AttachInstanceRamRole');
+    const first = attaches[0] as CallRecord;
+    expect([first.status, first.code]).toEqual([404, 'InvalidInstanceId.NotFound']);
+    expect(idsOf(first).sort()).toEqual([...PARTIAL].sort());
+    const later = attaches.slice(1);
+    expect(later.map((c) => c.code)).toEqual(['200']);
+    expect(idsOf(later[0] as CallRecord).sort()).toEqual([...kept].sort());
+
+    // No hot loop on the missing instance afterwards.
+    await world.clearCalls();
+    await eventually('a resync after settling', async () =>
+      (await world.calls()).filter((c) => c.action === 'DescribeInstances' && idsOf(c).includes(released)).length >= 2,
+    );
+    expect((await world.calls()).filter(isMutating)).toEqual([]);
+  });
+
+  it('dropped watches and 410 Gone while bindings are created, changed and deleted: every change is reconciled', async () => {
+    const kube = world.sandbox.kube;
+    const chaos = (): void => {
+      kube.dropWatches();
+      kube.compact();
+    };
+    const [w1, w2, w3, w4, w5, w6] = WATCH as [string, string, string, string, string, string];
+
+    // Creations, each right after the watch was cut and the history forgotten.
+    for (const [name, id] of [['watch-1', w1], ['watch-2', w2], ['watch-3', w3]] as const) {
+      chaos();
+      await world.apply(binding(name, { roleName: 'RoleA', instanceIds: [id] }));
+      chaos();
+    }
+    await eventually('the three created bindings bound', async () => allCarry(world, [w1, w2, w3], 'RoleA'), 30_000);
+
+    // Spec changes, a deletion and a late creation, with the watch cut before and after each.
+    chaos();
+    await world.apply(binding('watch-1', { roleName: 'RoleB', instanceIds: [w1] }));
+    chaos();
+    chaos();
+    await world.apply(binding('watch-2', { roleName: 'RoleA', instanceIds: [w2, w4] }));
+    chaos();
+    const del = await world.kubectl(['delete', 'irb', 'watch-3', '--wait=false']);
+    expect(del.code).toBe(0);
+    chaos();
+    await world.apply(binding('watch-5', { roleName: 'RoleB', instanceIds: [w5, w6] }));
+    kube.dropWatches();
+    await world.apply(binding('watch-5', { roleName: 'RoleA', instanceIds: [w5, w6] }));
+    chaos();
+
+    await eventually(
+      'every change reconciled',
+      async () => {
+        const roles = await rolesOf(world, WATCH);
+        if (roles.get(w1) !== 'RoleB' || roles.get(w2) !== 'RoleA' || roles.get(w4) !== 'RoleA') return false;
+        if (roles.get(w3) !== null || roles.get(w5) !== 'RoleA' || roles.get(w6) !== 'RoleA') return false;
+        const got = (await listBindings(world)).filter((b) => b.metadata.name.startsWith('watch-'));
+        return got.map((b) => b.metadata.name).sort().join(',') === 'watch-1,watch-2,watch-5' && got.every(isReadyAndCurrent);
+      },
+      30_000,
+    );
+    const final = await rolesOf(world, WATCH);
+    expect(Object.fromEntries(final)).toEqual({ [w1]: 'RoleB', [w2]: 'RoleA', [w3]: null, [w4]: 'RoleA', [w5]: 'RoleA', [w6]: 'RoleA' });
+  });
+});
