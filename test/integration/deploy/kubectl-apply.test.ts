@@ -4,8 +4,6 @@
  * what it does not need is refused. Finally every rule is removed in turn to show each one is
  * needed by at least one of those requests.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import {
   ApiException,
   AppsV1Api,
@@ -22,12 +20,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LEASE_NAME } from '../../../src/controller/leader-election.js';
 import { startKubeEmulator } from '../../../src/sim/kube/index.js';
+import { OPERATOR_NAMESPACE as NS, OPERATOR_SERVICE_ACCOUNT as SA, installOperator, kubectlAgainst } from './install.js';
 import { DEPLOY_DIR, type KubeObject, kustomize } from './render.js';
 
-const NS = 'ecs-role-operator-system';
-const SA = 'ecs-role-operator';
 const APP_NS = 'platform';
-const run = promisify(execFile);
 
 let kube: Awaited<ReturnType<typeof startKubeEmulator>>;
 let admin: KubeConfig;
@@ -40,10 +36,7 @@ function kubeConfigFromFile(path: string): KubeConfig {
   return kc;
 }
 
-async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await run('kubectl', ['--kubeconfig', kube.kubeconfigPath, ...args], { maxBuffer: 8 * 1024 * 1024 });
-  return stdout;
-}
+const kubectl = (...args: string[]) => kubectlAgainst(kube, ...args);
 
 /** HTTP status of a request made with the operator's token: 2xx, 403, 404, 409 ... */
 async function statusOf(request: Promise<unknown>): Promise<number> {
@@ -126,9 +119,7 @@ beforeAll(async () => {
   kube = await startKubeEmulator();
   admin = kubeConfigFromFile(kube.kubeconfigPath);
   ({ objects: rendered } = await kustomize());
-  await kubectl('apply', '-k', DEPLOY_DIR);
-  operator = new KubeConfig();
-  operator.loadFromString(kube.kubeconfigFor(kube.serviceAccountToken(NS, SA)));
+  ({ serviceAccount: operator } = await installOperator(kube));
 
   // Fixtures the requests act on, created as admin.
   const core = admin.makeApiClient(CoreV1Api);
