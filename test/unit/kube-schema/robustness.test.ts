@@ -81,7 +81,9 @@ describe('schema module on arbitrary input', () => {
     let invalid = 0;
     let fromRules = 0;
     for (let round = 0; round < 400; round++) {
-      const object: Record<string, unknown> = { metadata: { name: next() < 0.1 ? 'forbidden' : 'x' }, spec: anyJson(next, 0) };
+      const spec = anyJson(next, 0);
+      const nearlyValid = next() < 0.5 && typeof spec === 'object' && spec !== null && !Array.isArray(spec);
+      const object: Record<string, unknown> = { metadata: { name: next() < 0.1 ? 'forbidden' : 'x' }, spec: nearlyValid ? { ...spec, regionId: 'cn-hangzhou' } : spec };
       const old: Record<string, unknown> = { metadata: { name: 'x' }, spec: anyJson(next, 0) };
       expect(() => schema.prune(object)).not.toThrow();
       expect(() => schema.applyDefaults(object)).not.toThrow();
