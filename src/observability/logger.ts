@@ -1,7 +1,9 @@
 /**
  * The operator's structured (JSON) logger: pino, with secrets redacted wherever they would appear
  * in a logged object — cloud credentials, STS tokens, bearer tokens, passwords, HTTP
- * Authorization headers — at the top level and up to two levels of nesting.
+ * Authorization headers. pino's path redaction covers the top level and two levels of nesting;
+ * a walk over each logged object (plain objects and arrays, to MAX_SCAN_DEPTH) catches the same
+ * keys deeper down.
  */
 import { randomUUID } from 'node:crypto';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
@@ -37,6 +39,41 @@ export const REDACT_PATHS: readonly string[] = [
   'req.headers.cookie',
 ];
 
+const SECRET_KEY_SET = new Set(SECRET_KEYS);
+const MAX_SCAN_DEPTH = 8;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** A copy of value with every secret key's value censored; unchanged parts are shared, not copied. */
+export function censorSecrets(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (depth > MAX_SCAN_DEPTH || value === null || typeof value !== 'object' || seen.has(value)) return value;
+  if (Array.isArray(value)) {
+    seen.add(value);
+    let changed = false;
+    const out = value.map((item) => {
+      const censored = censorSecrets(item, depth + 1, seen);
+      if (censored !== item) changed = true;
+      return censored;
+    });
+    return changed ? out : value;
+  }
+  if (!isPlainObject(value)) return value;
+  seen.add(value);
+  let out: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const censored = SECRET_KEY_SET.has(key) && item !== undefined ? REDACTED : censorSecrets(item, depth + 1, seen);
+    if (censored !== item) {
+      out ??= { ...value };
+      out[key] = censored;
+    }
+  }
+  return out ?? value;
+}
+
 export interface LoggerOptions {
   /** Minimum level written; default "info". */
   level?: Level;
@@ -56,7 +93,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { ...(options.base ?? {}) },
       redact: { paths: [...REDACT_PATHS], censor: REDACTED },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => censorSecrets(object) as Record<string, unknown>,
+      },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );

@@ -37,11 +37,13 @@ describe('createLogger', () => {
         request: { headers: { authorization: 'Bearer secret-9' } },
         nested: { deeper: { accessKeySecret: 'sk-secret-10' } },
         token: 'secret-11',
+        sdkError: { data: { request: { headers: { Authorization: 'ACS3-HMAC-SHA256 Credential=x,Signature=secret-12' } } } },
+        batches: [{ credentials: [{ SecurityToken: 'sts-secret-13' }] }],
       },
       'calling the cloud',
     );
     const raw = out.raw();
-    for (let i = 1; i <= 11; i++) expect(raw).not.toMatch(new RegExp(`secret-${i}\\b`));
+    for (let i = 1; i <= 13; i++) expect(raw).not.toMatch(new RegExp(`secret-${i}\\b`));
     expect(raw).not.toContain('hunter2');
     const [line] = out.lines();
     expect(line).toMatchObject({
@@ -56,7 +58,19 @@ describe('createLogger', () => {
       request: { headers: { authorization: REDACTED } },
       nested: { deeper: { accessKeySecret: REDACTED } },
       token: REDACTED,
+      sdkError: { data: { request: { headers: { Authorization: REDACTED } } } },
+      batches: [{ credentials: [{ SecurityToken: REDACTED }] }],
     });
+  });
+
+  it('leaves the logged object itself untouched and survives cycles', () => {
+    const out = capture();
+    const log = createLogger({ destination: out.stream });
+    const config: Record<string, unknown> = { a: { b: { c: { d: { password: 'deep-secret' } } } } };
+    config.self = config;
+    log.info({ config }, 'with a cycle');
+    expect(out.raw()).not.toContain('deep-secret');
+    expect((config.a as { b: { c: { d: { password: string } } } }).b.c.d.password).toBe('deep-secret');
   });
 
   it('writes ISO timestamps and level names, and honours the level', () => {
