@@ -185,6 +185,18 @@ describe('x-kubernetes-validations rules', () => {
     ]);
   });
 
+  it('extracts matches with find and findAll for RE2-only syntax too', () => {
+    const rules = [
+      "self.text.find('\\\\pL+') == 'héllo'",
+      "self.text.find('(?i)WORLD') == 'world'",
+      "self.text.findAll('[[:digit:]]+') == ['42', '7']",
+      "self.text.findAll('(?P<n>[0-9])', 1) == ['4']",
+      "self.text.find('\\\\Qa.b\\\\E') == 'a.b' && self.text.find('\\\\Ahéllo') == 'héllo'",
+    ];
+    const schema = withSpec({ type: 'object', properties: { text: { type: 'string' } }, 'x-kubernetes-validations': rules.map((rule) => ({ rule })) });
+    expect(schema.validate({ spec: { text: 'héllo world 42 a.b 7' } })).toEqual([]);
+  });
+
   it('provides the Kubernetes Quantity and URL types', () => {
     const rules = [
       "quantity(self.memory).isLessThan(quantity('2Gi'))",

@@ -19,3 +19,38 @@ export function compileGoRegexp(source: string): GoRegexp {
   }
   return { source, matches: (text) => compiled.test(text) };
 }
+
+const posixClasses: Record<string, string> = {
+  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F', digit: '0-9',
+  graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~', space: '\\t\\n\\v\\f\\r ', upper: 'A-Z',
+  word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
+};
+
+/**
+ * The same pattern for JavaScript's engine, to extract matched text (RE2JS only answers yes or
+ * no): Go's flag group, named groups, one-letter Unicode classes, \A, \z, \Q...\E and POSIX
+ * bracket classes are rewritten. Throws for what JavaScript cannot express (the U flag).
+ */
+export function toJavaScriptRegExp(source: string, global: boolean): RegExp {
+  let pattern = source;
+  let flags = 'u' + (global ? 'g' : '');
+  const flagGroup = /^\(\?([imsU]+)\)/.exec(pattern);
+  if (flagGroup) {
+    const goFlags = flagGroup[1] ?? '';
+    if (goFlags.includes('U')) throw new Error('the U (ungreedy) flag is not supported by find and findAll here');
+    flags += goFlags.replace(/U/g, '');
+    pattern = pattern.slice(flagGroup[0].length);
+  }
+  pattern = pattern
+    .replace(/\\Q(.*?)(\\E|$)/g, (_m, literal: string) => literal.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\\([pP])([A-Za-z])/g, '\\$1{$2}')
+    .replace(/\\A/g, '^')
+    .replace(/\\z/g, '$')
+    .replace(/\[:(\^?)([a-z]+):\]/g, (whole, negated: string, name: string) => {
+      const members = posixClasses[name];
+      if (members === undefined) return whole;
+      return negated ? `[^${members}]` : members;
+    });
+  return new RegExp(pattern, flags);
+}

@@ -7,7 +7,7 @@
 
 import { CelScalar, celEnv, celFunc, celList, celMap, celMethod, isCelList, isCelMap, listType, mapType, type CelFunc, type CelInput, type CelList, type CelMap, type CelValue } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import { compileGoRegexp } from '../go-regexp.js';
+import { compileGoRegexp, toJavaScriptRegExp } from '../go-regexp.js';
 import { kubernetesValueTypeFunctions } from './kubernetes-value-types.js';
 
 const DYN_LIST = listType(CelScalar.DYN);
@@ -93,16 +93,12 @@ const listFunctions: CelFunc[] = [
 
 /**
  * RE2 decides whether there is a match (Go semantics); the matched text itself comes from the
- * JavaScript engine, which agrees with RE2 on the patterns CRDs use.
+ * JavaScript engine running the same pattern rewritten to its syntax.
  */
 function findMatches(text: string, pattern: string, limit: number): string[] {
-  const re2 = compileGoRegexp(pattern);
-  if (!re2.matches(text) || limit === 0) return [];
-  const flags = /^\(\?([imsU]+)\)/.exec(pattern);
-  const source = flags ? pattern.slice(flags[0].length) : pattern;
-  const jsFlags = `gu${flags?.[1]?.includes('i') ? 'i' : ''}${flags?.[1]?.includes('s') ? 's' : ''}${flags?.[1]?.includes('m') ? 'm' : ''}`;
+  if (!compileGoRegexp(pattern).matches(text) || limit === 0) return [];
   const found: string[] = [];
-  for (const match of text.matchAll(new RegExp(source, jsFlags))) {
+  for (const match of text.matchAll(toJavaScriptRegExp(pattern, true))) {
     found.push(match[0]);
     if (limit > 0 && found.length >= limit) break;
   }
