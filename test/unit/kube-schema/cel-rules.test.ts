@@ -221,6 +221,23 @@ describe('x-kubernetes-validations rules', () => {
     expect(schema.validate({ spec: { memory: 'lots', cpu: '1', endpoint: 'http://x' } })[0]?.message).toMatch(/quantities must match the regular expression .* evaluating rule: quantity\(self\.memory\)/);
   });
 
+  it('provides the Kubernetes IP and CIDR types', () => {
+    const rules = [
+      "ip(self.address).family() == 4 && ip('2001:db8::1').family() == 6",
+      "cidr(self.network).containsIP(ip(self.address)) && cidr(self.network).containsIP('10.1.2.3') && !cidr(self.network).containsIP('11.0.0.1')",
+      "cidr(self.network).containsCIDR('10.9.0.0/16') && !cidr(self.network).containsCIDR('0.0.0.0/0')",
+      "cidr('10.1.2.3/8').masked() == cidr('10.0.0.0/8') && cidr(self.network).prefixLength() == 8 && cidr('10.1.2.3/8').ip() == ip('10.1.2.3')",
+      "ip('127.0.0.1').isLoopback() && ip('::').isUnspecified() && ip('fe80::1').isLinkLocalUnicast() && ip('224.0.0.5').isLinkLocalMulticast()",
+      "ip(self.address).isGlobalUnicast() && !ip('255.255.255.255').isGlobalUnicast()",
+      "isIP('1.2.3.4') && !isIP('1.2.3') && !isIP('::ffff:1.2.3.4') && isCIDR('fd00::/8') && !isCIDR('10.0.0.0/33')",
+      "ip.isCanonical('2001:db8::1') && !ip.isCanonical('2001:DB8:0:0:0:0:0:1') && string(ip('2001:DB8:0:0:0:0:0:1')) == '2001:db8::1'",
+      "string(cidr('10.0.0.0/8')) == '10.0.0.0/8'",
+    ];
+    const schema = withSpec({ type: 'object', properties: { address: { type: 'string' }, network: { type: 'string' } }, 'x-kubernetes-validations': rules.map((rule) => ({ rule })) });
+    expect(schema.validate({ spec: { address: '10.2.3.4', network: '10.0.0.0/8' } })).toEqual([]);
+    expect(schema.validate({ spec: { address: 'not-an-ip', network: '10.0.0.0/8' } })[0]?.message).toMatch(/IP Address "not-an-ip" parse error during conversion from string/);
+  });
+
   it('compares set and map lists without regard to order, like Kubernetes CEL', () => {
     const schema = withSpec({
       type: 'object',

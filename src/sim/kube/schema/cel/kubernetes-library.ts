@@ -3,11 +3,13 @@
 // lastIndexOf), the regex library (find, findAll), cel-go's sets extension
 // (sets.contains, sets.equivalent, sets.intersects), order-free equality of set and map lists,
 // the optional-value methods that `optionalOldSelf` rules use on `oldSelf` (hasValue, value,
-// orValue), and the Quantity and URL types (kubernetes-value-types.ts).
+// orValue), the Quantity and URL types (kubernetes-value-types.ts) and the IP and CIDR types
+// (kubernetes-network-types.ts).
 
 import { CelScalar, celEnv, celFunc, celList, celMap, celMethod, isCelList, isCelMap, listType, mapType, type CelFunc, type CelInput, type CelList, type CelMap, type CelValue } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { compileGoRegexp, toJavaScriptRegExp } from '../go-regexp.js';
+import { kubernetesNetworkFunctions } from './kubernetes-network-types.js';
 import { kubernetesValueTypeFunctions } from './kubernetes-value-types.js';
 
 const DYN_LIST = listType(CelScalar.DYN);
@@ -206,4 +208,4 @@ const equalityFunctions: CelFunc[] = [
 ];
 
 /** Every function added to the standard CEL environment for x-kubernetes-validations. */
-export const kubernetesCelFunctions: CelFunc[] = [...strings, ...equalityFunctions, ...listFunctions, ...regexFunctions, ...setFunctions, ...optionalFunctions, ...kubernetesValueTypeFunctions];
+export const kubernetesCelFunctions: CelFunc[] = [...strings, ...equalityFunctions, ...listFunctions, ...regexFunctions, ...setFunctions, ...optionalFunctions, ...kubernetesValueTypeFunctions, ...kubernetesNetworkFunctions];
