@@ -140,6 +140,48 @@ describe('kubectl against the kube emulator', () => {
     expect(gone.stderr).toContain('Error from server (NotFound): widgets.test.example.dev "w3" not found');
   });
 
+  it('deletes an object without finalizers, waiting until it is gone, and describes custom objects', async () => {
+    const described = await kubectl.ok(['describe', 'wd', 'w1']);
+    expect(described).toMatch(/Name:\s+w1/);
+    expect(described).toMatch(/Size:\s+5/);
+    expect(await kubectl.ok(['delete', 'wd', 'lenient'])).toContain('widget.test.example.dev "lenient" deleted');
+    expect((await kubectl.run(['get', 'wd', 'lenient'])).code).not.toBe(0);
+  });
+
+  it('client-side applies a built-in kind twice with a strategic merge patch keyed by container name', async () => {
+    const deployment = (image: string, env: string): string => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - {name: app, image: ${image}, env: ${env}}
+        - {name: sidecar, image: busybox}
+`;
+    await kubectl.ok(['apply', '-f', '-'], deployment('nginx:1', '[{name: A, value: "1"}, {name: B, value: "2"}]'));
+    expect(await kubectl.ok(['apply', '-f', '-'], deployment('nginx:2', '[{name: A, value: "1"}]'))).toContain('deployment.apps/web configured');
+    const containers = JSON.parse(await kubectl.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers}'])) as unknown;
+    expect(containers).toEqual([
+      { name: 'app', image: 'nginx:2', env: [{ name: 'A', value: '1' }] },
+      { name: 'sidecar', image: 'busybox' },
+    ]);
+    expect(await kubectl.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.metadata.generation}'])).toBe('2');
+  });
+
+  it('stops serving a kind whose CRD is deleted, and deletes its objects', async () => {
+    await kubectl.ok(['delete', 'crd', 'gadgets.test.example.dev']);
+    const after = await kubectl.run(['get', 'gadgets.test.example.dev', 'g1']);
+    expect(after.code).not.toBe(0);
+    await kubectl.ok(['apply', '-f', '-'], GADGET_CRD);
+    await kubectl.ok(['wait', '--for', 'condition=established', 'crd/gadgets.test.example.dev', '--timeout=10s']);
+    expect((await kubectl.ok(['get', 'gadgets.test.example.dev', '-o', 'name'])).trim()).toBe('');
+  });
+
   it('answers `auth can-i` and enforces RBAC for a service account token', async () => {
     await kubectl.ok(['apply', '-f', '-'], `
 apiVersion: v1
