@@ -100,9 +100,10 @@ export function maxCallsPerPass(instances: number): number {
 export const MIN_BACKOFF_MS = DEFAULT_BACKOFF_BASE_MS * (1 - DEFAULT_BACKOFF_JITTER);
 
 /**
- * How many passes one key can start in `windowMs` while EVERY pass fails: the first, one delayed
- * add (a resync) that was already pending, and the retries, whose delays are at least
- * MIN_BACKOFF_MS * 2^n, so n retries need MIN_BACKOFF_MS * (2^n - 1) <= windowMs.
+ * How many passes of one key can make calls in `windowMs` while EVERY pass fails: the first, one
+ * more for a pass already scheduled or in flight at an edge of the window, and the retries,
+ * whose delays are at least MIN_BACKOFF_MS * 2^n, so n retries need
+ * MIN_BACKOFF_MS * (2^n - 1) <= windowMs.
  */
 export function maxPassesAllFailing(windowMs: number): number {
   return 2 + Math.floor(Math.log2(windowMs / MIN_BACKOFF_MS + 1));
