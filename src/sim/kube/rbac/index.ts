@@ -25,7 +25,11 @@ export interface RequestAttributes {
   nonResourceURL?: string;
 }
 
-/** rbac.authorization.k8s.io/v1 objects as stored (plain JSON). */
+/**
+ * rbac.authorization.k8s.io/v1 objects as stored (plain JSON). Each object is read once and its
+ * parsed form cached by identity, so objects must not be mutated after they are passed in (the
+ * emulator's store replaces objects on write).
+ */
 export interface RbacObjects {
   roles: unknown[];
   clusterRoles: unknown[];
@@ -73,20 +77,20 @@ function describeRequest(attrs: RequestAttributes): string {
   return `verb ${JSON.stringify(attrs.verb)} on resource ${JSON.stringify(resource)}${group}${name}${scope}`;
 }
 
-class RbacIndex {
-  private readonly roles: Map<string, RoleView>;
-  private readonly clusterRoles: Map<string, RoleView>;
+/** Looks roles up by name, reading the stored lists only when a binding needs one. */
+class RoleLookup {
+  private roles: Map<string, RoleView> | undefined;
+  private clusterRoles: Map<string, RoleView> | undefined;
 
-  constructor(readonly objects: RbacObjects) {
-    this.roles = new Map(objects.roles.map(readRole).map((role) => [`${role.namespace}/${role.name}`, role]));
-    this.clusterRoles = new Map(objects.clusterRoles.map(readRole).map((role) => [role.name, role]));
-  }
+  constructor(readonly objects: RbacObjects) {}
 
   clusterRole(name: string): RoleView | undefined {
+    this.clusterRoles ??= new Map(this.objects.clusterRoles.map(readRole).map((role) => [role.name, role]));
     return this.clusterRoles.get(name);
   }
 
   role(namespace: string, name: string): RoleView | undefined {
+    this.roles ??= new Map(this.objects.roles.map(readRole).map((role) => [`${role.namespace}/${role.name}`, role]));
     return this.roles.get(`${namespace}/${name}`);
   }
 }
@@ -100,7 +104,7 @@ function grantingSubject(user: UserInfo, binding: BindingView, bindingNamespace:
   return binding.subjects.find((subject) => subjectMatches(user, subject, bindingNamespace));
 }
 
-function checkClusterRoleBindings(index: RbacIndex, user: UserInfo, request: RuleRequest, evaluation: Evaluation): void {
+function checkClusterRoleBindings(index: RoleLookup, user: UserInfo, request: RuleRequest, evaluation: Evaluation): void {
   for (const binding of index.objects.clusterRoleBindings.map(readBinding)) {
     const subject = grantingSubject(user, binding, '');
     if (subject === undefined) continue;
@@ -123,7 +127,7 @@ function checkClusterRoleBindings(index: RbacIndex, user: UserInfo, request: Rul
   }
 }
 
-function checkRoleBindings(index: RbacIndex, user: UserInfo, request: RuleRequest, namespace: string, evaluation: Evaluation): void {
+function checkRoleBindings(index: RoleLookup, user: UserInfo, request: RuleRequest, namespace: string, evaluation: Evaluation): void {
   for (const binding of index.objects.roleBindings.map(readBinding)) {
     if (binding.namespace !== namespace) continue;
     const subject = grantingSubject(user, binding, namespace);
@@ -161,7 +165,7 @@ function checkRoleBindings(index: RbacIndex, user: UserInfo, request: RuleReques
  * requests consult ClusterRoleBindings only.
  */
 export function authorize(rbac: RbacObjects, user: UserInfo, attrs: RequestAttributes): AuthorizationDecision {
-  const index = new RbacIndex(rbac);
+  const index = new RoleLookup(rbac);
   const request: RuleRequest = {
     verb: attrs.verb,
     apiGroup: attrs.apiGroup,

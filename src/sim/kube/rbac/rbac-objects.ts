@@ -1,5 +1,6 @@
 // Typed views of rbac.authorization.k8s.io/v1 objects as the emulator stores them (plain JSON).
 // Malformed entries are read as empty (a binding with no subjects grants nothing), never thrown.
+// Views are cached per object: the store replaces objects on write rather than mutating them.
 
 export interface PolicyRule {
   verbs: string[];
@@ -61,12 +62,34 @@ function readRule(value: unknown): PolicyRule {
   };
 }
 
+// Stored objects are immutable snapshots, so each is read once and its view reused.
+const roleViews = new WeakMap<object, RoleView>();
+const bindingViews = new WeakMap<object, BindingView>();
+
+function cached<T>(cache: WeakMap<object, T>, object: unknown, read: (object: unknown) => T): T {
+  if (typeof object !== 'object' || object === null) return read(object);
+  let view = cache.get(object);
+  if (view === undefined) {
+    view = read(object);
+    cache.set(object, view);
+  }
+  return view;
+}
+
 export function readRole(object: unknown): RoleView {
+  return cached(roleViews, object, parseRole);
+}
+
+export function readBinding(object: unknown): BindingView {
+  return cached(bindingViews, object, parseBinding);
+}
+
+function parseRole(object: unknown): RoleView {
   const rules = record(object)['rules'];
   return { ...metadataOf(object), rules: Array.isArray(rules) ? rules.map(readRule) : [] };
 }
 
-export function readBinding(object: unknown): BindingView {
+function parseBinding(object: unknown): BindingView {
   const body = record(object);
   const subjects = Array.isArray(body['subjects']) ? body['subjects'] : [];
   const roleRef = record(body['roleRef']);
