@@ -136,6 +136,35 @@ function selfSubjectReview(obj: JsonObject, user: UserInfo): JsonObject {
   return { ...obj, metadata: { creationTimestamp: null }, status: { userInfo: { username: user.name, groups: user.groups } } };
 }
 
+/** events.k8s.io/v1 field <-> core/v1 field; both versions are views of one stored Event. */
+const EVENT_FIELDS: [string, string][] = [
+  ['regarding', 'involvedObject'],
+  ['note', 'message'],
+  ['reportingController', 'reportingComponent'],
+  ['reportingInstance', 'reportingInstance'],
+  ['deprecatedSource', 'source'],
+  ['deprecatedFirstTimestamp', 'firstTimestamp'],
+  ['deprecatedLastTimestamp', 'lastTimestamp'],
+  ['deprecatedCount', 'count'],
+  ['eventTime', 'eventTime'],
+  ['series', 'series'],
+  ['action', 'action'],
+  ['reason', 'reason'],
+  ['related', 'related'],
+  ['type', 'type'],
+];
+
+function renameFields(obj: JsonObject, pairs: [string, string][], apiVersion: string): JsonObject {
+  const out: JsonObject = { apiVersion, kind: 'Event', metadata: obj['metadata'] ?? {} };
+  for (const [from, to] of pairs) if (obj[from] !== undefined) out[to] = obj[from] as JsonValue;
+  return out;
+}
+
+const EVENTS_V1_SHAPE = {
+  fromStorage: (stored: JsonObject): JsonObject => renameFields(stored, EVENT_FIELDS.map(([modern, core]) => [core, modern]), 'events.k8s.io/v1'),
+  toStorage: (obj: JsonObject): JsonObject => renameFields(obj, EVENT_FIELDS, 'v1'),
+};
+
 const REVIEW = { verbs: ['create'], namespaced: false, printerColumns: [] as PrinterColumn[] };
 
 export function builtinResourceTypes(): ResourceType[] {
@@ -210,6 +239,8 @@ export function builtinResourceTypes(): ResourceType[] {
     }),
     builtin({
       group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
+      storageKey: '/events',
+      storageShape: EVENTS_V1_SHAPE,
       printerColumns: [column('Reason', 'string', '.reason'), column('Note', 'string', '.note'), AGE_COLUMN],
       fieldSelectors: {
         'regarding.kind': (o) => path(o, 'regarding', 'kind'),

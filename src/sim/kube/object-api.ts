@@ -164,8 +164,14 @@ export class ObjectApi {
 
   /** The stored object as this version of the resource shows it. */
   view(t: ResourceType, obj: JsonObject): JsonObject {
+    if (t.storageShape) return t.storageShape.fromStorage(obj);
     const apiVersion = groupVersion(t);
     return obj['apiVersion'] === apiVersion ? obj : { ...obj, apiVersion };
+  }
+
+  /** The object as it is stored (another version's shape for converted kinds). */
+  private stored(t: ResourceType, obj: JsonObject): JsonObject {
+    return t.storageShape ? t.storageShape.toStorage(obj) : obj;
   }
 
   getStored(t: ResourceType, namespace: string, name: string): StoredObject {
@@ -211,27 +217,30 @@ export class ObjectApi {
     }
     const ns = t.namespaced ? namespace : '';
     const exactName = exactNameFromFieldSelector(query.fieldSelector);
-    let candidates: JsonObject[];
+    const keyed: { key: string; obj: JsonObject }[] = [];
+    const consider = (storedObj: JsonObject): void => {
+      const obj = this.view(t, storedObj);
+      const key = sortKey(obj);
+      if (key > start && matches(obj)) keyed.push({ key, obj });
+    };
     if (exactName !== undefined && ns !== undefined) {
       const one = this.store.get(t.storageKey, ns, exactName);
-      candidates = one ? [one.object] : [];
+      if (one) consider(one.object);
     } else {
-      candidates = [];
-      for (const stored of this.store.list(t.storageKey, ns)) candidates.push(stored.object);
+      for (const stored of this.store.list(t.storageKey, ns)) consider(stored.object);
     }
-    const selected = candidates.filter(matches).filter((o) => sortKey(o) > start);
-    selected.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const limit = query.limit && query.limit > 0 ? query.limit : undefined;
-    if (limit === undefined || selected.length <= limit) {
-      return { items: selected.map((o) => this.view(t, o)), resourceVersion: String(listRv) };
+    if (limit === undefined || keyed.length <= limit) {
+      return { items: keyed.map((k) => k.obj), resourceVersion: String(listRv) };
     }
-    const page = selected.slice(0, limit);
-    const last = page[page.length - 1] as JsonObject;
+    const page = keyed.slice(0, limit);
+    const last = page[page.length - 1] as { key: string };
     return {
-      items: page.map((o) => this.view(t, o)),
+      items: page.map((k) => k.obj),
       resourceVersion: String(listRv),
-      continueToken: encodeContinue({ rv: listRv, start: sortKey(last) }),
-      remainingItemCount: selected.length - limit,
+      continueToken: encodeContinue({ rv: listRv, start: last.key }),
+      remainingItemCount: keyed.length - limit,
     };
   }
 
@@ -422,7 +431,7 @@ export class ObjectApi {
     if (opts.dryRun) return obj;
     const rv = this.store.nextRv();
     meta(obj)['resourceVersion'] = String(rv);
-    this.store.put(t.storageKey, t.namespaced ? metaString(obj, 'namespace') : '', metaString(obj, 'name'), { object: obj, rv, owners }, undefined);
+    this.store.put(t.storageKey, t.namespaced ? metaString(obj, 'namespace') : '', metaString(obj, 'name'), { object: this.stored(t, obj), rv, owners }, undefined);
     if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(obj, undefined);
     return obj;
   }
@@ -483,7 +492,7 @@ export class ObjectApi {
   private store_put(t: ResourceType, next: JsonObject, owners: FieldOwnership, previous: JsonObject): JsonObject {
     const rv = this.store.nextRv();
     meta(next)['resourceVersion'] = String(rv);
-    this.store.put(t.storageKey, t.namespaced ? metaString(next, 'namespace') : '', metaString(next, 'name'), { object: next, rv, owners }, previous);
+    this.store.put(t.storageKey, t.namespaced ? metaString(next, 'namespace') : '', metaString(next, 'name'), { object: this.stored(t, next), rv, owners }, previous);
     if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(next, previous);
     return next;
   }
@@ -493,7 +502,7 @@ export class ObjectApi {
     const final = deepClone(obj);
     meta(final)['resourceVersion'] = String(rv);
     const namespace = t.namespaced ? metaString(obj, 'namespace') : '';
-    this.store.remove(t.storageKey, namespace, metaString(obj, 'name'), final, rv);
+    this.store.remove(t.storageKey, namespace, metaString(obj, 'name'), this.stored(t, final), rv);
     if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(undefined, obj);
     if (namespace) this.finishNamespaceIfEmpty(namespace);
     return final;

@@ -67,6 +67,11 @@ export interface ResourceType {
   normalize?: (obj: JsonObject, old: JsonObject | undefined) => void;
   /** Built-in validation of a write (field errors become 422 Invalid). */
   validate?: (obj: JsonObject, old: JsonObject | undefined) => FieldError[];
+  /**
+   * When this version's objects live in another version's shape (events.k8s.io/v1 Events are
+   * stored as core/v1 Events): conversions into and out of the stored shape.
+   */
+  storageShape?: { fromStorage: (stored: JsonObject) => JsonObject; toStorage: (obj: JsonObject) => JsonObject };
   /** Kinds that are answered, never stored (access reviews): POST returns this. */
   answerCreate?: (obj: JsonObject, user: UserInfo, authorize: Authorizer) => JsonObject;
 }

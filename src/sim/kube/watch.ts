@@ -79,22 +79,23 @@ export function serveWatch(
   const deliver = (e: ChangeEvent): void => {
     if (closed) return;
     if (scopeNs !== undefined && e.namespace !== scopeNs) return;
-    const now = matches(e.object);
-    const before = e.previous ? matches(e.previous) : false;
+    const current = api.view(w.type, e.object);
+    const previous = e.previous ? api.view(w.type, e.previous) : undefined;
+    const now = matches(current);
+    const before = previous ? matches(previous) : false;
     switch (e.type) {
       case 'ADDED':
-        if (now) send('ADDED', w.render(api.view(w.type, e.object)));
+        if (now) send('ADDED', w.render(current));
         break;
       case 'MODIFIED':
-        if (now && before) send('MODIFIED', w.render(api.view(w.type, e.object)));
-        else if (now) send('ADDED', w.render(api.view(w.type, e.object)));
-        else if (before && e.previous) {
-          const gone = { ...e.previous, metadata: { ...(e.previous['metadata'] as JsonObject), resourceVersion: String(e.rv) } };
-          send('DELETED', w.render(api.view(w.type, gone)));
+        if (now && before) send('MODIFIED', w.render(current));
+        else if (now) send('ADDED', w.render(current));
+        else if (before && previous) {
+          send('DELETED', w.render({ ...previous, metadata: { ...(previous['metadata'] as JsonObject), resourceVersion: String(e.rv) } }));
         }
         break;
       case 'DELETED':
-        if (now || before) send('DELETED', w.render(api.view(w.type, e.object)));
+        if (now || before) send('DELETED', w.render(current));
         break;
     }
   };

@@ -258,7 +258,7 @@ describe('writes', () => {
     expect(dropped.json['spec']).not.toHaveProperty('instanceIds');
   });
 
-  it('records core/v1 Events, merge-patches their count, and serves events.k8s.io/v1', async () => {
+  it('records core/v1 Events, merge-patches their count, and serves the same Events as events.k8s.io/v1', async () => {
     const created = await core.createNamespacedEvent({
       namespace: 'sel',
       body: {
@@ -280,6 +280,16 @@ describe('writes', () => {
       body: { metadata: { name: 'modern', namespace: 'sel' }, eventTime: new Date(), reportingController: 'test', reportingInstance: 'test-1', action: 'Bind', reason: 'Bound', type: 'Normal', regarding: { kind: 'InstanceRoleBinding', name: 'cache', namespace: 'sel' } },
     });
     expect(modern.reason).toBe('Bound');
+    // One Event store, two views: each version sees the other's events with its own field names.
+    const asCore = await core.readNamespacedEvent({ namespace: 'sel', name: 'modern' });
+    expect(asCore.involvedObject.name).toBe('cache');
+    expect(asCore.reportingComponent).toBe('test');
+    const asModern = await eventsApi.readNamespacedEvent({ namespace: 'sel', name: created.metadata?.name ?? '' });
+    expect(asModern.note).toBe('attached');
+    expect(asModern.deprecatedCount).toBe(2);
+    expect(asModern.regarding?.name).toBe('cache');
+    const regarding = await eventsApi.listNamespacedEvent({ namespace: 'sel', fieldSelector: 'regarding.name=cache' });
+    expect(regarding.items.map((e) => e.metadata?.name).sort()).toEqual([created.metadata?.name, 'modern'].sort());
   });
 
   it('deletes a namespace with its contents, waiting for finalizers', async () => {
