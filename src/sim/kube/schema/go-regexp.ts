@@ -17,8 +17,24 @@ export function compileGoRegexp(source: string): GoRegexp {
   } catch (error) {
     throw new Error(error instanceof Error ? error.message : String(error));
   }
-  return { source, matches: (text) => compiled.test(text) };
+  // RE2JS takes microseconds per test; objects are re-validated with mostly unchanged strings
+  // (every status write re-checks the spec), so recent answers are remembered.
+  const answers = new Map<string, boolean>();
+  return {
+    source,
+    matches: (text) => {
+      let answer = answers.get(text);
+      if (answer === undefined) {
+        answer = compiled.test(text);
+        if (answers.size >= rememberedAnswers) answers.clear();
+        answers.set(text, answer);
+      }
+      return answer;
+    },
+  };
 }
+
+const rememberedAnswers = 4096;
 
 const posixClasses: Record<string, string> = {
   alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F', digit: '0-9',
