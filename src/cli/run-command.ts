@@ -92,7 +92,11 @@ export function registerRunCommand(program: Command): void {
             }
           : {}),
       });
+      let shuttingDown = false;
       const shutdown = async (why: string, code: number): Promise<void> => {
+        // operator.stop() releases the Lease, which also ends leadership: only the first reason counts.
+        if (shuttingDown) return;
+        shuttingDown = true;
         logger.info({ why }, 'shutting down');
         const force = setTimeout(() => process.exit(code || 1), 20_000);
         force.unref();
