@@ -345,6 +345,26 @@ describe('transition rules', () => {
     ]);
   });
 
+  it('offer the optional library to optionalOldSelf rules', () => {
+    const optional = withSpec({
+      type: 'object',
+      properties: {
+        name: {
+          type: 'string',
+          'x-kubernetes-validations': [
+            { rule: "oldSelf.or(optional.of('initial')).value() == 'initial' || self == oldSelf.value()", optionalOldSelf: true, message: 'name is fixed once set' },
+            { rule: "optional.ofNonZeroValue('').orValue('fallback') == 'fallback' && !optional.none().hasValue()", message: 'optional library' },
+          ],
+        },
+      },
+    });
+    expect(optional.validate({ spec: { name: 'a' } })).toEqual([]);
+    expect(optional.validate({ spec: { name: 'a' } }, { spec: { name: 'a' } })).toEqual([]);
+    expect(optional.validate({ spec: { name: 'b' } }, { spec: { name: 'a' } })).toEqual([
+      { reason: 'FieldValueInvalid', field: 'spec.name', message: 'Invalid value: "string": name is fixed once set' },
+    ]);
+  });
+
   it('ratchet other rules: an unchanged value that fails a rule without oldSelf is accepted on update', () => {
     const ratcheting = withSpec({
       type: 'object',

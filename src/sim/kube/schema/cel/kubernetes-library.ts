@@ -134,7 +134,8 @@ const setFunctions: CelFunc[] = [
 
 /**
  * An optional value as `optionalOldSelf` rules see `oldSelf`: a map with one reserved key.
- * CEL code reaches it only through hasValue(), value() and orValue().
+ * CEL code builds one with optional.of/none/ofNonZeroValue and reads it only through
+ * hasValue(), value(), orValue() and or(). (The `.?field` syntax is not supported.)
  */
 const optionalKey = '\u0000optional';
 const noneKey = '\u0000none';
@@ -162,7 +163,21 @@ const optionalFunctions: CelFunc[] = [
     const optional = asOptional(this);
     return optional.present ? (optional.value as CelValue) : fallback;
   }),
+  celMethod('or', DYN_MAP, [DYN_MAP], DYN_MAP, function (this: CelMap, alternative: CelMap) {
+    asOptional(alternative);
+    return asOptional(this).present ? this : alternative;
+  }),
+  celFunc('optional.of', [CelScalar.DYN], DYN_MAP, (value: CelValue) => optionalOf(value)),
+  celFunc('optional.none', [], DYN_MAP, () => optionalOf(undefined)),
+  celFunc('optional.ofNonZeroValue', [CelScalar.DYN], DYN_MAP, (value: CelValue) => optionalOf(isZeroValue(value) ? undefined : value)),
 ];
+
+function isZeroValue(value: CelValue): boolean {
+  if (value === null || value === false || value === '' || value === 0 || value === 0n) return true;
+  if (value instanceof Uint8Array) return value.length === 0;
+  if (isCelList(value) || isCelMap(value)) return value.size === 0;
+  return false;
+}
 
 /**
  * Lists whose order carries no meaning (x-kubernetes-list-type set and map): Kubernetes CEL
