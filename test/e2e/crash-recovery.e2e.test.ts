@@ -85,7 +85,7 @@ afterAll(async () => {
 });
 
 describe('crash between detach and attach', () => {
-  it('a restarted operator finishes the role change', async () => {
+  it('a restarted operator finishes the role change', { timeout: 120_000 }, async () => {
     const first = startOperatorProcess();
     await kubectlApply(binding('swap', { roleName: 'RoleA', instanceIds: ['i-kill0001', 'i-kill0002'] }));
     await eventually('RoleA attached', async () => (await roleOf('i-kill0001')) === 'RoleA' && (await roleOf('i-kill0002')) === 'RoleA', 20_000);

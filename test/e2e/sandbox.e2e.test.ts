@@ -20,7 +20,7 @@ afterAll(() => {
 });
 
 describe('ecs-role-operator sandbox', () => {
-  it('runs the emulator, the simulator and the operator; the example binding becomes Ready; Ctrl-C stops it', async () => {
+  it('runs the emulator, the simulator and the operator; the example binding becomes Ready; Ctrl-C stops it', { timeout: 90_000 }, async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (make test does) first`);
     const kubeconfig = join(mkdtempSync(join(tmpdir(), 'irb-sandbox-')), 'kubeconfig');
     child = spawn(process.execPath, [CLI, 'sandbox', '--kubeconfig-out', kubeconfig, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
