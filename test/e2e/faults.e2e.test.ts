@@ -39,6 +39,8 @@ const SERVER_ERROR = ids('i-5xx', 1, 3);
 const SWAP = ids('i-swap', 1, 4);
 const PARTIAL = ids('i-part', 1, 5);
 const WATCH = ids('i-watch', 1, 6);
+const MID_SWAP = ids('i-mid', 1, 3);
+const DELETING = ids('i-del', 1, 2);
 
 const FLEET = `
 accessKeys:
@@ -58,6 +60,8 @@ regions:
       - {count: 4, idPrefix: i-swap, digits: 4, start: 1, network: vpc, vpcId: vpc-a}
       - {count: 5, idPrefix: i-part, digits: 4, start: 1, network: vpc, vpcId: vpc-a}
       - {count: 6, idPrefix: i-watch, digits: 4, start: 1, network: vpc, vpcId: vpc-a}
+      - {count: 3, idPrefix: i-mid, digits: 4, start: 1, network: vpc, vpcId: vpc-a}
+      - {count: 2, idPrefix: i-del, digits: 4, start: 1, network: vpc, vpcId: vpc-a}
 limits:
   qps: {AttachInstanceRamRole: 500, DetachInstanceRamRole: 500, DescribeInstanceRamRole: 500, DescribeInstances: 500, GetRole: 500}
 `;
@@ -229,6 +233,59 @@ describe('fault tolerance (official SDKs and kubectl against both simulators)', 
     });
     expect((await world.calls()).filter((c) => isMutating(c) && idsOf(c).some((id) => SWAP.includes(id)))).toEqual([]);
     expect(await rolesOf(world, SWAP)).toEqual(new Map(SWAP.map((id) => [id, 'RoleB'])));
+  });
+
+  it('role change while every attach is throttled: detached once, and the new role lands once the throttling stops', async () => {
+    await world.apply(binding('mid-swap', { roleName: 'RoleA', instanceIds: MID_SWAP }));
+    await eventually('bound to RoleA', async () => (await allCarry(world, MID_SWAP, 'RoleA')) && isReadyAndCurrent(await bindingNamed('mid-swap')));
+
+    await injectFault(world, { action: 'AttachInstanceRamRole', code: 'Throttling', rate: 1 });
+    await world.clearCalls();
+    await world.apply(binding('mid-swap', { roleName: 'RoleB', instanceIds: MID_SWAP }));
+    const stuck = await eventually('RoleA detached, RoleB attach throttled', async () => {
+      const b = await bindingNamed('mid-swap');
+      const throttled = condition(b, 'Reconciling')?.reason === REASONS.Throttled && b?.status?.observedGeneration === b?.metadata.generation;
+      return throttled && (await world.calls()).filter((c) => c.action === 'AttachInstanceRamRole').length >= 2 ? b : undefined;
+    });
+    expect(condition(stuck, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.CloudError });
+    // The in-between state the fault holds the instances in: old role gone, new one not yet there.
+    expect(await rolesOf(world, MID_SWAP)).toEqual(new Map(MID_SWAP.map((id) => [id, null])));
+    await clearFaults(world);
+
+    await eventually('RoleB everywhere and Ready', async () => (await allCarry(world, MID_SWAP, 'RoleB')) && isReadyAndCurrent(await bindingNamed('mid-swap')), 30_000);
+    const mutating = (await world.calls()).filter(isMutating);
+    for (const id of MID_SWAP) {
+      const mine = mutating.filter((c) => idsOf(c).includes(id));
+      const succeeded = mine.filter((c) => c.code === '200').map((c) => [c.action, roleNameOf(c)]);
+      expect(succeeded, id).toEqual([
+        ['DetachInstanceRamRole', 'RoleA'],
+        ['AttachInstanceRamRole', 'RoleB'],
+      ]);
+      // Retries only re-attempt the attach: nothing is detached twice, and only throttling failed.
+      expect(mine.filter((c) => c.action === 'DetachInstanceRamRole').length, id).toBe(1);
+      expect(mine.filter((c) => c.code !== '200').every((c) => c.action === 'AttachInstanceRamRole' && c.code === 'Throttling'), id).toBe(true);
+    }
+  });
+
+  it('deletion while DetachInstanceRamRole answers 503: the finalizer holds until the role is detached', async () => {
+    await world.apply(binding('deleting', { roleName: 'RoleA', instanceIds: DELETING }));
+    await eventually('bound to RoleA', async () => (await allCarry(world, DELETING, 'RoleA')) && isReadyAndCurrent(await bindingNamed('deleting')));
+
+    await injectFault(world, { action: 'DetachInstanceRamRole', code: 'ServiceUnavailable', status: 503, count: 2 });
+    await world.clearCalls();
+    const del = await world.kubectl(['delete', 'irb', 'deleting', '--wait=false']);
+    expect(del.code).toBe(0);
+    const failing = await eventually('the failed detach reported while the binding is deleting', async () => {
+      const b = await bindingNamed('deleting');
+      return b?.metadata.deletionTimestamp && condition(b, 'Reconciling')?.reason === REASONS.CloudServerError ? b : undefined;
+    });
+    expect(failing.metadata.finalizers).toContain('roles.ecs.dev/detach-on-delete');
+
+    await eventually('binding gone and roles detached', async () => (await bindingNamed('deleting')) === undefined, 30_000);
+    expect(await rolesOf(world, DELETING)).toEqual(new Map(DELETING.map((id) => [id, null])));
+    const detaches = (await world.calls()).filter((c) => c.action === 'DetachInstanceRamRole');
+    expect(detaches.map((c) => c.code)).toEqual(['ServiceUnavailable', 'ServiceUnavailable', '200']);
+    expect(detaches.every((c) => roleNameOf(c) === 'RoleA' && [...idsOf(c)].sort().join() === DELETING.join())).toBe(true);
   });
 
   it('an instance released between observe and attach: the others converge, it is reported NotFound', async () => {
