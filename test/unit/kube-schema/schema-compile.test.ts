@@ -89,6 +89,7 @@ describe('unknownSchemaFields', () => {
           type: 'object',
           requried: ['a'],
           properties: { a: { type: 'string', 'Reconciling or Stalled).': null }, list: { type: 'array', items: { type: 'string', colour: 'red' } } },
+          'x-kubernetes-validations': [{ rule: 'true', messsage: 'typo' }],
         },
       },
     };
@@ -96,6 +97,7 @@ describe('unknownSchemaFields', () => {
       'properties.spec.requried',
       'properties.spec.properties.a.Reconciling or Stalled).',
       'properties.spec.properties.list.items.colour',
+      'properties.spec.x-kubernetes-validations[0].messsage',
     ]);
     expect(() => compileSchema(schema)).not.toThrow();
   });

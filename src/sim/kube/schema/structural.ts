@@ -73,6 +73,7 @@ const knownKeywords = new Set([
   'x-kubernetes-int-or-string', 'x-kubernetes-list-map-keys', 'x-kubernetes-list-type', 'x-kubernetes-map-type',
   'x-kubernetes-validations',
 ]);
+const validationRuleFields = new Set(['rule', 'message', 'messageExpression', 'fieldPath', 'reason', 'optionalOldSelf']);
 const unsupportedKeywords = ['$ref', 'definitions', 'patternProperties', 'dependencies', 'additionalItems', 'id', '$schema'];
 
 /** Collects schema problems, each with its schema path. */
@@ -171,11 +172,6 @@ function readValidationRules(raw: Record<string, unknown>, location: string, ctx
     if (!isRecord(entry)) {
       ctx.problems.add(ruleLocation, 'Invalid value: must be an object with a rule');
       return;
-    }
-    for (const key of Object.keys(entry)) {
-      if (!['rule', 'message', 'messageExpression', 'fieldPath', 'reason', 'optionalOldSelf'].includes(key)) {
-        ctx.problems.add(`${ruleLocation}.${key}`, 'Forbidden: unknown field of a validation rule');
-      }
     }
     const rule = entry['rule'];
     if (typeof rule !== 'string' || rule.trim().length === 0) {
@@ -528,6 +524,13 @@ export function unknownSchemaFields(raw: unknown, path = ''): string[] {
       value.forEach((child: unknown, index) => found.push(...unknownSchemaFields(child, join(`${key}[${index}]`))));
     } else if ((key === 'items' || key === 'additionalProperties' || key === 'not') && isRecord(value)) {
       found.push(...unknownSchemaFields(value, join(key)));
+    } else if (key === 'x-kubernetes-validations' && Array.isArray(value)) {
+      value.forEach((rule: unknown, index) => {
+        if (!isRecord(rule)) return;
+        for (const field of Object.keys(rule)) {
+          if (!validationRuleFields.has(field)) found.push(join(`${key}[${index}].${field}`));
+        }
+      });
     }
   }
   return found;
