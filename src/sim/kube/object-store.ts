@@ -33,7 +33,7 @@ interface History {
 
 type Listener = (event: ChangeEvent) => void;
 
-export const DEFAULT_HISTORY_LIMIT = 50_000;
+export const DEFAULT_HISTORY_LIMIT = 10_000;
 
 export class ObjectStore {
   private rv = 1000;

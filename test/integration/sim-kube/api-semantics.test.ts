@@ -117,6 +117,14 @@ describe('lists', () => {
     const expired = await rejection(listIn('page', { limit: 3, _continue: token }));
     expect(expired).toMatchObject({ code: 410, reason: 'Expired' });
   });
+
+  it('deletes a collection by label selector', async () => {
+    for (const [name, team] of [['dc-1', 'x'], ['dc-2', 'x'], ['dc-3', 'y']] as const) {
+      await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: 'page', body: binding(name, 'page', { team }) });
+    }
+    await custom.deleteCollectionNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: 'page', labelSelector: 'team=x' });
+    expect(names(await listIn('page', { labelSelector: 'team' }))).toEqual(['dc-3']);
+  });
 });
 
 describe('watches', () => {
