@@ -292,11 +292,12 @@ describe('fault tolerance (official SDKs and kubectl against both simulators)', 
     const released = PARTIAL[2] as string;
     const kept = PARTIAL.filter((id) => id !== released);
     // Hold the first attach long enough to release an instance while it is in flight.
-    await injectFault(world, { action: 'AttachInstanceRamRole', latencyMs: 1_500, count: 1 });
+    await injectFault(world, { action: 'AttachInstanceRamRole', latencyMs: 2_000, count: 1 });
     await world.clearCalls();
     await world.apply(binding('partial', { roleName: 'RoleA', instanceIds: PARTIAL }));
-    // The reconciler writes Attaching before it calls Attach: from here the call is under way.
-    await eventually('attach under way', async () => instanceState(await bindingNamed('partial'), released)?.state === 'Attaching');
+    // The simulator spends a counted fault (and drops it) as the call arrives, before the delay:
+    // once the fault list is empty, the attach is in flight, and its instance check is yet to come.
+    await eventually('attach in flight', async () => ((await world.sim('GET', '/sim/faults')) as unknown[]).length === 0);
     await world.sim('DELETE', `/sim/instances/${released}`);
 
     const waiting = await eventually('the failed batch reported as an instance that vanished', async () => {
