@@ -15,26 +15,43 @@ import { kubernetesValueTypeFunctions } from './kubernetes-value-types.js';
 const DYN_LIST = listType(CelScalar.DYN);
 const DYN_MAP = mapType(CelScalar.DYN, CelScalar.DYN);
 
-/** CEL equality for the values our objects hold (scalars, lists, maps, messages by JSON form). */
-export function celValuesEqual(a: CelValue, b: CelValue): boolean {
-  if (typeof a === 'bigint' && typeof b === 'number') return Number(a) === b;
-  if (typeof a === 'number' && typeof b === 'bigint') return a === Number(b);
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((byte, i) => byte === b[i]);
+/**
+ * Lists whose order carries no meaning (x-kubernetes-list-type set and map): Kubernetes CEL
+ * compares them without regard to order, so `self == oldSelf` holds after a reordering.
+ */
+const unorderedLists = new WeakSet<CelList>();
+
+export function unorderedList(items: readonly CelInput[]): CelList {
+  const list = celList(items);
+  unorderedLists.add(list);
+  return list;
+}
+
+const standardEquality = celEnv().funcs.find('_==_');
+
+/** CEL equality, except that set and map lists compare without regard to order. */
+function kubernetesEquals(a: CelValue, b: CelValue): boolean {
   if (isCelList(a) && isCelList(b)) {
     if (a.size !== b.size) return false;
-    for (let i = 0; i < a.size; i++) if (!celValuesEqual(a.get(i) as CelValue, b.get(i) as CelValue)) return false;
-    return true;
+    const left = elements(a);
+    const right = elements(b);
+    if (!unorderedLists.has(a) && !unorderedLists.has(b)) return left.every((value, i) => kubernetesEquals(value, right[i] as CelValue));
+    const unmatched = [...right];
+    return left.every((value) => {
+      const index = unmatched.findIndex((candidate) => kubernetesEquals(value, candidate));
+      if (index < 0) return false;
+      unmatched.splice(index, 1);
+      return true;
+    });
   }
   if (isCelMap(a) && isCelMap(b)) {
     if (a.size !== b.size) return false;
     for (const [key, value] of a) {
-      if (!b.has(key) || !celValuesEqual(value, b.get(key) as CelValue)) return false;
+      if (!b.has(key) || !kubernetesEquals(value, b.get(key) as CelValue)) return false;
     }
     return true;
   }
-  return JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ===
-    JSON.stringify(b, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return standardEquality?.call(0, undefined, [a, b]) === true;
 }
 
 type Comparable = bigint | number | string | boolean;
@@ -84,11 +101,11 @@ const listFunctions: CelFunc[] = [
     return extreme(this, 'max');
   }),
   celMethod('indexOf', DYN_LIST, [CelScalar.DYN], CelScalar.INT, function (this: CelList, wanted: CelValue) {
-    return BigInt(elements(this).findIndex((value) => celValuesEqual(value, wanted)));
+    return BigInt(elements(this).findIndex((value) => kubernetesEquals(value, wanted)));
   }),
   celMethod('lastIndexOf', DYN_LIST, [CelScalar.DYN], CelScalar.INT, function (this: CelList, wanted: CelValue) {
     const values = elements(this);
-    for (let i = values.length - 1; i >= 0; i--) if (celValuesEqual(values[i] as CelValue, wanted)) return BigInt(i);
+    for (let i = values.length - 1; i >= 0; i--) if (kubernetesEquals(values[i] as CelValue, wanted)) return BigInt(i);
     return -1n;
   }),
 ];
@@ -120,7 +137,7 @@ const regexFunctions: CelFunc[] = [
 ];
 
 function contains(list: CelList, wanted: CelValue): boolean {
-  return elements(list).some((value) => celValuesEqual(value, wanted));
+  return elements(list).some((value) => kubernetesEquals(value, wanted));
 }
 
 const setFunctions: CelFunc[] = [
@@ -177,44 +194,6 @@ function isZeroValue(value: CelValue): boolean {
   if (value instanceof Uint8Array) return value.length === 0;
   if (isCelList(value) || isCelMap(value)) return value.size === 0;
   return false;
-}
-
-/**
- * Lists whose order carries no meaning (x-kubernetes-list-type set and map): Kubernetes CEL
- * compares them without regard to order, so `self == oldSelf` holds after a reordering.
- */
-const unorderedLists = new WeakSet<CelList>();
-
-export function unorderedList(items: readonly CelInput[]): CelList {
-  const list = celList(items);
-  unorderedLists.add(list);
-  return list;
-}
-
-const standardEquality = celEnv().funcs.find('_==_');
-
-function kubernetesEquals(a: CelValue, b: CelValue): boolean {
-  if (isCelList(a) && isCelList(b)) {
-    if (a.size !== b.size) return false;
-    const left = elements(a);
-    const right = elements(b);
-    if (!unorderedLists.has(a) && !unorderedLists.has(b)) return left.every((value, i) => kubernetesEquals(value, right[i] as CelValue));
-    const unmatched = [...right];
-    return left.every((value) => {
-      const index = unmatched.findIndex((candidate) => kubernetesEquals(value, candidate));
-      if (index < 0) return false;
-      unmatched.splice(index, 1);
-      return true;
-    });
-  }
-  if (isCelMap(a) && isCelMap(b)) {
-    if (a.size !== b.size) return false;
-    for (const [key, value] of a) {
-      if (!b.has(key) || !kubernetesEquals(value, b.get(key) as CelValue)) return false;
-    }
-    return true;
-  }
-  return standardEquality?.call(0, undefined, [a, b]) === true;
 }
 
 const equalityFunctions: CelFunc[] = [
