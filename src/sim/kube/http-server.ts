@@ -17,7 +17,8 @@ import {
   SERVER_VERSION,
 } from './discovery.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
-import type { FieldValidation, ObjectApi, WriteOptions } from './object-api.js';
+import type { FieldValidation } from './admission.js';
+import type { ObjectApi, WriteOptions } from './object-api.js';
 import type { ObjectStore } from './object-store.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
 import { decodeProtobufBody, isProtobufKind, PROTOBUF } from './protobuf-body.js';

@@ -6,6 +6,9 @@
  * managers, and custom resource pruning, defaulting and validation through the CRD schema.
  */
 import { randomUUID } from 'node:crypto';
+import { admit, type AdmissionOptions } from './admission.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+import { finalizersOf, labelsOf, meta, metaString, nowTimestamp, sortKey } from './object-meta.js';
 import { ApplyConflictError, applyConfiguration, NO_OWNERS, recordUpdate, type FieldOwnership } from './field-manager.js';
 import { deepClone, deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
@@ -22,17 +25,11 @@ import {
   notFound,
   STALE_OBJECT,
   unsupportedMediaType,
-  type FieldError,
 } from './status.js';
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
-
-export interface WriteOptions {
+export interface WriteOptions extends AdmissionOptions {
   dryRun: boolean;
   fieldManager: string;
-  fieldValidation: FieldValidation;
-  /** Warnings for the response's Warning headers (unknown fields under fieldValidation=Warn). */
-  warnings: string[];
   user: UserInfo;
 }
 
@@ -67,45 +64,7 @@ export type CrdListener = (crd: JsonObject | undefined, old: JsonObject | undefi
 const CRD_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
 const NAMESPACE_KEY = '/namespaces';
 
-const OBJECT_META_FIELDS = new Set([
-  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
-]);
-
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-
-export function nowTimestamp(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-function meta(obj: JsonObject): JsonObject {
-  const m = obj['metadata'];
-  if (isJsonObject(m)) return m;
-  const created: JsonObject = {};
-  obj['metadata'] = created;
-  return created;
-}
-
-function metaString(obj: JsonObject, key: string): string {
-  const v = isJsonObject(obj['metadata']) ? obj['metadata'][key] : undefined;
-  return typeof v === 'string' ? v : '';
-}
-
-function finalizersOf(obj: JsonObject): string[] {
-  const f = isJsonObject(obj['metadata']) ? obj['metadata']['finalizers'] : undefined;
-  return Array.isArray(f) ? f.filter((x): x is string => typeof x === 'string') : [];
-}
-
-function labelsOf(obj: JsonObject): Record<string, string> {
-  const l = isJsonObject(obj['metadata']) ? obj['metadata']['labels'] : undefined;
-  const out: Record<string, string> = {};
-  if (isJsonObject(l)) for (const [k, v] of Object.entries(l)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
 
 /** Everything but metadata (and status, when the kind has a status subresource). */
 function specPart(t: ResourceType, obj: JsonObject): JsonObject {
@@ -122,32 +81,6 @@ function withoutResourceVersion(obj: JsonObject): JsonObject {
   const copy = { ...obj, metadata: { ...meta({ ...obj }) } } as JsonObject;
   delete (copy['metadata'] as JsonObject)['resourceVersion'];
   return copy;
-}
-
-interface ContinueToken {
-  rv: number;
-  start: string;
-}
-
-function encodeContinue(token: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.rv, start: token.start }), 'utf8').toString('base64url');
-}
-
-function decodeContinue(text: string): ContinueToken {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (isJsonObject(parsed as JsonValue)) {
-      const p = parsed as JsonObject;
-      if (typeof p['rv'] === 'number' && typeof p['start'] === 'string') return { rv: p['rv'], start: p['start'] };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw badRequest(`invalid continue token "${text}"; use the continue value of the previous list response`);
-}
-
-function sortKey(obj: JsonObject): string {
-  return `${metaString(obj, 'namespace')}/${metaString(obj, 'name')}`;
 }
 
 export class ObjectApi {
@@ -270,7 +203,7 @@ export class ObjectApi {
       throw invalid(groupKind(t), '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
     }
     m['name'] = name;
-    this.admit(t, obj, undefined, opts);
+    admit(t, obj, undefined, opts);
     if (this.store.get(t.storageKey, t.namespaced ? namespace : '', name)) throw alreadyExists(groupResource(t), name);
     m['uid'] = randomUUID();
     m['creationTimestamp'] = nowTimestamp();
@@ -416,7 +349,7 @@ export class ObjectApi {
         m['namespace'] = namespace;
       }
       if (t.hasStatus && t.custom) delete created['status'];
-      this.admit(t, created, undefined, opts);
+      admit(t, created, undefined, opts);
       m['uid'] = randomUUID();
       m['creationTimestamp'] = nowTimestamp();
       if (t.tracksGeneration) m['generation'] = 1;
@@ -478,7 +411,7 @@ export class ObjectApi {
         ]);
       }
     }
-    this.admit(t, next, old, opts);
+    admit(t, next, old, opts);
     if (t.tracksGeneration && !deepEqual(specPart(t, old), specPart(t, next))) {
       m['generation'] = (typeof oldMeta['generation'] === 'number' ? oldMeta['generation'] : 0) + 1;
     }
@@ -506,76 +439,6 @@ export class ObjectApi {
     if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(undefined, obj);
     if (namespace) this.finishNamespaceIfEmpty(namespace);
     return final;
-  }
-
-  /** Pruning, strict field validation, defaulting and schema/CEL validation; then built-in checks. */
-  private admit(t: ResourceType, obj: JsonObject, old: JsonObject | undefined, opts: WriteOptions): void {
-    const name = metaString(obj, 'name');
-    const unknown: string[] = [];
-    const m = meta(obj);
-    for (const k of Object.keys(m)) {
-      if (!OBJECT_META_FIELDS.has(k)) {
-        unknown.push(`metadata.${k}`);
-        delete m[k];
-      }
-    }
-    if (t.schema) {
-      for (const path of t.schema.prune(obj as Record<string, unknown>)) unknown.push(path.replace(/^\./, ''));
-    }
-    if (unknown.length > 0) {
-      if (opts.fieldValidation === 'Strict') {
-        throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
-      }
-      if (opts.fieldValidation === 'Warn') for (const u of unknown) opts.warnings.push(`unknown field "${u}"`);
-    }
-    const errors: FieldError[] = [...this.metadataErrors(t, obj)];
-    if (t.schema) {
-      t.schema.applyDefaults(obj as Record<string, unknown>);
-      if (errors.length === 0) errors.push(...t.schema.validate(obj as Record<string, unknown>, old as Record<string, unknown> | undefined));
-    }
-    t.normalize?.(obj, old);
-    if (t.validate) errors.push(...t.validate(obj, old));
-    if (errors.length > 0) throw invalid(groupKind(t), name, errors);
-  }
-
-  private metadataErrors(t: ResourceType, obj: JsonObject): FieldError[] {
-    const errors: FieldError[] = [];
-    const name = metaString(obj, 'name');
-    const rbac = t.group === 'rbac.authorization.k8s.io';
-    if (t.storageKey === NAMESPACE_KEY) {
-      if (!DNS_LABEL.test(name) || name.length > 63) {
-        errors.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')` });
-      }
-    } else if (rbac) {
-      if (name === '.' || name === '..' || /[/%]/.test(name)) {
-        errors.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": may not contain '/' or '%' and may not be '.' or '..'` });
-      }
-    } else if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
-      errors.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')` });
-    }
-    const labels = meta(obj)['labels'];
-    if (labels !== undefined && labels !== null) {
-      if (!isJsonObject(labels)) {
-        errors.push({ reason: 'FieldValueTypeInvalid', field: 'metadata.labels', message: 'Invalid value: "": expected a map of strings' });
-      } else {
-        for (const [k, v] of Object.entries(labels)) {
-          const namePart = k.includes('/') ? k.slice(k.indexOf('/') + 1) : k;
-          if (!LABEL_NAME.test(namePart) || namePart.length > 63) {
-            errors.push({ reason: 'FieldValueInvalid', field: 'metadata.labels', message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
-          }
-          if (typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) {
-            errors.push({ reason: 'FieldValueInvalid', field: `metadata.labels`, message: `Invalid value: ${JSON.stringify(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
-          }
-        }
-      }
-    }
-    const annotations = meta(obj)['annotations'];
-    if (annotations !== undefined && annotations !== null && isJsonObject(annotations)) {
-      for (const [k, v] of Object.entries(annotations)) {
-        if (typeof v !== 'string') errors.push({ reason: 'FieldValueTypeInvalid', field: `metadata.annotations.${k}`, message: `Invalid value: ${JSON.stringify(v)}: annotation values must be strings` });
-      }
-    }
-    return errors;
   }
 
   private checkKind(t: ResourceType, body: JsonObject): void {
