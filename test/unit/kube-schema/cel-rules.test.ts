@@ -238,6 +238,26 @@ describe('x-kubernetes-validations rules', () => {
     expect(schema.validate({ spec: { address: 'not-an-ip', network: '10.0.0.0/8' } })[0]?.message).toMatch(/IP Address "not-an-ip" parse error during conversion from string/);
   });
 
+  it('provides the Kubernetes format library with the API server messages', () => {
+    const schema = withSpec({
+      type: 'object',
+      properties: { name: { type: 'string' }, label: { type: 'string' }, id: { type: 'string' } },
+      'x-kubernetes-validations': [
+        { rule: '!format.dns1123Label().validate(self.name).hasValue()', messageExpression: "format.dns1123Label().validate(self.name).value().join('; ')" },
+        { rule: "!format.qualifiedName().validate(self.label).hasValue() && !format.labelValue().validate('ok_1').hasValue()", message: 'qualified name' },
+        { rule: "format.named('uuid').value().validate(self.id) == optional.none() && !format.named('nope').hasValue()", message: 'uuid' },
+        { rule: "!format.dns1123SubdomainPrefix().validate('web-').hasValue() && format.dns1035Label().validate('1abc').hasValue()", message: 'prefix forms' },
+      ],
+    });
+    expect(schema.validate({ spec: { name: 'web-1', label: 'example.com/MyName', id: '123e4567-e89b-12d3-a456-426614174000' } })).toEqual([]);
+    expect(schema.validate({ spec: { name: 'Web.1', label: 'a/b/c', id: 'x' } }).map((cause) => cause.message)).toEqual([
+      "Invalid value: \"object\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+      'Invalid value: "object": qualified name',
+      'Invalid value: "object": uuid',
+    ]);
+    expect(schema.validate({ spec: { name: 'web.example', label: 'a', id: '123e4567-e89b-12d3-a456-426614174000' } })[0]?.message).toBe('Invalid value: "object": must not contain dots');
+  });
+
   it('compares set and map lists without regard to order, like Kubernetes CEL', () => {
     const schema = withSpec({
       type: 'object',

@@ -2,18 +2,19 @@
 // documented for kube-apiserver: the lists library (isSorted, sum, min, max, indexOf,
 // lastIndexOf), the regex library (find, findAll), cel-go's sets extension
 // (sets.contains, sets.equivalent, sets.intersects), order-free equality of set and map lists,
-// the optional-value methods that `optionalOldSelf` rules use on `oldSelf` (hasValue, value,
+// optional values (optional-values.ts: what `optionalOldSelf` rules see as `oldSelf`; hasValue, value,
 // orValue), the Quantity and URL types (kubernetes-value-types.ts) and the IP and CIDR types
-// (kubernetes-network-types.ts).
+// (kubernetes-network-types.ts), and the format library (kubernetes-format-library.ts).
 
-import { CelScalar, celEnv, celFunc, celList, celMap, celMethod, isCelList, isCelMap, listType, mapType, type CelFunc, type CelInput, type CelList, type CelMap, type CelValue } from '@bufbuild/cel';
+import { CelScalar, celEnv, celFunc, celList, celMethod, isCelList, isCelMap, listType, type CelFunc, type CelInput, type CelList, type CelValue } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { compileGoRegexp, toJavaScriptRegExp } from '../go-regexp.js';
+import { kubernetesFormatFunctions } from './kubernetes-format-library.js';
 import { kubernetesNetworkFunctions } from './kubernetes-network-types.js';
+import { optionalFunctions } from './optional-values.js';
 import { kubernetesValueTypeFunctions } from './kubernetes-value-types.js';
 
 const DYN_LIST = listType(CelScalar.DYN);
-const DYN_MAP = mapType(CelScalar.DYN, CelScalar.DYN);
 
 /**
  * Lists whose order carries no meaning (x-kubernetes-list-type set and map): Kubernetes CEL
@@ -149,52 +150,6 @@ const setFunctions: CelFunc[] = [
     elements(a).some((value) => contains(b, value))),
 ];
 
-/**
- * An optional value as `optionalOldSelf` rules see `oldSelf`: a map with one reserved key.
- * CEL code builds one with optional.of/none/ofNonZeroValue and reads it only through
- * hasValue(), value(), orValue() and or(). (The `.?field` syntax is not supported.)
- */
-const optionalKey = '\u0000optional';
-const noneKey = '\u0000none';
-
-export function optionalOf(value: CelValue | undefined): CelMap {
-  return value === undefined ? celMap(new Map([[noneKey, true]])) : celMap(new Map([[optionalKey, value]]));
-}
-
-function asOptional(target: CelMap): { present: boolean; value: CelValue | undefined } {
-  if (target.has(optionalKey)) return { present: true, value: target.get(optionalKey) };
-  if (target.has(noneKey) && target.size === 1) return { present: false, value: undefined };
-  throw new Error('no such overload: hasValue, value and orValue apply to optional values');
-}
-
-const optionalFunctions: CelFunc[] = [
-  celMethod('hasValue', DYN_MAP, [], CelScalar.BOOL, function (this: CelMap) {
-    return asOptional(this).present;
-  }),
-  celMethod('value', DYN_MAP, [], CelScalar.DYN, function (this: CelMap) {
-    const optional = asOptional(this);
-    if (!optional.present) throw new Error('optional.none() dereference');
-    return optional.value as CelValue;
-  }),
-  celMethod('orValue', DYN_MAP, [CelScalar.DYN], CelScalar.DYN, function (this: CelMap, fallback: CelValue) {
-    const optional = asOptional(this);
-    return optional.present ? (optional.value as CelValue) : fallback;
-  }),
-  celMethod('or', DYN_MAP, [DYN_MAP], DYN_MAP, function (this: CelMap, alternative: CelMap) {
-    asOptional(alternative);
-    return asOptional(this).present ? this : alternative;
-  }),
-  celFunc('optional.of', [CelScalar.DYN], DYN_MAP, (value: CelValue) => optionalOf(value)),
-  celFunc('optional.none', [], DYN_MAP, () => optionalOf(undefined)),
-  celFunc('optional.ofNonZeroValue', [CelScalar.DYN], DYN_MAP, (value: CelValue) => optionalOf(isZeroValue(value) ? undefined : value)),
-];
-
-function isZeroValue(value: CelValue): boolean {
-  if (value === null || value === false || value === '' || value === 0 || value === 0n) return true;
-  if (value instanceof Uint8Array) return value.length === 0;
-  if (isCelList(value) || isCelMap(value)) return value.size === 0;
-  return false;
-}
 
 const equalityFunctions: CelFunc[] = [
   celFunc('_==_', [CelScalar.DYN, CelScalar.DYN], CelScalar.BOOL, (a: CelValue, b: CelValue) => kubernetesEquals(a, b)),
@@ -202,4 +157,4 @@ const equalityFunctions: CelFunc[] = [
 ];
 
 /** Every function added to the standard CEL environment for x-kubernetes-validations. */
-export const kubernetesCelFunctions: CelFunc[] = [...strings, ...equalityFunctions, ...listFunctions, ...regexFunctions, ...setFunctions, ...optionalFunctions, ...kubernetesValueTypeFunctions, ...kubernetesNetworkFunctions];
+export const kubernetesCelFunctions: CelFunc[] = [...strings, ...equalityFunctions, ...listFunctions, ...regexFunctions, ...setFunctions, ...optionalFunctions, ...kubernetesValueTypeFunctions, ...kubernetesNetworkFunctions, ...kubernetesFormatFunctions];

@@ -17,7 +17,8 @@ import {
 import { FieldPath } from '../field-path.js';
 import { isRecord, isUnchanged, noOldValue, oldField, oldListItem, type OldValue } from '../correlation.js';
 import { nodeTypeName, type SchemaNode, type SchemaProblems, type ValidationRuleSpec } from '../structural.js';
-import { kubernetesCelFunctions, optionalOf } from './kubernetes-library.js';
+import { kubernetesCelFunctions } from './kubernetes-library.js';
+import { optionalOf } from './optional-values.js';
 import { checkCelExpression, type CheckedVariable } from './static-check.js';
 import { toCelValue } from './values.js';
 
