@@ -238,12 +238,10 @@ export function readNode(rawValue: unknown, location: string, ctx: ReadContext):
   const raw: Record<string, unknown> = isRecord(rawValue) ? rawValue : {};
   if (!isRecord(rawValue)) ctx.problems.add(location, 'Invalid value: a schema must be an object');
 
+  // Unknown keywords are not problems: the API server's decoder drops them (rejecting them only
+  // under fieldValidation=Strict, see unknownSchemaFields).
   for (const key of Object.keys(raw)) {
-    if (!knownKeywords.has(key)) {
-      // The API server's decoder drops unknown JSONSchemaProps fields (rejecting them only under
-      // fieldValidation=Strict, see unknownSchemaFields); the schema itself stays valid.
-      continue;
-    } else if (unsupportedKeywords.includes(key)) {
+    if (unsupportedKeywords.includes(key)) {
       ctx.problems.add(`${location}.${key}`, 'Forbidden: not allowed in a structural schema of apiextensions.k8s.io/v1');
     }
   }
@@ -397,7 +395,8 @@ function isScalar(node: SchemaNode): boolean {
 }
 
 function checkStructural(node: SchemaNode, ctx: ReadContext, typeWritten: boolean): void {
-  const { location, problems } = { location: node.location, problems: ctx.problems };
+  const location = node.location;
+  const problems = ctx.problems;
   if (node.intOrString) {
     if (node.type !== undefined) problems.add(`${location}.type`, 'Forbidden: must be empty when x-kubernetes-int-or-string is true');
   } else if (!typeWritten && !node.preserveUnknownFields) {
