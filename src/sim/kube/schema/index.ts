@@ -1,6 +1,20 @@
 // Structural-schema support for the Kubernetes API emulator: compile a CRD version's
 // openAPIV3Schema once, then default, prune and validate custom objects with the real
 // kube-apiserver's semantics, field paths and messages.
+//
+// How the real server (and so this module) names things:
+// - OpenAPI value errors use kube-openapi's dotted names: `spec.roleName`, `spec.instanceIds[2]`,
+//   and map entries as `spec.instanceSelector.tags.app`; junctor failures use field `<nil>`.
+// - list-type duplicates and CEL rule errors use field.Path: `spec.tags[app]`, and `<nil>` for
+//   a rule on the object root.
+// - prune() returns `.spec.foo`; the real strict-decoding error prints it without the leading
+//   dot: `unknown field "spec.foo"`.
+// Order on a write, as in the API server: prune, applyDefaults, then validate (OpenAPI,
+// embedded resources, list types, then CEL unless an earlier error is blocking). On update pass
+// the stored object: transition rules see it as oldSelf and unchanged values ratchet.
+// A bad schema throws InvalidSchemaError (`problems` has one field cause per problem, its field
+// relative to the version's `schema`); unknownSchemaFields lists what strict field validation
+// of the CRD itself would reject.
 
 import { applyDefaultValues, pruneNonNullableNulls } from './defaulting.js';
 import { isBlockingCause, invalidCause, type FieldCause } from './field-error.js';
