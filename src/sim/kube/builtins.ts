@@ -3,8 +3,10 @@
  * apiextensions, access reviews) and the objects that exist when it starts (namespaces and the
  * bootstrap RBAC roles every cluster has).
  */
-import { crdStatus, validateCrd } from './crd.js';
-import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { BUILTIN_SCHEMAS } from './builtin-schemas.js';
+import { compiledSchemaFor, crdStatus, publishedSchema, validateCrd } from './crd.js';
+import { deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import type { FieldError } from './status.js';
 import type { AccessAttributes, PrinterColumn, ResourceType, UserInfo, Authorizer } from './resource-type.js';
 import { AGE_COLUMN } from './table.js';
 
@@ -24,13 +26,13 @@ function kindSchema(description: string, properties: Record<string, JsonObject> 
 }
 
 const loose = (description: string): JsonObject => ({ type: 'object', description, 'x-kubernetes-preserve-unknown-fields': true });
-const stringMap = (description: string): JsonObject => ({ type: 'object', description, additionalProperties: { type: 'string' } });
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 type BuiltinSpec = Pick<ResourceType, 'group' | 'version' | 'plural' | 'kind' | 'namespaced'> & Partial<ResourceType>;
 
 function builtin(spec: BuiltinSpec): ResourceType {
+  const structural = BUILTIN_SCHEMAS[spec.group === 'events.k8s.io' ? `events.k8s.io/${spec.kind}` : spec.kind];
   return {
     singular: spec.kind.toLowerCase(),
     listKind: `${spec.kind}List`,
@@ -42,7 +44,8 @@ function builtin(spec: BuiltinSpec): ResourceType {
     tracksGeneration: false,
     custom: false,
     printerColumns: [AGE_COLUMN],
-    openAPISchema: kindSchema(`${spec.kind} (served by the Kubernetes API emulator).`),
+    openAPISchema: structural ? publishedSchema(structural, spec.group, spec.version, spec.kind) : kindSchema(`${spec.kind} (served by the Kubernetes API emulator).`),
+    ...(structural ? { schema: compiledSchemaFor(structural) } : {}),
     ...spec,
   };
 }
@@ -165,6 +168,12 @@ const EVENTS_V1_SHAPE = {
   toStorage: (obj: JsonObject): JsonObject => renameFields(obj, EVENT_FIELDS, 'v1'),
 };
 
+/** A binding's roleRef cannot change (delete and recreate the binding instead). */
+function roleRefUnchanged(obj: JsonObject, old: JsonObject | undefined): FieldError[] {
+  if (!old || deepEqual(old['roleRef'], obj['roleRef'])) return [];
+  return [{ reason: 'FieldValueInvalid', field: 'roleRef', message: `Invalid value: ${JSON.stringify(obj['roleRef'] ?? null)}: cannot change roleRef` }];
+}
+
 const REVIEW = { verbs: ['create'], namespaced: false, printerColumns: [] as PrinterColumn[] };
 
 export function builtinResourceTypes(): ResourceType[] {
@@ -175,23 +184,19 @@ export function builtinResourceTypes(): ResourceType[] {
       fieldSelectors: { 'status.phase': (o) => path(o, 'status', 'phase') },
       normalize: namespaceNormalize,
       verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-      openAPISchema: kindSchema('Namespace provides a scope for Names.', { spec: loose('Spec defines the behavior of the Namespace.'), status: loose('Status describes the current status of a Namespace.') }),
     }),
     builtin({
       group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
       printerColumns: [{ name: 'Data', type: 'integer', cell: dataCount('data') }, AGE_COLUMN],
-      openAPISchema: kindSchema('ConfigMap holds configuration data for pods to consume.', { data: stringMap('Data contains the configuration data.'), binaryData: stringMap('BinaryData contains the binary data.'), immutable: { type: 'boolean' } }),
     }),
     builtin({
       group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true,
       printerColumns: [column('Type', 'string', '.type'), { name: 'Data', type: 'integer', cell: dataCount('data') }, AGE_COLUMN],
       fieldSelectors: { type: (o) => path(o, 'type') },
       normalize: secretNormalize,
-      openAPISchema: kindSchema('Secret holds secret data of a certain type.', { data: stringMap('base64-encoded data'), stringData: stringMap('write-only convenience field'), type: { type: 'string' }, immutable: { type: 'boolean' } }),
     }),
     builtin({
       group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
-      openAPISchema: kindSchema('ServiceAccount binds together a name, a principal that can be authenticated and authorized, and a set of secrets.', { secrets: { type: 'array', items: loose('ObjectReference') }, imagePullSecrets: { type: 'array', items: loose('LocalObjectReference') }, automountServiceAccountToken: { type: 'boolean' } }),
     }),
     builtin({
       group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
@@ -215,7 +220,6 @@ export function builtinResourceTypes(): ResourceType[] {
         source: (o) => path(o, 'source', 'component'),
         type: (o) => path(o, 'type'),
       },
-      openAPISchema: kindSchema('Event is a report of an event somewhere in the cluster.', { involvedObject: loose('The object that this event is about.'), reason: { type: 'string' }, message: { type: 'string' }, type: { type: 'string' }, count: { type: 'integer' }, firstTimestamp: { type: 'string', format: 'date-time' }, lastTimestamp: { type: 'string', format: 'date-time' }, eventTime: { type: 'string', format: 'date-time' }, source: loose('The component reporting this event.'), reportingComponent: { type: 'string' }, reportingInstance: { type: 'string' }, action: { type: 'string' }, related: loose('Optional secondary object.'), series: loose('Data about the Event series.') }),
     }),
     builtin({
       group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, shortNames: ['svc'], hasStatus: true,
@@ -225,7 +229,6 @@ export function builtinResourceTypes(): ResourceType[] {
         if (typeof spec['type'] !== 'string') spec['type'] = 'ClusterIP';
         o['spec'] = spec;
       },
-      openAPISchema: kindSchema('Service is a named abstraction of software service.', { spec: loose('Spec defines the behavior of a service.'), status: loose('Most recently observed status of the service.') }),
     }),
     builtin({
       group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], hasStatus: true, tracksGeneration: true,
@@ -235,7 +238,6 @@ export function builtinResourceTypes(): ResourceType[] {
         column('Available', 'integer', '.status.availableReplicas'),
         AGE_COLUMN,
       ],
-      openAPISchema: kindSchema('Deployment enables declarative updates for Pods and ReplicaSets (stored only; the emulator runs no workloads).', { spec: loose('Specification of the desired behavior of the Deployment.'), status: loose('Most recently observed status of the Deployment.') }),
     }),
     builtin({
       group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
@@ -249,22 +251,18 @@ export function builtinResourceTypes(): ResourceType[] {
         reason: (o) => path(o, 'reason'),
         type: (o) => path(o, 'type'),
       },
-      openAPISchema: kindSchema('Event is a report of an event somewhere in the cluster (events.k8s.io/v1).', { regarding: loose('The object this Event is about.'), related: loose('Optional secondary object.'), note: { type: 'string' }, reason: { type: 'string' }, type: { type: 'string' }, action: { type: 'string' }, eventTime: { type: 'string', format: 'date-time' }, reportingController: { type: 'string' }, reportingInstance: { type: 'string' }, series: loose('Data about the Event series.') }),
     }),
     builtin({
       group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true,
       printerColumns: [column('Holder', 'string', '.spec.holderIdentity'), AGE_COLUMN],
-      openAPISchema: kindSchema('Lease defines a lease concept.', { spec: { type: 'object', description: 'Specification of the Lease.', properties: { holderIdentity: { type: 'string' }, leaseDurationSeconds: { type: 'integer' }, acquireTime: { type: 'string', format: 'date-time' }, renewTime: { type: 'string', format: 'date-time' }, leaseTransitions: { type: 'integer' }, strategy: { type: 'string' }, preferredHolder: { type: 'string' } } } }),
     }),
     ...['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].map((kind) =>
       builtin({
         group: 'rbac.authorization.k8s.io', version: 'v1', plural: `${kind.toLowerCase()}s`, kind, namespaced: !kind.startsWith('Cluster'),
+        ...(kind.endsWith('Binding') ? { validate: roleRefUnchanged } : {}),
         printerColumns: kind.endsWith('Binding')
           ? [{ name: 'Role', type: 'string', cell: (o) => `${path(o, 'roleRef', 'kind') ?? ''}/${path(o, 'roleRef', 'name') ?? ''}` }, AGE_COLUMN]
           : [column('Created At', 'date', '.metadata.creationTimestamp')],
-        openAPISchema: kind.endsWith('Binding')
-          ? kindSchema(`${kind} references a role and binds it to subjects.`, { roleRef: loose('The role being referenced.'), subjects: { type: 'array', items: loose('Subject') } })
-          : kindSchema(`${kind} is a logical grouping of PolicyRules.`, { rules: { type: 'array', items: loose('PolicyRule') }, aggregationRule: loose('AggregationRule') }),
       }),
     ),
     builtin({

@@ -152,7 +152,7 @@ function printerColumns(version: JsonObject): PrinterColumn[] {
 }
 
 /** The schema as published in OpenAPI: metadata points at ObjectMeta. */
-function publishedSchema(schema: JsonObject, group: string, version: string, kind: string): JsonObject {
+export function publishedSchema(schema: JsonObject, group: string, version: string, kind: string): JsonObject {
   const published = deepClone(schema);
   const props = obj(published['properties']);
   props['metadata'] = {

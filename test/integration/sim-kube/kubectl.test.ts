@@ -182,6 +182,20 @@ spec:
     expect((await kubectl.ok(['get', 'gadgets.test.example.dev', '-o', 'name'])).trim()).toBe('');
   });
 
+  it('validates built-in kinds: unknown fields, required fields, an immutable roleRef', async () => {
+    const typo = await kubectl.run(['apply', '-f', '-'], 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: typo, namespace: default}\nrules:\n  - {apiGroups: [""], resources: [secrets], verb: [get]}\n');
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toContain('strict decoding error: unknown field "rules[0].verb"');
+    const missing = await kubectl.run(['apply', '--validate=false', '-f', '-'], 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: typo, namespace: default}\nrules:\n  - {apiGroups: [""], resources: [secrets]}\n');
+    expect(missing.stderr).toContain('The Role "typo" is invalid: rules[0].verbs: Required value');
+    const binding = (role: string): string =>
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb, namespace: default}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ${role}}\nsubjects: [{kind: ServiceAccount, name: x, namespace: default}]\n`;
+    await kubectl.ok(['apply', '-f', '-'], binding('one'));
+    const changed = await kubectl.run(['apply', '-f', '-'], binding('two'));
+    expect(changed.stderr).toContain('The RoleBinding "rb" is invalid: roleRef: Invalid value');
+    expect(changed.stderr).toContain('cannot change roleRef');
+  });
+
   it('answers `auth can-i` and enforces RBAC for a service account token', async () => {
     await kubectl.ok(['apply', '-f', '-'], `
 apiVersion: v1
