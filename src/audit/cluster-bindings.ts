@@ -7,6 +7,7 @@ import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-n
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../api/instance-role-binding.js';
 import { type BindingRecord, collectBindingRecords, toBindingRecord } from './binding-records.js';
 import type { AuditBinding, InvalidBinding } from './model.js';
+import { PooledKubeConfig } from '../kube/pooled-kubeconfig.js';
 
 const PAGE_SIZE = 500;
 const MAX_PAGES = 10_000;
@@ -19,7 +20,7 @@ export interface ClusterBindings {
 }
 
 export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   try {
     if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
     else kc.loadFromDefault();

@@ -1,4 +1,4 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '../kube/pooled-kubeconfig.js';
 import type { Command } from 'commander';
 import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
 import { createDefaultCredential, describeCredentialSource } from '../cloud/credentials.js';
@@ -59,7 +59,7 @@ export function registerRunCommand(program: Command): void {
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .action(async (flags: RunFlags) => {
       const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
-      const kubeConfig = new KubeConfig();
+      const kubeConfig = new PooledKubeConfig();
       if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
       else kubeConfig.loadFromDefault();
       const credential = createDefaultCredential();

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '../kube/pooled-kubeconfig.js';
 import type { Logger } from 'pino';
 import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
 import { createAccessKeyCredential } from '../cloud/credentials.js';
@@ -69,7 +69,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   let operator: RunningOperator | undefined;
   try {
     cloud = await startCloudSimulator({ fleet, ...(opts.cloudPort !== undefined ? { port: opts.cloudPort } : {}) });
-    const kubeConfig = new KubeConfig();
+    const kubeConfig = new PooledKubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
 
     const examples = opts.examplesPath ?? join(root, 'deploy', 'examples');

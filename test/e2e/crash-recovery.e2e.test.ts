@@ -88,7 +88,7 @@ describe('crash between detach and attach', () => {
   it('a restarted operator finishes the role change', { timeout: 120_000 }, async () => {
     const first = startOperatorProcess();
     await kubectlApply(binding('swap', { roleName: 'RoleA', instanceIds: ['i-kill0001', 'i-kill0002'] }));
-    await eventually('RoleA attached', async () => (await roleOf('i-kill0001')) === 'RoleA' && (await roleOf('i-kill0002')) === 'RoleA', 20_000);
+    await eventually('RoleA attached', async () => (await roleOf('i-kill0001')) === 'RoleA' && (await roleOf('i-kill0002')) === 'RoleA', 45_000);
 
     // Every attach now fails: the operator detaches RoleA, then cannot attach RoleB.
     await sim('POST', '/sim/faults', { action: 'AttachInstanceRamRole', code: 'ServiceUnavailable', status: 503, rate: 1 });
@@ -106,7 +106,7 @@ describe('crash between detach and attach', () => {
     await sim('DELETE', '/sim/faults');
     await sim('DELETE', '/sim/calls');
     startOperatorProcess();
-    await eventually('RoleB attached by the new process', async () => (await roleOf('i-kill0001')) === 'RoleB' && (await roleOf('i-kill0002')) === 'RoleB', 30_000);
+    await eventually('RoleB attached by the new process', async () => (await roleOf('i-kill0001')) === 'RoleB' && (await roleOf('i-kill0002')) === 'RoleB', 60_000);
     const calls = (await sim('GET', '/sim/calls')) as Array<{ action: string; params: { RamRoleName?: string } }>;
     // The new process only attaches: nothing was left to detach.
     expect(calls.filter((c) => c.action === 'DetachInstanceRamRole')).toEqual([]);
