@@ -141,6 +141,12 @@ export class BindingReconciler {
     const execution = acting
       ? await this.execute(spec.regionId, decision, log)
       : { statuses: statusesOf(decision), failures: [], attached: [], detached: [] };
+    if (spec.mode === 'Enforce') {
+      const released = await this.releaseUntargeted(view, previous, observation.targetIds, log);
+      execution.statuses.push(...released.statuses);
+      execution.failures.push(...released.failures);
+      execution.detached.push(...released.detached);
+    }
 
     const worst = worstFailure(execution.failures);
     const status = await this.writeStatus(binding, latest, {
@@ -211,6 +217,60 @@ export class BindingReconciler {
     await this.deps.api.setFinalizers(binding, finalizers.filter((f) => f !== FINALIZER));
     this.written.delete(binding.metadata.namespace + '/' + binding.metadata.name);
     return { kind: 'done', why: 'finalized' };
+  }
+
+  /**
+   * Instances this binding held that it no longer targets (removed from instanceIds, or no longer
+   * matching the selector). With deletionPolicy Detach their role is detached, as on delete and
+   * only where no other binding wants it; with Orphan they are left as they are. An instance whose
+   * detach failed stays in status as Detaching, so the next pass tries again.
+   */
+  private async releaseUntargeted(
+    view: BindingView,
+    previous: InstanceRoleBindingStatus | undefined,
+    targetIds: string[],
+    log: Logger,
+  ): Promise<Pick<Execution, 'statuses' | 'failures' | 'detached'>> {
+    const targeted = new Set(targetIds);
+    const owned = [...previouslyOwnedFrom(previous)].filter(([id]) => !targeted.has(id));
+    if (owned.length === 0 || view.spec.deletionPolicy === 'Orphan') return { statuses: [], failures: [], detached: [] };
+    const ids = owned.map(([id]) => id);
+    const released: BindingView = { ...view, spec: { ...view.spec, instanceIds: ids } };
+    delete released.spec.selector;
+    let observation: Observation;
+    try {
+      observation = await this.observe(released);
+    } catch (err) {
+      const message = `no longer targeted; could not read it to detach role ${view.spec.roleName}: ${err instanceof Error ? err.message : String(err)}`;
+      return {
+        statuses: ids.map((instanceId) => ({ instanceId, state: 'Detaching', observedRole: view.spec.roleName, message })),
+        failures: [],
+        detached: [],
+      };
+    }
+    const decision = planDeletion({
+      binding: released,
+      others: this.deps.cache.competitors(view.spec.regionId, ids, view.key),
+      targetIds: observation.targetIds,
+      instances: observation.instances,
+      observedRoles: observation.observedRoles,
+      observeErrors: observation.observeErrors,
+      previouslyOwned: new Map(owned),
+      role: 'unknown',
+    });
+    if (decision.actions.length === 0) return { statuses: [], failures: [], detached: [] };
+    const execution = await this.execute(view.spec.regionId, decision, log);
+    const failed = new Map(execution.failures.filter((f) => f.code !== 'InvalidRamRole.NotAttached').map((f) => [f.instanceId, f]));
+    return {
+      statuses: [...failed.values()].map((f) => ({
+        instanceId: f.instanceId,
+        state: 'Detaching',
+        observedRole: f.action.roleName,
+        message: `no longer targeted; ${failureMessage(f)}`,
+      })),
+      failures: [...failed.values()],
+      detached: execution.detached,
+    };
   }
 
   private async observe(view: BindingView): Promise<Observation> {

@@ -171,4 +171,17 @@ describe('InstanceRoleBinding end to end (kubectl + official SDKs against both s
     expect((await world.calls()).filter((c) => mutating(c.action) && idsOf(c.params).includes('i-observe0001'))).toEqual([]);
     expect(await world.roleOf('i-observe0001')).toBe('ForeignRole');
   });
+
+  it('detaches the role from an instance taken out of the binding', async () => {
+    await world.apply(binding('release', { roleName: 'RoleA', instanceIds: ['i-rel0001', 'i-rel0002'] }));
+    await eventually('both bound', async () => (await world.roleOf('i-rel0001')) === 'RoleA' && (await world.roleOf('i-rel0002')) === 'RoleA');
+    await world.apply(binding('release', { roleName: 'RoleA', instanceIds: ['i-rel0001'] }));
+    await eventually('released instance detached', async () => (await world.roleOf('i-rel0002')) === null);
+    expect(await world.roleOf('i-rel0001')).toBe('RoleA');
+    const b = await eventually('status without the released instance', async () => {
+      const got = await world.binding('default', 'release');
+      return got?.status?.instances?.length === 1 && got.status.observedGeneration === got.metadata.generation ? got : undefined;
+    });
+    expect(condition(b, 'Ready')?.status).toBe('True');
+  });
 });

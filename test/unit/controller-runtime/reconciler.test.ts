@@ -184,4 +184,26 @@ describe('BindingReconciler', () => {
     expect(cloud.calls).toEqual([]);
     expect(cache.get('ns/web')?.status?.conditions?.find((c) => c.type === 'Reconciling')?.reason).toBe('Suspended');
   });
+
+  it('detaches the role from an instance removed from the binding (Detach), and leaves it with Orphan', async () => {
+    const { cloud, cache, reconciler } = setup([vpc('i-a'), vpc('i-b'), vpc('i-c'), vpc('i-d')]);
+    cache.upsert(irb('detach', { instanceIds: ['i-a', 'i-b'] }));
+    cache.upsert(irb('orphan', { instanceIds: ['i-c', 'i-d'], deletionPolicy: 'Orphan' }));
+    await reconciler.reconcile('ns/detach', log);
+    await reconciler.reconcile('ns/orphan', log);
+    for (const key of ['ns/detach', 'ns/orphan']) {
+      const b = cache.get(key) as InstanceRoleBinding;
+      const ids = b.spec.instanceIds?.slice(0, 1) ?? [];
+      cache.upsert({ ...b, metadata: { ...b.metadata, generation: 2 }, spec: { ...b.spec, instanceIds: ids } });
+    }
+    cloud.calls.length = 0;
+    await reconciler.reconcile('ns/detach', log);
+    await reconciler.reconcile('ns/orphan', log);
+    expect(cloud.mutations()).toEqual([{ action: 'DetachInstanceRamRole', roleName: 'RoleA', ids: ['i-b'] }]);
+    expect([...cloud.roles]).toEqual([['i-a', 'RoleA'], ['i-b', null], ['i-c', 'RoleA'], ['i-d', 'RoleA']]);
+    expect(cache.get('ns/detach')?.status?.instances?.map((i) => i.instanceId)).toEqual(['i-a']);
+    cloud.calls.length = 0;
+    await reconciler.reconcile('ns/detach', log);
+    expect(cloud.mutations()).toEqual([]);
+  });
 });
