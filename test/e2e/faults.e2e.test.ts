@@ -90,7 +90,8 @@ async function bindingNamed(name: string): Promise<InstanceRoleBinding | undefin
   return world.binding('default', name);
 }
 
-describe('fault tolerance (official SDKs and kubectl against both simulators)', () => {
+// Fault windows plus convergence under grown backoff outlast the default 30 s per test.
+describe('fault tolerance (official SDKs and kubectl against both simulators)', { timeout: 60_000 }, () => {
   it('throttling on every action: calls stay within the backoff bound, and 40 instances converge once it stops', async () => {
     const targets: Array<{ name: string; spec: Record<string, unknown>; owns: (c: CallRecord) => boolean }> = [
       { name: 'thr-ids-1', spec: { instanceIds: THROTTLE_BY_ID_1 }, owns: (c) => idsOf(c).some((id) => THROTTLE_BY_ID_1.includes(id)) },
