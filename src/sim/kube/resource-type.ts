@@ -3,6 +3,7 @@
  * scope, names, verbs, subresources, printer columns and, for custom resources, the compiled
  * schema. Built-in kinds and CRD-defined kinds share this description.
  */
+import type { RequestAttributes } from './rbac/index.js';
 import type { CompiledSchema } from './schema/index.js';
 import type { JsonObject, JsonValue } from './json.js';
 import type { FieldError, GroupKind, GroupResource } from './status.js';
@@ -26,16 +27,8 @@ export interface UserInfo {
   groups: string[];
 }
 
-/** What an access check asks about (the RBAC authorizer's request attributes). */
-export interface AccessAttributes {
-  verb: string;
-  apiGroup: string;
-  resource: string;
-  subresource?: string;
-  namespace?: string;
-  name?: string;
-  nonResourceURL?: string;
-}
+/** What an access check asks about: the RBAC authorizer's request attributes. */
+export type AccessAttributes = RequestAttributes;
 
 export type Authorizer = (user: UserInfo, attrs: AccessAttributes) => { allowed: boolean; reason: string };
 
