@@ -201,7 +201,7 @@ export function builtinResourceTypes(): ResourceType[] {
     builtin({
       group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
       printerColumns: [
-        column('Last Seen', 'string', '.lastTimestamp'),
+        column('Last Seen', 'date', '.lastTimestamp'),
         column('Type', 'string', '.type'),
         column('Reason', 'string', '.reason'),
         { name: 'Object', type: 'string', cell: (o) => `${(path(o, 'involvedObject', 'kind') ?? '').toLowerCase()}/${path(o, 'involvedObject', 'name') ?? ''}` },

@@ -23,6 +23,11 @@ export type FieldOwnership = ReadonlyMap<string, ManagerFields>;
 
 export const NO_OWNERS: FieldOwnership = new Map();
 
+/** The field manager of `kubectl apply --server-side`. */
+export const KUBECTL_SSA_MANAGER = 'kubectl';
+/** Where client-side `kubectl apply` records what it applied. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
 /** Server-managed metadata that no manager owns. */
 const UNOWNED_METADATA = new Set([
   'name',
@@ -187,10 +192,11 @@ export function applyConfiguration(
   live: JsonObject | undefined,
   applied: JsonObject,
   force: boolean,
+  lastApplied?: JsonObject,
 ): ApplyResult {
   const appliedFields = leafFields(applied);
   const myKey = entryKey(manager, 'Apply');
-  const conflicts: FieldConflict[] = [];
+  const conflicts: (FieldConflict & { owned: string })[] = [];
   const taken: string[] = [];
   if (live) {
     for (const entry of owners.values()) {
@@ -201,13 +207,24 @@ export function applyConfiguration(
           const same = owned === path && deepEqual(valueAt(live, owned), value);
           if (same) continue;
           if (force) taken.push(owned);
-          else conflicts.push({ manager: entry.manager, apiVersion: entry.apiVersion, path: displayPath(owned) });
+          else conflicts.push({ manager: entry.manager, apiVersion: entry.apiVersion, path: displayPath(owned), owned });
           break;
         }
       }
     }
   }
-  if (conflicts.length > 0) throw new ApplyConflictError(conflicts);
+  if (conflicts.length > 0) {
+    // Like kube-apiserver's last-applied manager: `kubectl apply --server-side` takes over, without
+    // conflict, fields that client-side apply set (per the last-applied annotation) and nobody changed since.
+    const upgradable = (owned: string): boolean => {
+      if (manager !== KUBECTL_SSA_MANAGER || !lastApplied || !live) return false;
+      const recorded = valueAt(lastApplied, owned);
+      return recorded !== undefined && deepEqual(recorded, valueAt(live, owned));
+    };
+    const real = conflicts.filter((c) => !upgradable(c.owned));
+    if (real.length > 0) throw new ApplyConflictError(real.map(({ manager: m, apiVersion: v, path }) => ({ manager: m, apiVersion: v, path })));
+    taken.push(...conflicts.map((c) => c.owned));
+  }
 
   const result = live ? deepClone(live) : {};
   const previouslyApplied = owners.get(myKey)?.fields ?? new Set<string>();

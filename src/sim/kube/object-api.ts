@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { admit, type AdmissionOptions } from './admission.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { finalizersOf, labelsOf, meta, metaString, nowTimestamp, sortKey } from './object-meta.js';
-import { ApplyConflictError, applyConfiguration, NO_OWNERS, recordUpdate, type FieldOwnership } from './field-manager.js';
+import { ApplyConflictError, applyConfiguration, LAST_APPLIED_ANNOTATION, NO_OWNERS, recordUpdate, type FieldOwnership } from './field-manager.js';
 import { deepClone, deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
 import { APPLY_PATCH, applyJsonPatch, JSON_PATCH, MERGE_PATCH, mergePatch, STRATEGIC_MERGE_PATCH, strategicMerge } from './patches.js';
@@ -81,6 +81,19 @@ function withoutResourceVersion(obj: JsonObject): JsonObject {
   const copy = { ...obj, metadata: { ...meta({ ...obj }) } } as JsonObject;
   delete (copy['metadata'] as JsonObject)['resourceVersion'];
   return copy;
+}
+
+/** The client-side apply record of an object, when it has a readable one. */
+function lastAppliedOf(obj: JsonObject): JsonObject | undefined {
+  const annotations = meta(obj)['annotations'];
+  const text = isJsonObject(annotations) ? annotations[LAST_APPLIED_ANNOTATION] : undefined;
+  if (typeof text !== 'string') return undefined;
+  try {
+    const parsed = JSON.parse(text) as JsonValue;
+    return isJsonObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class ObjectApi {
@@ -320,14 +333,8 @@ export class ObjectApi {
     if (rv && existing && rv !== String(existing.rv)) throw conflict(groupResource(t), name, STALE_OBJECT);
     let result;
     try {
-      result = applyConfiguration(
-        existing?.owners ?? NO_OWNERS,
-        opts.fieldManager,
-        groupVersion(t),
-        existing ? this.view(t, existing.object) : undefined,
-        body,
-        opts.force,
-      );
+      const live = existing ? this.view(t, existing.object) : undefined;
+      result = applyConfiguration(existing?.owners ?? NO_OWNERS, opts.fieldManager, groupVersion(t), live, body, opts.force, live ? lastAppliedOf(live) : undefined);
     } catch (err) {
       if (err instanceof ApplyConflictError) {
         throw new ApiError(409, 'Conflict', err.message, {

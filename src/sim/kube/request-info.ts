@@ -33,7 +33,12 @@ function isWatch(query: URLSearchParams): boolean {
 export function requestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
   const lower = method.toLowerCase();
   const nonResource: NonResourceRequest = { kind: 'nonResource', path: pathname, verb: lower === 'head' ? 'get' : lower };
-  const parts = pathname.split('/').filter((p) => p.length > 0).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter((p) => p.length > 0).map(decodeURIComponent);
+  } catch {
+    return nonResource;
+  }
   let group: string;
   let version: string | undefined;
   let rest: string[];

@@ -118,6 +118,17 @@ describe('kubectl against the kube emulator', () => {
     expect(await kubectl.ok(['get', 'wd', 'w2', '-o', 'jsonpath={.spec.size}'])).toBe('2');
   });
 
+  it('moves from client-side to server-side apply without conflicts on fields nobody else changed', async () => {
+    await kubectl.ok(['apply', '-f', '-'], widget('w4', '{size: 1, color: red}'));
+    await kubectl.ok(['apply', '--server-side', '-f', '-'], widget('w4', '{size: 3, color: red}'));
+    expect(await kubectl.ok(['get', 'wd', 'w4', '-o', 'jsonpath={.spec.size}'])).toBe('3');
+    await kubectl.ok(['apply', '-f', '-'], widget('w5', '{size: 1, color: red}'));
+    await kubectl.ok(['patch', 'wd', 'w5', '--type=merge', '--field-manager=other-tool', '-p', '{"spec":{"color":"blue"}}']);
+    const conflicted = await kubectl.run(['apply', '--server-side', '-f', '-'], widget('w5', '{size: 3, color: red}'));
+    expect(conflicted.code).not.toBe(0);
+    expect(conflicted.stderr).toContain('Apply failed with 1 conflict: conflict with "other-tool" using test.example.dev/v1: .spec.color');
+  });
+
   it('client-side apply records last-applied and applies the difference on the second run', async () => {
     await kubectl.ok(['apply', '-f', '-'], widget('w3', '{size: 1, color: red}'));
     const first = await kubectl.ok(['get', 'wd', 'w3', '-o', 'jsonpath={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}']);
