@@ -70,3 +70,35 @@ export function forbidden(user: UserInfo, attrs: AccessAttributes): ApiError {
   const message = attrs.name ? `${qualifiedResource(gr)} "${attrs.name}" is forbidden: ${why}` : `${qualifiedResource(gr)} is forbidden: ${why}`;
   return new ApiError(403, 'Forbidden', message, { ...(attrs.name ? { name: attrs.name } : {}), group: attrs.apiGroup, kind: attrs.resource });
 }
+
+const SA_PREFIX = 'system:serviceaccount:';
+
+/**
+ * Impersonation (`kubectl --as USER --as-group GROUP`): the caller needs `impersonate` on the
+ * user (or service account) and on each group; the request then runs as that identity.
+ */
+export function impersonate(
+  caller: UserInfo,
+  userHeader: string | undefined,
+  groupHeaders: string[],
+  authorize: (user: UserInfo, attrs: AccessAttributes) => { allowed: boolean },
+): UserInfo {
+  if (!userHeader) {
+    if (groupHeaders.length > 0) throw new ApiError(500, 'InternalError', 'Internal error occurred: requested [groups] without impersonating a user');
+    return caller;
+  }
+  const check = (attrs: AccessAttributes): void => {
+    if (!authorize(caller, attrs).allowed) throw forbidden(caller, attrs);
+  };
+  let groups: string[];
+  if (userHeader.startsWith(SA_PREFIX)) {
+    const [namespace = '', name = ''] = userHeader.slice(SA_PREFIX.length).split(':');
+    check({ verb: 'impersonate', apiGroup: '', resource: 'serviceaccounts', namespace, name });
+    groups = groupHeaders.length > 0 ? groupHeaders : ['system:serviceaccounts', `system:serviceaccounts:${namespace}`];
+  } else {
+    check({ verb: 'impersonate', apiGroup: '', resource: 'users', name: userHeader });
+    groups = groupHeaders;
+  }
+  for (const group of groupHeaders) check({ verb: 'impersonate', apiGroup: '', resource: 'groups', name: group });
+  return { name: userHeader, groups: [...new Set([...groups, 'system:authenticated'])] };
+}

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { forbidden, type TokenAuthenticator } from './access-control.js';
+import { forbidden, impersonate, type TokenAuthenticator } from './access-control.js';
 import {
   AGGREGATED_DISCOVERY_V2,
   AGGREGATED_DISCOVERY_V2BETA1,
@@ -72,6 +72,12 @@ function negotiate(accept: MediaType[]): Rendering | undefined {
     if ((as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') && m.params['g'] === 'meta.k8s.io') return { as: 'metadata' };
   }
   return undefined;
+}
+
+/** All values of a request header (repeated headers arrive joined by commas or as a list). */
+function headerValues(req: IncomingMessage, name: string): string[] {
+  const raw = req.headersDistinct[name];
+  return raw ? raw.map((v) => v.trim()).filter((v) => v.length > 0) : [];
 }
 
 function mediaTypeOf(header: string | undefined): string {
@@ -163,11 +169,12 @@ export class ApiHttpHandler {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = (req.method ?? 'GET').toUpperCase();
     const info = requestInfo(method, url.pathname, url.searchParams);
-    const user = this.deps.authenticator.authenticate(req.headers['authorization']);
-    if (!user) {
+    const caller = this.deps.authenticator.authenticate(req.headers['authorization']);
+    if (!caller) {
       req.resume();
       throw unauthorized();
     }
+    const user = impersonate(caller, headerValues(req, 'impersonate-user')[0], headerValues(req, 'impersonate-group'), this.deps.authorize);
     if (info.kind === 'nonResource') {
       const decision = this.deps.authorize(user, { verb: info.verb, apiGroup: '', resource: '', nonResourceURL: info.path });
       if (!decision.allowed) throw forbidden(user, { verb: info.verb, apiGroup: '', resource: '', nonResourceURL: info.path });

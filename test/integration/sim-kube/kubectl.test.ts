@@ -239,6 +239,12 @@ subjects:
         'Error from server (Forbidden): widgets.test.example.dev "w1" is forbidden: User "system:serviceaccount:default:reader" cannot delete resource "widgets" in API group "test.example.dev" in the namespace "default"',
       );
       expect((await reader.ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).trim()).toBe('system:serviceaccount:default:reader');
+      // Impersonation: the admin may act as the service account; the service account may not act as anyone.
+      const as = ['--as=system:serviceaccount:default:reader'];
+      expect((await kubectl.ok(['auth', 'can-i', 'list', 'widgets.test.example.dev', ...as])).trim()).toBe('yes');
+      expect((await kubectl.run(['auth', 'can-i', 'delete', 'widgets.test.example.dev', ...as])).stdout.trim()).toBe('no');
+      const impersonating = await reader.run(['get', 'wd', '--as=admin']);
+      expect(impersonating.stderr).toContain('users "admin" is forbidden: User "system:serviceaccount:default:reader" cannot impersonate resource "users" in API group "" at the cluster scope');
     } finally {
       reader.cleanup();
     }
