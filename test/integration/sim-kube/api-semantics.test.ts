@@ -134,7 +134,7 @@ describe('watches', () => {
     let ended = false;
     await new Watch(kc).watch(
       `${BASE}/namespaces/watch/${PLURAL}`,
-      { resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true, labelSelector: 'app=web', timeoutSeconds: 2 },
+      { resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true, labelSelector: 'app=web', timeoutSeconds: 3 },
       (type, obj: Binding) => events.push({ type, name: obj.metadata?.name ?? '', rv: obj.metadata?.resourceVersion ?? '' }),
       () => {
         ended = true;
