@@ -50,6 +50,14 @@ function builtin(spec: BuiltinSpec): ResourceType {
   };
 }
 
+/** RBAC kinds and CRDs print their creation time itself (RFC 3339), not an age, like the real printers. */
+const CREATED_AT: PrinterColumn = {
+  name: 'Created At',
+  type: 'date',
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+  cell: (o) => path(o, 'metadata', 'creationTimestamp') ?? null,
+};
+
 function dataCount(field: string): (obj: JsonObject) => JsonValue {
   return (obj) => {
     const a = obj[field];
@@ -262,12 +270,12 @@ export function builtinResourceTypes(): ResourceType[] {
         ...(kind.endsWith('Binding') ? { validate: roleRefUnchanged } : {}),
         printerColumns: kind.endsWith('Binding')
           ? [{ name: 'Role', type: 'string', cell: (o) => `${path(o, 'roleRef', 'kind') ?? ''}/${path(o, 'roleRef', 'name') ?? ''}` }, AGE_COLUMN]
-          : [column('Created At', 'date', '.metadata.creationTimestamp')],
+          : [CREATED_AT],
       }),
     ),
     builtin({
       group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], hasStatus: true, tracksGeneration: true,
-      printerColumns: [column('Created At', 'date', '.metadata.creationTimestamp')],
+      printerColumns: [CREATED_AT],
       normalize: crdNormalize,
       validate: (obj) => validateCrd(obj),
       openAPISchema: kindSchema('CustomResourceDefinition represents a resource that should be exposed on the API server.', { spec: loose('Spec describes how the user wants the resources to appear.'), status: loose('Status indicates the actual state of the CustomResourceDefinition.') }),

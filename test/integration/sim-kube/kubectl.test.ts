@@ -31,6 +31,7 @@ describe('kubectl against the kube emulator', () => {
   it('serves a freshly applied CRD: established condition, short name, category, cluster scope', async () => {
     const waited = await kubectl.ok(['wait', '--for', 'condition=established', 'crd/widgets.test.example.dev', '--timeout=10s']);
     expect(waited).toContain('condition met');
+    expect(await kubectl.ok(['get', 'crd', 'widgets.test.example.dev', '--no-headers'])).toMatch(/^widgets\.test\.example\.dev\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/);
     const resources = await kubectl.ok(['api-resources', '--api-group=test.example.dev']);
     expect(resources).toMatch(/widgets\s+wd\s+test\.example\.dev\/v1\s+true\s+Widget/);
     expect(resources).toMatch(/gadgets\s+gd\s+test\.example\.dev\/v1\s+false\s+Gadget/);
