@@ -345,6 +345,22 @@ export class ApiHttpHandler {
       return;
     }
 
+    await this.serveWrite(req, res, query, info, t, user, namespace, name, render);
+  }
+
+  /** create, update, patch, delete and deletecollection. */
+  private async serveWrite(
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: URLSearchParams,
+    info: ResourceRequest,
+    t: ResourceType,
+    user: UserInfo,
+    namespace: string,
+    name: string,
+    render: (obj: JsonObject) => JsonObject,
+  ): Promise<void> {
+    const { api } = this.deps;
     const mediaType = mediaTypeOf(req.headers['content-type']);
     const raw = await readBody(req);
     const text = raw.toString('utf8');
