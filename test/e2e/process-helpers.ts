@@ -236,7 +236,13 @@ export async function startRecordingProxy(upstreamUrl: string): Promise<Recordin
         const attrs = requestAttributes(method, url);
         if (attrs) requests.push({ ...attrs, method, url, status: upRes.statusCode ?? 0 });
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        // A watch answers headers long before its first event: pass them on at once.
+        res.flushHeaders();
         upRes.pipe(res);
+        // An upstream connection that breaks (a dropped watch) breaks the downstream one too.
+        upRes.on('close', () => {
+          if (!res.writableEnded) res.destroy();
+        });
         res.on('close', () => upRes.destroy());
       },
     );
@@ -260,12 +266,16 @@ export async function startRecordingProxy(upstreamUrl: string): Promise<Recordin
   };
 }
 
-/** A kubeconfig (YAML text) that talks plain HTTP to `server` with a bearer token. */
+/**
+ * A kubeconfig (YAML text) that talks plain HTTP on loopback to `server` with a bearer token.
+ * client-node sends a token over plain HTTP only with insecure-skip-tls-verify set (there is no
+ * TLS to verify).
+ */
 export function tokenKubeconfig(server: string, token: string, namespace = 'default'): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'e2e', cluster: { server } }],
+    clusters: [{ name: 'e2e', cluster: { server, 'insecure-skip-tls-verify': true } }],
     users: [{ name: 'e2e', user: { token } }],
     contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'e2e', namespace } }],
     'current-context': 'e2e',
