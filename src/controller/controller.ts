@@ -60,6 +60,7 @@ export class BindingController {
   private informer: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>) | undefined;
   private readonly informerBackoff = new Backoff({ baseMs: 500, maxMs: 30_000 });
   private synced = false;
+  private listedOnce = false;
   private stopping = false;
   private workers: Promise<void>[] = [];
   private statsTimer: NodeJS.Timeout | undefined;
@@ -78,15 +79,18 @@ export class BindingController {
     });
   }
 
-  /** Starts watching; resolves once the first list has filled the cache. */
+  /** Starts watching; resolves after the first list attempt (isSynced() tells whether it filled the cache). */
   async startInformer(): Promise<void> {
     const path = `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}`;
-    const list = async (): Promise<KubernetesListObject<KubernetesObject>> =>
-      (await this.opts.customObjects.listClusterCustomObject({
+    const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
+      const listed = (await this.opts.customObjects.listClusterCustomObject({
         group: API_GROUP,
         version: API_VERSION,
         plural: PLURAL,
       })) as KubernetesListObject<KubernetesObject>;
+      this.listedOnce = true;
+      return listed;
+    };
     // Custom objects arrive as plain JSON (timestamps are strings): the API type describes them.
     const informer = makeInformer<KubernetesObject>(this.opts.kubeConfig, path, list);
     informer.on('add', (b) => this.onUpsert(b as unknown as InstanceRoleBinding));
@@ -97,8 +101,10 @@ export class BindingController {
     });
     informer.on('error', (err: unknown) => this.restartInformer(err));
     this.informer = informer;
+    // start() also resolves when the first list failed (e.g. 403): the informer then reports the
+    // error and restarts, and the cache counts as synced only once a list has filled it.
     await informer.start();
-    this.synced = true;
+    this.synced = this.listedOnce;
   }
 
   /** Starts the workers; call after startInformer (and after winning leader election). */
@@ -147,7 +153,12 @@ export class BindingController {
     const delay = this.informerBackoff.next('informer');
     this.opts.logger.warn({ err: errorText(err), retryInMs: delay }, 'binding watch failed; restarting');
     this.restartTimer = setTimeout(() => {
-      this.informer?.start().catch((e: unknown) => this.restartInformer(e));
+      this.informer
+        ?.start()
+        .then(() => {
+          this.synced = this.listedOnce;
+        })
+        .catch((e: unknown) => this.restartInformer(e));
     }, delay);
   }
 
