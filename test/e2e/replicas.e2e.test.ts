@@ -1,8 +1,8 @@
 /**
  * Two operator replicas (`node dist/src/cli/main.js run --leader-elect`) against one Kubernetes
  * API emulator and one cloud simulator: exactly one holds the Lease and reconciles, SIGKILL of the
- * leader hands over to the other after the lease runs out, and the cloud's call log shows no
- * instance attached twice. Each replica signs with its own AccessKey, so the call log tells which
+ * leader hands over to the other after the lease runs out, the cloud's call log shows no
+ * instance attached twice, and SIGTERM releases the Lease so a third replica takes over at once. Each replica signs with its own AccessKey, so the call log tells which
  * replica made every cloud call.
  */
 import { mkdtempSync } from 'node:fs';
@@ -35,13 +35,16 @@ const RETRY_PERIOD_SEC = 1;
 const KEYS = {
   a: { id: 'LTAI5tReplicaA', secret: 'replica-a-secret' },
   b: { id: 'LTAI5tReplicaB', secret: 'replica-b-secret' },
+  c: { id: 'LTAI5tReplicaC', secret: 'replica-c-secret' },
 } as const;
+type ReplicaKey = keyof typeof KEYS;
 const OPERATOR_ACTIONS = '["ecs:Describe*", "ecs:AttachInstanceRamRole", "ecs:DetachInstanceRamRole", "ram:GetRole", "ram:PassRole"]';
 
 const FLEET = `
 accessKeys:
   - {id: ${KEYS.a.id}, secret: ${KEYS.a.secret}, allow: ${OPERATOR_ACTIONS}}
   - {id: ${KEYS.b.id}, secret: ${KEYS.b.secret}, allow: ${OPERATOR_ACTIONS}}
+  - {id: ${KEYS.c.id}, secret: ${KEYS.c.secret}, allow: ${OPERATOR_ACTIONS}}
 roles:
   - {name: RoleA, trustedServices: [ecs.aliyuncs.com]}
 regions:
@@ -50,15 +53,16 @@ regions:
       - {id: i-rep0001, network: vpc, vpcId: vpc-a}
       - {id: i-rep0002, network: vpc, vpcId: vpc-a}
       - {id: i-rep0003, network: vpc, vpcId: vpc-a}
+      - {id: i-rep0004, network: vpc, vpcId: vpc-a}
 `;
 
 let kube: KubeEmulator;
 let cloud: CloudSimulator;
 let sim: SimControl;
 let leases: CoordinationV1Api;
-const replicas: Record<'a' | 'b', OperatorProcess | undefined> = { a: undefined, b: undefined };
+const replicas: Record<ReplicaKey, OperatorProcess | undefined> = { a: undefined, b: undefined, c: undefined };
 
-function startReplica(key: 'a' | 'b'): Promise<OperatorProcess> {
+function startReplica(key: ReplicaKey): Promise<OperatorProcess> {
   return startOperatorProcess({
     kubeconfigPath: kube.kubeconfigPath,
     cloudEndpoint: cloud.endpoint,
@@ -199,5 +203,31 @@ describe('two replicas with --leader-elect', () => {
     // The new leader attached only the new binding's instance: "first" was adopted as it was.
     const newLeaderAttaches = attaches.filter((c) => c.accessKeyId === KEYS[standbyKey].id).flatMap((c) => instanceIdsOf(c.params));
     expect(newLeaderAttaches).toEqual(['i-rep0003']);
+  });
+
+  it('SIGTERM of the leader: it releases the Lease and exits 0, a third replica takes over without waiting out the lease', async () => {
+    replicas.c = await startReplica('c');
+    const leader = replicas[standbyKey]!;
+    const holder = (await readLease())?.spec?.holderIdentity;
+    // The newcomer is a standby until the leader lets go.
+    await eventually('the third replica up as a standby', async () => (await view(replicas.c!)).leader === 0);
+    expect((await readLease())?.spec?.holderIdentity).toBe(holder);
+
+    const stoppedAt = Date.now();
+    leader.child.kill('SIGTERM');
+    expect(await leader.exited).toEqual({ code: 0, signal: null });
+    const lease = await eventually('the third replica to take the released Lease', async () => {
+      const l = await readLease();
+      return l?.spec?.holderIdentity && l.spec.holderIdentity !== holder ? l : undefined;
+    }, 20_000);
+    console.info(`replicas: Lease taken over ${Date.now() - stoppedAt} ms after SIGTERM (released; lease duration ${LEASE_DURATION_SEC}s)`);
+    expect(lease.spec?.holderIdentity).not.toBe(holder);
+
+    const callsBefore = (await sim.calls()).length;
+    await kubectlOk(kube.kubeconfigPath, ['apply', '-f', '-'], binding('third', { roleName: 'RoleA', instanceIds: ['i-rep0004'] }));
+    await eventually('binding "third" Ready through the third replica', () => ready('third'), 30_000);
+    const newCalls = (await sim.calls()).slice(callsBefore);
+    expect(new Set(newCalls.map((c) => c.accessKeyId))).toEqual(new Set([KEYS.c.id]));
+    expect(newCalls.filter((c) => c.action === 'AttachInstanceRamRole').flatMap((c) => instanceIdsOf(c.params))).toEqual(['i-rep0004']);
   });
 });
