@@ -53,12 +53,16 @@ export interface ControllerOptions {
   metrics?: ControllerMetrics;
 }
 
+/** A watch that lasted this long was healthy: its failure starts the backoff over. */
+const HEALTHY_WATCH_MS = 30_000;
+
 export class BindingController {
   readonly cache: BindingCache;
   private readonly queue: WorkQueue;
   private readonly reconciler: BindingReconciler;
   private informer: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>) | undefined;
   private readonly informerBackoff = new Backoff({ baseMs: 500, maxMs: 30_000 });
+  private connectedAt: number | undefined;
   private synced = false;
   private listedOnce = false;
   private stopping = false;
@@ -96,8 +100,10 @@ export class BindingController {
     informer.on('add', (b) => this.onUpsert(b as unknown as InstanceRoleBinding));
     informer.on('update', (b) => this.onUpsert(b as unknown as InstanceRoleBinding));
     informer.on('delete', (b) => this.onDelete(b as unknown as InstanceRoleBinding));
+    // 'connect' fires before every attempt, even one about to fail: a watch that stayed up for a
+    // while resets the backoff (see restartInformer), a connection alone does not.
     informer.on('connect', () => {
-      this.informerBackoff.reset('informer');
+      this.connectedAt = Date.now();
     });
     informer.on('error', (err: unknown) => this.restartInformer(err));
     this.informer = informer;
@@ -150,6 +156,8 @@ export class BindingController {
 
   private restartInformer(err: unknown): void {
     if (this.stopping) return;
+    if (this.connectedAt !== undefined && Date.now() - this.connectedAt >= HEALTHY_WATCH_MS) this.informerBackoff.reset('informer');
+    this.connectedAt = undefined;
     const delay = this.informerBackoff.next('informer');
     this.opts.logger.warn({ err: errorText(err), retryInMs: delay }, 'binding watch failed; restarting');
     this.restartTimer = setTimeout(() => {
