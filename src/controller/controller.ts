@@ -143,6 +143,11 @@ export class BindingController {
     const key = bindingKey(binding.metadata);
     const old = this.cache.get(key);
     this.cache.upsert(binding);
+    const requested = binding.metadata.annotations?.[RECONCILE_REQUESTED_AT_ANNOTATION];
+    if (old && requested !== undefined && requested !== old.metadata.annotations?.[RECONCILE_REQUESTED_AT_ANNOTATION]) {
+      // An explicit request re-checks everything, the RAM role (cached for a minute) included.
+      this.opts.cloud.forgetRole(binding.spec.roleName);
+    }
     if (shouldReconcile(old, binding)) this.queue.add(key);
   }
 
