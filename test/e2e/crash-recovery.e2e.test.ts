@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '../../src/sim/cloud/index.js';
 import { type KubeEmulator, startKubeEmulator } from '../../src/sim/kube/index.js';
 import { binding } from './fleet.js';
+import { kubectlOk, simControl } from './process-helpers.js';
 import { eventually } from './world.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -51,25 +52,11 @@ function startOperatorProcess(): ChildProcess {
   return child;
 }
 
-async function sim(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${cloud.url}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? (JSON.parse(text) as unknown) : undefined;
-}
-
-async function roleOf(id: string): Promise<string | null> {
-  const state = (await sim('GET', '/sim/state')) as { regions: Array<{ instances: Array<{ id: string; ramRole?: string | null }> }> };
-  return state.regions.flatMap((r) => r.instances).find((i) => i.id === id)?.ramRole ?? null;
-}
+const sim = (method: string, path: string, body?: unknown): Promise<unknown> => simControl(cloud.url).call(method, path, body);
+const roleOf = (id: string): Promise<string | null> => simControl(cloud.url).roleOf(id);
 
 async function kubectlApply(yaml: string): Promise<void> {
-  const child = spawn('kubectl', ['--kubeconfig', kube.kubeconfigPath, 'apply', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end(yaml);
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  if (code !== 0) throw new Error(`kubectl apply failed: ${stderr}`);
+  await kubectlOk(kube.kubeconfigPath, ['apply', '-f', '-'], yaml);
 }
 
 beforeAll(async () => {

@@ -3,17 +3,14 @@
  * all in this process on 127.0.0.1, driven with the real kubectl and observed through the cloud
  * simulator's control plane (/sim/).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { type CallRecord, parseFleet } from '../../src/sim/cloud/index.js';
-
-const run = promisify(execFile);
+import { kubectl as runKubectl, simControl } from './process-helpers.js';
 
 export type { CallRecord };
 
@@ -55,25 +52,9 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const kubeconfig = sandbox.kubeconfigPath;
   const cloudUrl = sandbox.cloud.url;
 
-  const kubectl: World['kubectl'] = async (args, input) => {
-    return new Promise((resolve) => {
-      const child = execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-        resolve({ stdout, stderr, code });
-      });
-      if (input !== undefined) child.stdin?.end(input);
-    });
-  };
-
-  const sim = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${cloudUrl}${path}`, {
-      method,
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  };
+  const kubectl: World['kubectl'] = (args, input) => runKubectl(kubeconfig, args, input);
+  const control = simControl(cloudUrl);
+  const sim = control.call;
 
   return {
     sandbox,
@@ -89,20 +70,9 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       if (r.code !== 0) return undefined;
       return JSON.parse(r.stdout) as InstanceRoleBinding;
     },
-    roleOf: async (instanceId) => {
-      const state = (await sim('GET', '/sim/state')) as {
-        regions: Array<{ instances: Array<{ id: string; ramRole?: string | null }> }>;
-      };
-      for (const region of state.regions) {
-        const found = region.instances.find((i) => i.id === instanceId);
-        if (found) return found.ramRole ?? null;
-      }
-      throw new Error(`instance ${instanceId} is not in the simulator`);
-    },
-    setRole: async (instanceId, roleName) => {
-      await sim('PUT', `/sim/instances/${instanceId}/role`, { roleName });
-    },
-    calls: async () => (await sim('GET', '/sim/calls')) as CallRecord[],
+    roleOf: control.roleOf,
+    setRole: control.setRole,
+    calls: control.calls,
     clearCalls: async () => {
       await sim('DELETE', '/sim/calls');
     },
@@ -136,4 +106,3 @@ export function instanceState(b: InstanceRoleBinding | undefined, id: string) {
   return b?.status?.instances?.find((i) => i.instanceId === id);
 }
 
-export { run };
