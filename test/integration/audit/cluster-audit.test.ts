@@ -8,7 +8,7 @@ import type { AuditReport } from '../../../src/audit/model.js';
 import type { CloudSimulator } from '../../../src/sim/cloud/index.js';
 import { type KubeEmulator, startKubeEmulator } from '../../../src/sim/kube/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
-import { BINDINGS, removeTree, runAuditCommand, startAuditCloud, writeTree } from './fixtures.js';
+import { BINDINGS, EXPECTED_VERDICTS, removeTree, runAuditCommand, startAuditCloud, writeTree } from './fixtures.js';
 
 const CRD = join(packageRoot(), 'crds', 'instancerolebindings.roles.ecs.dev.yaml');
 
@@ -67,23 +67,11 @@ afterAll(async () => {
   if (scratch) removeTree(scratch);
 });
 
-const EXPECTED: Record<string, string> = {
-  'i-sync1': 'InSync',
-  'i-drift1': 'Drifted',
-  'i-drift2': 'Drifted',
-  'i-stray1': 'Unmanaged',
-  'i-free1': 'InSync',
-  'i-conf1': 'Conflict',
-  'i-fc1': 'Drifted',
-  'i-classic1': 'NotVpc',
-  'i-missing1': 'Missing',
-};
-
 describe('ecs-role-operator audit --kubeconfig FILE', () => {
   it('json: bindings listed from every namespace of the cluster give every verdict', async () => {
     const { stdout, exitCode } = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-hangzhou', '-o', 'json']);
     const report = JSON.parse(stdout) as AuditReport;
-    expect(Object.fromEntries(report.instances.map((i) => [i.instanceId, i.verdict]))).toMatchObject(EXPECTED);
+    expect(Object.fromEntries(report.instances.map((i) => [i.instanceId, i.verdict]))).toMatchObject(EXPECTED_VERDICTS);
     expect(report.totals).toEqual({ InSync: 122, Drifted: 3, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1 });
     const conflict = report.instances.find((i) => i.instanceId === 'i-conf1')!;
     expect([...conflict.claimedBy].sort()).toEqual(['backend/api', 'platform/web']);
@@ -101,7 +89,7 @@ describe('ecs-role-operator audit --kubeconfig FILE', () => {
   it('table and csv from the cluster', async () => {
     const table = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-hangzhou']);
     const lines = table.stdout.split('\n');
-    for (const [id, verdict] of Object.entries(EXPECTED)) {
+    for (const [id, verdict] of Object.entries(EXPECTED_VERDICTS)) {
       expect(lines.find((l) => l.split(/\s+/)[1] === id)).toMatch(new RegExp(`\\s${verdict}\\s`));
     }
     expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/^129 instances: 122 InSync, 3 Drifted, 1 Unmanaged, 1 Conflict, 1 Missing, 1 NotVpc\. 7 findings/);
@@ -111,7 +99,7 @@ describe('ecs-role-operator audit --kubeconfig FILE', () => {
     const rows = csv.stdout.trimEnd().split('\r\n');
     expect(rows).toHaveLength(130);
     const verdictOf = new Map(rows.slice(1).map((r) => [r.split(',')[1], r.split(',')[8]]));
-    for (const [id, verdict] of Object.entries(EXPECTED)) expect(verdictOf.get(id)).toBe(verdict);
+    for (const [id, verdict] of Object.entries(EXPECTED_VERDICTS)) expect(verdictOf.get(id)).toBe(verdict);
     expect(csv.exitCode).toBe(3);
   });
 

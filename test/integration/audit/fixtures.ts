@@ -111,6 +111,19 @@ spec: {regionId: cn-shanghai, roleName: WebRole, instanceIds: [i-sh1]}
 };
 
 /** Writes files (path -> text) under a new temporary directory. */
+/** The verdict the audit must give each instance of AUDIT_FLEET under BINDINGS (cluster or manifests). */
+export const EXPECTED_VERDICTS: Record<string, string> = {
+  'i-sync1': 'InSync',
+  'i-drift1': 'Drifted',
+  'i-drift2': 'Drifted',
+  'i-stray1': 'Unmanaged',
+  'i-free1': 'InSync',
+  'i-conf1': 'Conflict',
+  'i-fc1': 'Drifted',
+  'i-classic1': 'NotVpc',
+  'i-missing1': 'Missing',
+};
+
 export function writeTree(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'audit-manifests-'));
   for (const [path, text] of Object.entries(files)) {

@@ -5,19 +5,7 @@ import { runAudit } from '../../../src/audit/run-audit.js';
 import { createAlibabaCloudApi } from '../../../src/cloud/alibaba-cloud-api.js';
 import { createAccessKeyCredential } from '../../../src/cloud/credentials.js';
 import type { CloudSimulator } from '../../../src/sim/cloud/index.js';
-import { AUDITOR, BINDINGS, NO_RAM, removeTree, runAuditCommand, startAuditCloud, writeTree } from './fixtures.js';
-
-const EXPECTED_VERDICTS: Record<string, string> = {
-  'i-sync1': 'InSync',
-  'i-drift1': 'Drifted',
-  'i-drift2': 'Drifted',
-  'i-stray1': 'Unmanaged',
-  'i-free1': 'InSync',
-  'i-conf1': 'Conflict',
-  'i-fc1': 'Drifted',
-  'i-classic1': 'NotVpc',
-  'i-missing1': 'Missing',
-};
+import { AUDITOR, BINDINGS, EXPECTED_VERDICTS, NO_RAM, removeTree, runAuditCommand, startAuditCloud, writeTree } from './fixtures.js';
 
 let sim: CloudSimulator;
 let manifests: string;
