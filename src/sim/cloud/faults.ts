@@ -2,6 +2,7 @@
  * Injected faults: a matching call (by action name, or `*` for all) is delayed by `latencyMs`
  * and/or answered with the given error, with probability `rate`, at most `count` times.
  */
+import { seededRandom } from '../../util/seeded-random.js';
 
 export interface FaultSpec {
   /** Action name, or "*" for every action. */
@@ -78,25 +79,13 @@ function defaultStatus(code: string): number {
   return 500;
 }
 
-/** A small deterministic PRNG (mulberry32), so seeded runs inject the same faults. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class FaultInjector {
   private faults: Fault[] = [];
   private nextId = 1;
   private readonly random: () => number;
 
   constructor(seed?: number) {
-    this.random = seed === undefined ? Math.random : mulberry32(seed);
+    this.random = seed === undefined ? Math.random : seededRandom(seed);
   }
 
   add(spec: FaultSpec): Fault {

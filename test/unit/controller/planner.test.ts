@@ -4,6 +4,7 @@ import type { BindingView } from '../../../src/controller/claims.js';
 import { computeStatus } from '../../../src/controller/conditions.js';
 import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from '../../../src/controller/planner.js';
 import { REGION, binding, classicInstance, planInput, vpcInstance } from './fixtures.js';
+import { seededRandom } from '../../../src/util/seeded-random.js';
 
 const T0 = '2026-01-01T00:00:00Z';
 const T1 = '2026-01-02T00:00:00Z';
@@ -409,17 +410,7 @@ describe('planDeletion', () => {
 });
 
 describe('plan is idempotent (property)', () => {
-  /** Deterministic PRNG (mulberry32) so failures reproduce. */
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const rng = seededRandom;
   const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 
   function randomWorld(seed: number) {

@@ -3,22 +3,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { compileSchema, type FieldCause } from '../../../src/sim/kube/schema/index.js';
+import { seededRandom } from '../../../src/util/seeded-random.js';
 
 const reasons = new Set([
   'FieldValueRequired', 'FieldValueInvalid', 'FieldValueNotSupported', 'FieldValueTypeInvalid', 'FieldValueForbidden',
   'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueDuplicate',
 ]);
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function anyJson(next: () => number, depth: number): unknown {
   const pick = Math.floor(next() * (depth > 2 ? 6 : 8));
@@ -77,7 +67,7 @@ function expectCauses(causes: FieldCause[]): void {
 
 describe('schema module on arbitrary input', () => {
   it('never throws and always answers well-formed causes', () => {
-    const next = random(20261123);
+    const next = seededRandom(20261123);
     let invalid = 0;
     let fromRules = 0;
     for (let round = 0; round < 400; round++) {
