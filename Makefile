@@ -3,7 +3,7 @@
 
 TEST_ARGS ?=
 
-node_modules/.package-lock.json: package.json package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json $(wildcard packages/*/package.json)
 	npm ci --no-audit --no-fund
 
 install: node_modules/.package-lock.json
@@ -24,4 +24,4 @@ sandbox: build
 	node dist/src/cli/main.js sandbox
 
 clean:
-	rm -rf dist .sandbox
+	rm -rf dist packages/*/dist .sandbox

@@ -1,8 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// The workspace packages export their TypeScript sources under the "source" condition, so a test
+// loads one copy of each module (the source) whether it imports it by path or by package name.
 export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -15,9 +15,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startCloudSimulator } from '../src/sim/cloud/index.js';
-import { parseFleet } from '../src/sim/cloud/index.js';
-import { startKubeEmulator } from '../src/sim/kube/index.js';
+import { startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
+import { parseFleet } from '@ecs-role-operator/alicloud-sim';
+import { startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { packageRoot } from '../src/util/package-root.js';
 
 interface Args {

@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { registerSimCloudCommand } from './sim-cloud-command.js';
-import { registerSimKubeCommand } from './sim-kube-command.js';
 import { registerRunCommand } from './run-command.js';
-import { registerSandboxCommand } from './sandbox-command.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerOptionalCommands } from './optional-commands.js';
 
 const program = new Command();
 program
@@ -13,13 +11,11 @@ program
   .showHelpAfterError();
 
 registerRunCommand(program);
-registerSandboxCommand(program);
 registerAuditCommand(program);
-const sim = program.command('sim').description('run one of the bundled simulators on loopback');
-registerSimCloudCommand(sim);
-registerSimKubeCommand(sim);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`ecs-role-operator: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+registerOptionalCommands(program)
+  .then(() => program.parseAsync(process.argv))
+  .catch((err: unknown) => {
+    process.stderr.write(`ecs-role-operator: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });

@@ -12,3 +12,8 @@ export function packageRoot(): string {
     dir = parent;
   }
 }
+
+/** The InstanceRoleBinding CRD shipped with the operator. */
+export const CRD_PATH = 'crds/instancerolebindings.roles.ecs.dev.yaml';
+/** Example bindings the sandbox applies at start. */
+export const EXAMPLES_PATH = 'deploy/examples';

@@ -16,8 +16,8 @@ import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js
 import { createAlibabaCloudApi } from '../../src/cloud/alibaba-cloud-api.js';
 import { createAccessKeyCredential } from '../../src/cloud/credentials.js';
 import { type RunningOperator, startOperator } from '../../src/operator/operator.js';
-import { type CloudSimulator, parseFleet, startCloudSimulator } from '../../src/sim/cloud/index.js';
-import { type KubeEmulator, startKubeEmulator } from '../../src/sim/kube/index.js';
+import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
+import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { binding } from './fleet.js';
 import { CRD_PATH, type Sample, type SimControl, freePort, kubectlOk, metricValue, parseMetrics, simControl } from './process-helpers.js';
 import { condition, eventually } from './world.js';

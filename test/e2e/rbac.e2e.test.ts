@@ -23,8 +23,8 @@ import { promisify } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js';
-import { type CloudSimulator, parseFleet, startCloudSimulator } from '../../src/sim/cloud/index.js';
-import { type KubeEmulator, startKubeEmulator } from '../../src/sim/kube/index.js';
+import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
+import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { binding } from './fleet.js';
 import {
   DEPLOY_DIR,

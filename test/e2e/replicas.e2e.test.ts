@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CloudSimulator, parseFleet, startCloudSimulator } from '../../src/sim/cloud/index.js';
-import { type KubeEmulator, startKubeEmulator } from '../../src/sim/kube/index.js';
+import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
+import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { binding } from './fleet.js';
 import {
   CRD_PATH,

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
-import { type CallRecord, parseFleet } from '../../src/sim/cloud/index.js';
+import { startSandbox, type Sandbox } from '@ecs-role-operator/sandbox';
+import { type CallRecord, parseFleet } from '@ecs-role-operator/alicloud-sim';
 import { kubectl as runKubectl, simControl } from './process-helpers.js';
 
 export type { CallRecord };

@@ -5,8 +5,8 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_GROUP, API_VERSION, FINALIZER, PLURAL } from '../../../src/api/instance-role-binding.js';
 import type { AuditReport } from '../../../src/audit/model.js';
-import type { CloudSimulator } from '../../../src/sim/cloud/index.js';
-import { type KubeEmulator, startKubeEmulator } from '../../../src/sim/kube/index.js';
+import type { CloudSimulator } from '@ecs-role-operator/alicloud-sim';
+import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { BINDINGS, EXPECTED_VERDICTS, removeTree, runAuditCommand, startAuditCloud, writeTree } from './fixtures.js';
 

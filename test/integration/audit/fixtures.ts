@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { createAccessKeyCredential } from '../../../src/cloud/credentials.js';
 import { registerAuditCommand } from '../../../src/cli/audit-command.js';
-import { type CloudSimulator, parseFleet, startCloudSimulator } from '../../../src/sim/cloud/index.js';
+import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
 
 export const AUDITOR = { id: 'LTAI5tAuditTest', secret: 'audit-test-secret' };
 /** May describe instances but not read RAM roles. */

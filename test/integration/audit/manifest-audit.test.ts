@@ -4,7 +4,7 @@ import type { AuditReport } from '../../../src/audit/model.js';
 import { runAudit } from '../../../src/audit/run-audit.js';
 import { createAlibabaCloudApi } from '../../../src/cloud/alibaba-cloud-api.js';
 import { createAccessKeyCredential } from '../../../src/cloud/credentials.js';
-import type { CloudSimulator } from '../../../src/sim/cloud/index.js';
+import type { CloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { AUDITOR, BINDINGS, EXPECTED_VERDICTS, NO_RAM, removeTree, runAuditCommand, startAuditCloud, writeTree } from './fixtures.js';
 
 let sim: CloudSimulator;

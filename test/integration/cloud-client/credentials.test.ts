@@ -9,7 +9,7 @@ import {
   describeCredentialSource,
   resolvedCredentialSource,
 } from '../../../src/cloud/credentials.js';
-import type { CloudSimulator } from '../../../src/sim/cloud/index.js';
+import type { CloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { OPERATOR, REGION, loggedCalls, startTestCloud } from './helpers.js';
 
 const CHAIN_VARIABLES = [

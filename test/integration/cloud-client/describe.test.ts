@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudError, MAX_DESCRIBE_ROLE_IDS } from '../../../src/cloud/cloud-api.js';
-import type { CloudSimulator } from '../../../src/sim/cloud/index.js';
+import type { CloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { GENERATED, REGION, WITH_ROLE, apiFor, clearCalls, loggedCalls, startTestCloud } from './helpers.js';
 
 let sim: CloudSimulator;

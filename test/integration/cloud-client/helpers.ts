@@ -5,7 +5,7 @@
 import { createAlibabaCloudApi, type AlibabaCloudApiOptions, type CloudCallEvent } from '../../../src/cloud/alibaba-cloud-api.js';
 import type { CloudApi } from '../../../src/cloud/cloud-api.js';
 import { createAccessKeyCredential } from '../../../src/cloud/credentials.js';
-import { type CloudSimulator, parseFleet, startCloudSimulator } from '../../../src/sim/cloud/index.js';
+import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
 
 export const REGION = 'cn-hangzhou';
 export const OPERATOR = { id: 'LTAI5tClientTest', secret: 'client-test-secret' };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudError, MAX_MUTATE_IDS } from '../../../src/cloud/cloud-api.js';
-import type { CloudSimulator } from '../../../src/sim/cloud/index.js';
+import type { CloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { GENERATED, NO_PASS_ROLE, REGION, apiFor, clearCalls, loggedCalls, setRole, startTestCloud } from './helpers.js';
 
 let sim: CloudSimulator;

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAlibabaCloudApi } from '../../../src/cloud/alibaba-cloud-api.js';
 import { CloudError } from '../../../src/cloud/cloud-api.js';
 import { createAccessKeyCredential } from '../../../src/cloud/credentials.js';
-import { type CloudSimulator, parseFleet, startCloudSimulator } from '../../../src/sim/cloud/index.js';
+import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { FLEET_YAML, REGION, addFault, apiFor, clearFaults, startTestCloud } from './helpers.js';
 
 let sim: CloudSimulator;

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { KubeEmulator } from '../../../src/sim/kube/index.js';
+import type { KubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { DEPLOY_DIR } from './render.js';
 
 export const OPERATOR_NAMESPACE = 'ecs-role-operator-system';

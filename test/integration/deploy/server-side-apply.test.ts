@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeEmulator } from '../../../src/sim/kube/index.js';
+import { startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { DEPLOY_DIR, kustomize } from './render.js';
 
 const run = promisify(execFile);

@@ -8,7 +8,7 @@ import { CoordinationV1Api, type KubeConfig, V1MicroTime } from '@kubernetes/cli
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LeaderElector, defaultIdentity, defaultLeaseNamespace } from '../../../src/controller/leader-election.js';
-import { startKubeEmulator } from '../../../src/sim/kube/index.js';
+import { startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { Election, FAST, STEADY, ensureNamespace, eventually, kubeConfigFrom, readLease, singleLeaderFor } from './harness.js';
 
 const NAMESPACE = 'leader-election-test';

@@ -4,7 +4,7 @@ import type { BindingView } from '../../../src/controller/claims.js';
 import { computeStatus } from '../../../src/controller/conditions.js';
 import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from '../../../src/controller/planner.js';
 import { REGION, binding, classicInstance, planInput, vpcInstance } from './fixtures.js';
-import { seededRandom } from '../../../src/util/seeded-random.js';
+import { seededRandom } from '@ecs-role-operator/alicloud-sim';
 
 const T0 = '2026-01-01T00:00:00Z';
 const T1 = '2026-01-02T00:00:00Z';
