@@ -11,5 +11,5 @@ export { PooledKubeConfig } from './kube/pooled-kubeconfig.js';
 export { applyManifests, readManifests, type ManifestDocument } from './kube/manifests.js';
 export { createLogger, parseLogLevel } from './observability/logger.js';
 export { parseDurationFlag, parsePort } from './cli/options.js';
-export { packageRoot, CRD_PATH, EXAMPLES_PATH } from './util/package-root.js';
+export { packageRoot, CRD_PATH, CRD_PATHS, EXAMPLES_PATH } from './util/package-root.js';
 export type { InstanceRoleBinding } from './api/instance-role-binding.js';

@@ -5,6 +5,7 @@
  * missing or untrusted roles), 1 errors.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { REGION_ID_PATTERN } from '../api/instance-role-binding.js';
 import { loadKubeConfig } from '../audit/cluster-bindings.js';
 import { OUTPUT_FORMATS, type OutputFormat, formatReport, isOutputFormat } from '../audit/formats.js';
 import { FINDING_VERDICTS } from '../audit/model.js';
@@ -38,7 +39,7 @@ export interface AuditCommandIo {
   setExitCode?: (code: number) => void;
 }
 
-const REGION_ID = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+const REGION_ID = new RegExp(REGION_ID_PATTERN);
 
 function collectRegion(value: string, previous: string[] | undefined): string[] {
   if (!REGION_ID.test(value)) throw new InvalidArgumentError(`--region must be a region ID such as cn-hangzhou, got "${value}"`);

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerRunCommand } from './run-command.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerCrdsCommand } from './crds-command.js';
 import { registerOptionalCommands } from './optional-commands.js';
 
 const program = new Command();
@@ -12,6 +13,7 @@ program
 
 registerRunCommand(program);
 registerAuditCommand(program);
+registerCrdsCommand(program);
 
 registerOptionalCommands(program)
   .then(() => program.parseAsync(process.argv))

@@ -19,6 +19,7 @@ import {
   API_GROUP,
   API_VERSION,
   type InstanceRoleBinding,
+  INSTANCE_STATES,
   type InstanceState,
   PLURAL,
   RECONCILE_REQUESTED_AT_ANNOTATION,
@@ -209,9 +210,7 @@ export class BindingController {
     if (!metrics) return;
     metrics.setQueueDepth(this.queue.len());
     const ready = { true: 0, false: 0, unknown: 0 };
-    const states: Record<InstanceState, number> = {
-      Bound: 0, Pending: 0, Detaching: 0, Attaching: 0, Conflict: 0, NotFound: 0, NotVpc: 0, Error: 0, Observed: 0,
-    };
+    const states = Object.fromEntries(INSTANCE_STATES.map((state) => [state, 0])) as Record<InstanceState, number>;
     for (const b of this.cache.all()) {
       const cond = b.status?.conditions?.find((c) => c.type === 'Ready');
       if (cond?.status === 'True') ready.true++;

@@ -2,7 +2,19 @@
  * Which bindings want which instance: the normalized spec the planner works from, selector
  * matching, and the age order that settles conflicts between bindings. Pure; no I/O.
  */
-import type { InstanceRoleBindingSpec } from '../api/instance-role-binding.js';
+import {
+  DEFAULT_RESYNC_PERIOD_MS,
+  INSTANCE_ID_PATTERN,
+  type InstanceRoleBindingSpec,
+  MAX_INSTANCE_IDS,
+  MAX_RESYNC_PERIOD_MS,
+  MAX_TAG_KEY_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+  MIN_RESYNC_PERIOD_MS,
+  REGION_ID_PATTERN,
+  ROLE_NAME_PATTERN,
+  VPC_ID_PATTERN,
+} from '../api/instance-role-binding.js';
 import type { InstanceInfo } from '../cloud/cloud-api.js';
 import { formatDuration, parseDuration } from './duration.js';
 
@@ -36,15 +48,13 @@ export interface BindingView {
   deleting: boolean;
 }
 
-export const DEFAULT_RESYNC_PERIOD_MS = 5 * 60_000;
-export const MIN_RESYNC_PERIOD_MS = 30_000;
+export { DEFAULT_RESYNC_PERIOD_MS, MIN_RESYNC_PERIOD_MS } from '../api/instance-role-binding.js';
 
-/** Same patterns as the CRD (crds/instancerolebindings.roles.ecs.dev.yaml). */
-const REGION_ID = /^[a-z]{2,}(-[a-z0-9]+)+$/;
-const ROLE_NAME = /^[A-Za-z0-9.-]{1,64}$/;
-const INSTANCE_ID = /^i-[a-z0-9]{1,64}$/;
-const VPC_ID = /^vpc-[a-z0-9]+$/;
-const MAX_INSTANCE_IDS = 1000;
+/** The CRD's own patterns (src/api is their one definition). */
+const REGION_ID = new RegExp(REGION_ID_PATTERN);
+const ROLE_NAME = new RegExp(ROLE_NAME_PATTERN);
+const INSTANCE_ID = new RegExp(INSTANCE_ID_PATTERN);
+const VPC_ID = new RegExp(VPC_ID_PATTERN);
 
 export interface NormalizeOptions {
   /** Used when spec.resyncPeriod is unset (the operator's --resync-period). Default 5m. */
@@ -85,7 +95,9 @@ export function normalizeSpec(spec: InstanceRoleBindingSpec, options: NormalizeO
     const tags: Record<string, string> = {};
     for (const [key, value] of Object.entries(raw.tags ?? {})) {
       if (key.length === 0) throw new Error('spec.instanceSelector.tags has an empty key');
+      if (key.length > MAX_TAG_KEY_LENGTH) throw new Error(`spec.instanceSelector.tags key "${key.slice(0, 20)}..." is longer than ${MAX_TAG_KEY_LENGTH} characters (the ECS limit)`);
       if (typeof value !== 'string') throw new Error(`spec.instanceSelector.tags.${key} must be a string`);
+      if (value.length > MAX_TAG_VALUE_LENGTH) throw new Error(`spec.instanceSelector.tags.${key} is longer than ${MAX_TAG_VALUE_LENGTH} characters (the ECS limit)`);
       tags[key] = value;
     }
     if (raw.vpcId !== undefined && (typeof raw.vpcId !== 'string' || !VPC_ID.test(raw.vpcId))) {
@@ -120,6 +132,9 @@ export function normalizeSpec(spec: InstanceRoleBindingSpec, options: NormalizeO
     }
     if (resyncPeriodMs < MIN_RESYNC_PERIOD_MS) {
       throw new Error(`spec.resyncPeriod "${spec.resyncPeriod}" is shorter than the minimum ${formatDuration(MIN_RESYNC_PERIOD_MS)}`);
+    }
+    if (resyncPeriodMs > MAX_RESYNC_PERIOD_MS) {
+      throw new Error(`spec.resyncPeriod "${spec.resyncPeriod}" is longer than the maximum ${formatDuration(MAX_RESYNC_PERIOD_MS)}`);
     }
   }
 
