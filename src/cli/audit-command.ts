@@ -6,7 +6,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { REGION_ID_PATTERN } from '../api/instance-role-binding.js';
-import { loadKubeConfig } from '../audit/cluster-bindings.js';
+import { loadKubeconfig } from '../kube/kubeconfig-loader.js';
 import { OUTPUT_FORMATS, type OutputFormat, formatReport, isOutputFormat } from '../audit/formats.js';
 import { FINDING_VERDICTS } from '../audit/model.js';
 import { type BindingSource, runAudit } from '../audit/run-audit.js';
@@ -96,7 +96,7 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = defa
     .action(async (flags: AuditFlags) => {
       const bindings: BindingSource = flags.manifests
         ? { kind: 'manifests', dir: flags.manifests }
-        : { kind: 'cluster', kubeConfig: loadKubeConfig(flags.kubeconfig) };
+        : { kind: 'cluster', kubeConfig: loadKubeconfig(flags.kubeconfig !== undefined ? { flag: flags.kubeconfig } : {}).config };
       const cloud: CloudApi = createAlibabaCloudApi({
         ...(flags.ecsEndpoint ? { ecsEndpoint: flags.ecsEndpoint } : {}),
         ...(flags.ramEndpoint ? { ramEndpoint: flags.ramEndpoint } : {}),

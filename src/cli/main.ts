@@ -4,11 +4,13 @@ import { registerRunCommand } from './run-command.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerCrdsCommand } from './crds-command.js';
 import { registerOptionalCommands } from './optional-commands.js';
+import { productVersion } from './version.js';
 
 const program = new Command();
 program
   .name('ecs-role-operator')
   .description('Keeps Alibaba Cloud ECS instances carrying the RAM role declared in InstanceRoleBinding resources')
+  .version(productVersion(), '-v, --version', 'print the version of ecs-role-operator')
   .showHelpAfterError();
 
 registerRunCommand(program);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger, parseDurationFlag, parseLogLevel, parsePort } from 'ecs-role-operator';
+import { createLogger, durationOption, parseLogLevel, parsePort } from 'ecs-role-operator';
 import { startSandbox } from './sandbox.js';
 
 interface SandboxFlags {
@@ -23,7 +23,7 @@ export function registerSandboxCommand(program: Command): void {
     .option('--examples <dir>', 'manifests applied at start (default: deploy/examples; "" for none)')
     .option('--kubeconfig-out <file>', 'where to write the kubeconfig', '.sandbox/kubeconfig')
     .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port', parsePort('--metrics-port'))
-    .option('--resync-period <duration>', 'drift-check period for bindings without spec.resyncPeriod', parseDurationFlag('--resync-period', 1000), 30_000)
+    .addOption(durationOption('--resync-period <duration>', 'drift-check period for bindings without spec.resyncPeriod', 30_000, { minMs: 1_000, maxMs: 24 * 3_600_000 }))
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .action(async (flags: SandboxFlags) => {
       const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
