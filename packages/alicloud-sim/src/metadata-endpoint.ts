@@ -1,0 +1,59 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MetadataService } from './imds.js';
+
+/**
+ * One instance's metadata service on its own address, at the root paths a real instance uses
+ * (`/latest/api/token`, `/latest/meta-data/...`). Bound to 100.100.100.200:80 inside a network
+ * namespace, it is what the unmodified `@alicloud/credentials` ECS RAM role provider talks to.
+ */
+
+export interface MetadataEndpointOptions {
+  /** Default 127.0.0.1; 100.100.100.200 where that address exists (a test's network namespace). */
+  host?: string;
+  /** Default 0 (a free port); 80 for the SDK's fixed metadata URL. */
+  port?: number;
+}
+
+export interface MetadataEndpoint {
+  instanceId: string;
+  /** "http://HOST:PORT". */
+  url: string;
+  close(): Promise<void>;
+}
+
+function headerMap(req: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  return headers;
+}
+
+export async function serveInstanceMetadata(imds: MetadataService, instanceId: string, opts: MetadataEndpointOptions = {}): Promise<MetadataEndpoint> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      const answer = imds.handle(instanceId, req.method ?? 'GET', path, headerMap(req));
+      res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+      res.end(answer.body);
+    });
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    instanceId,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
