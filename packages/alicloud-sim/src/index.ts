@@ -35,6 +35,7 @@ export { parsePolicyDocument, MAX_POLICY_DOCUMENT_LENGTH, type PolicyDocument, t
 export { Permissions, type AuthorizationRequest, type Decision } from './policy-evaluation.js';
 export { trustsService } from './trust-policy.js';
 export { RAM_QUOTAS } from './ram-quotas.js';
+export { SYSTEM_POLICY_NAMES } from './system-policies.js';
 export {
   RolelessLog,
   DEFAULT_ROLELESS_INSTANCE_LIMIT,

@@ -11,6 +11,22 @@ const SYSTEM_POLICY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   AliyunECSReadOnlyAccess: ['ecs:Describe*'],
   AliyunECSFullAccess: ['ecs:*'],
   AliyunRAMReadOnlyAccess: ['ram:Get*', 'ram:List*'],
+  AliyunRAMFullAccess: ['ram:*'],
+  AliyunSTSAssumeRoleAccess: ['sts:AssumeRole'],
+  AliyunVPCReadOnlyAccess: ['vpc:Describe*', 'vpc:Get*', 'vpc:List*'],
+  AliyunVPCFullAccess: ['vpc:*'],
+  AliyunSLBReadOnlyAccess: ['slb:Describe*'],
+  AliyunSLBFullAccess: ['slb:*'],
+  AliyunRDSReadOnlyAccess: ['rds:Describe*'],
+  AliyunRDSFullAccess: ['rds:*'],
+  AliyunLogReadOnlyAccess: ['log:Get*', 'log:List*'],
+  AliyunLogFullAccess: ['log:*'],
+  AliyunKMSReadOnlyAccess: ['kms:Describe*', 'kms:List*'],
+  AliyunKMSFullAccess: ['kms:*'],
+  AliyunCloudMonitorReadOnlyAccess: ['cms:Describe*', 'cms:Query*'],
+  AliyunCloudMonitorFullAccess: ['cms:*'],
+  AliyunFCReadOnlyAccess: ['fc:Get*', 'fc:List*'],
+  AliyunFCFullAccess: ['fc:*'],
 };
 
 export const SYSTEM_POLICY_NAMES: readonly string[] = Object.keys(SYSTEM_POLICY_ACTIONS);
