@@ -1,7 +1,7 @@
 import type { ActionHandler } from './action-context.js';
 import { filterIsEmpty, matchesFilter, matchesTags, readInstanceFilter, type InstanceFilter } from './instance-filter.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
-import { clampedInteger, instanceIdList, optionalBoolean, optionalInteger, optionalString } from './params.js';
+import { clampedInteger, instanceIdList, optionalBoolean, optionalInteger, optionalString, rejectUnmodelled } from './params.js';
 import { countInRegion } from './region-counts.js';
 import { requireRegion } from './region.js';
 import type { CloudState, Instance } from './state.js';
@@ -19,6 +19,12 @@ export const MAX_DESCRIBE_INSTANCES_IDS = 100;
 export const TAG_FILTER_RESOURCE_CAP = 1000;
 
 const TOKEN_LISTING = 'instances';
+
+/** The parameters modelled; any other documented filter is refused (InvalidParameter.NotSimulated). */
+const SERVED_PARAMS = [
+  'RegionId', 'InstanceIds', 'MaxResults', 'NextToken', 'PageNumber', 'PageSize', 'DryRun',
+  'VpcId', 'ZoneId', 'Status', 'InstanceNetworkType', 'InstanceName', /^Tag\./,
+];
 
 function instanceJson(inst: Instance): Record<string, unknown> {
   return {
@@ -50,6 +56,7 @@ function exactTotal(state: CloudState, regionId: string, filter: InstanceFilter,
 
 export const describeInstances: ActionHandler = (ctx) => {
   const regionId = requireRegion(ctx);
+  rejectUnmodelled(ctx.params, 'DescribeInstances', SERVED_PARAMS);
   const ids = instanceIdList(ctx.params, MAX_DESCRIBE_INSTANCES_IDS);
   const filter = readInstanceFilter(ctx.params);
   const dryRun = optionalBoolean(ctx.params, 'DryRun');

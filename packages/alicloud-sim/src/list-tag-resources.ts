@@ -2,7 +2,7 @@ import { ApiError, invalidParameter, missingParameter } from './api-error.js';
 import type { ActionHandler } from './action-context.js';
 import { matchesTags } from './instance-filter.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
-import { indexedList, optionalString, requiredString, tagFilters, type TagFilter } from './params.js';
+import { indexedList, optionalString, rejectUnmodelled, requiredString, tagFilters, type TagFilter } from './params.js';
 import { countInRegion } from './region-counts.js';
 import { requireRegion } from './region.js';
 import type { Instance } from './state.js';
@@ -98,6 +98,7 @@ function matches(inst: Instance, sel: Selection): boolean {
 
 export const listTagResources: ActionHandler = (ctx) => {
   const regionId = requireRegion(ctx);
+  rejectUnmodelled(ctx.params, 'ListTagResources', ['RegionId', 'ResourceType', 'NextToken', /^ResourceId\./, /^Tag\./, /^TagFilter\./]);
   const resourceType = requiredString(ctx.params, 'ResourceType');
   if (!(RESOURCE_TYPES as readonly string[]).includes(resourceType)) {
     throw new ApiError(400, 'InvalidResourceType.NotSupported', `The specified ResourceType "${resourceType}" is not supported (${RESOURCE_TYPES.join(', ')}).`);

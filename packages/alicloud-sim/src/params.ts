@@ -1,4 +1,4 @@
-import { ApiError, invalidParameter, missingParameter } from './api-error.js';
+import { ApiError, invalidParameter, missingParameter, notSimulated } from './api-error.js';
 
 /** Readers for RPC query parameters, answering with the API's own error codes. */
 
@@ -135,4 +135,16 @@ export function tagFilters(params: Params): TagFilter[] {
       }
       return { key: e.key, value: e.value };
     });
+}
+
+/** Parameters every ECS call may carry that identify the caller's account; they change no answer. */
+const ACCOUNT_PARAMS = ['OwnerId', 'OwnerAccount', 'ResourceOwnerId', 'ResourceOwnerAccount'];
+
+/** Refuses any parameter that is neither served (a name, or a pattern of names) nor an account parameter. */
+export function rejectUnmodelled(params: Params, action: string, served: ReadonlyArray<string | RegExp>): void {
+  for (const name of Object.keys(params)) {
+    if (ACCOUNT_PARAMS.includes(name)) continue;
+    if (served.some((s) => (typeof s === 'string' ? s === name : s.test(name)))) continue;
+    throw notSimulated(name, action);
+  }
 }

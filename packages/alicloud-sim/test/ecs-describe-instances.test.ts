@@ -188,3 +188,12 @@ test('a launch between pages does not disturb pagination; a released instance di
   sim.state.releaseInstance('i-uf6new0001');
   expect((await describeAll({ regionId: 'cn-shanghai', maxResults: 10 })).ids).toEqual(['i-uf6web0001', 'i-uf6web0002']);
 });
+
+// Deliberately not modelled (docs/cloud-simulator.md): documented filters the simulator does not
+// implement are refused, never silently ignored.
+test('an unmodelled filter (ResourceGroupId, PrivateIpAddresses) is 400 InvalidParameter.NotSimulated; account parameters are accepted', async () => {
+  const err = await expectApiError(ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: 'cn-hangzhou', resourceGroupId: 'rg-1' })), 'InvalidParameter.NotSimulated', 400);
+  expect(err.message).toContain('ResourceGroupId');
+  await expectApiError(ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: 'cn-hangzhou', privateIpAddresses: '["10.0.0.1"]' })), 'InvalidParameter.NotSimulated', 400);
+  expect((await describe1({ ownerId: 1234567890123456, maxResults: 10 })).instances!.instance).toHaveLength(10);
+});
