@@ -1,4 +1,6 @@
+import { ApiError } from './api-error.js';
 import { instanceArn, policyArn, roleArn } from './arn.js';
+import { instanceIdList } from './params.js';
 import type { ActionName } from './products.js';
 
 /**
@@ -20,14 +22,15 @@ function allInstances(params: Params, accountId: string): string[] {
 }
 
 function namedInstances(params: Params, accountId: string): string[] {
-  let ids: unknown;
+  let ids: string[] | undefined;
   try {
-    ids = JSON.parse(params['InstanceIds'] ?? '');
-  } catch {
-    ids = undefined;
+    // The batch limit is the action's to enforce; here every named instance is authorized.
+    ids = instanceIdList(params, Number.MAX_SAFE_INTEGER);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
   }
-  if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string' || id === '')) return allInstances(params, accountId);
-  return [...new Set(ids as string[])].map((id) => instanceArn(region(params), accountId, id));
+  if (ids === undefined || ids.length === 0) return allInstances(params, accountId);
+  return ids.map((id) => instanceArn(region(params), accountId, id));
 }
 
 function namedRole(params: Params, accountId: string): string[] {

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { closeServer, headerMap, listen } from './http-server.js';
 import type { MetadataService } from './imds.js';
 
 /**
@@ -22,12 +22,6 @@ export interface MetadataEndpoint {
   close(): Promise<void>;
 }
 
-function headerMap(req: IncomingMessage): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  return headers;
-}
-
 export async function serveInstanceMetadata(imds: MetadataService, instanceId: string, opts: MetadataEndpointOptions = {}): Promise<MetadataEndpoint> {
   const server = createServer((req, res) => {
     req.resume();
@@ -38,22 +32,6 @@ export async function serveInstanceMetadata(imds: MetadataService, instanceId: s
       res.end(answer.body);
     });
   });
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    instanceId,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  const { endpoint } = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  return { instanceId, url: `http://${endpoint}`, close: () => closeServer(server) };
 }

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApiError } from './api-error.js';
 import { handleApiRequest, type HttpAnswer } from './api-gateway.js';
 import { Authenticator } from './authentication.js';
 import { CallLog } from './call-log.js';
 import { handleControlPlane } from './control-plane.js';
 import { FaultInjector } from './faults.js';
+import { closeServer, headerMap, listen } from './http-server.js';
 import type { FleetSpec } from './fleet.js';
 import { MetadataService } from './imds.js';
 import { serveInstanceMetadata, type MetadataEndpoint, type MetadataEndpointOptions } from './metadata-endpoint.js';
@@ -66,12 +66,6 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-function headerMap(req: IncomingMessage): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  return headers;
 }
 
 function toRecord(pairs: Array<[string, string]>): Record<string, string> {
@@ -139,16 +133,7 @@ export async function startCloudSimulator(opts: CloudSimulatorOptions): Promise<
   });
   server.keepAliveTimeout = 5_000;
 
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const endpoint = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, endpoint } = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
   const metadataEndpoints = new Set<MetadataEndpoint>();
 
   return {
@@ -173,10 +158,7 @@ export async function startCloudSimulator(opts: CloudSimulatorOptions): Promise<
     },
     close: async () => {
       await Promise.all([...metadataEndpoints].map((e) => e.close()));
-      await new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }
