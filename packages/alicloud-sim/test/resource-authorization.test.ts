@@ -70,6 +70,16 @@ let sim: CloudSimulator;
 beforeAll(async () => {
   sim = await startSample((fleet: FleetSpec) => {
     for (const [id, { policy }] of Object.entries(KEYS)) fleet.accessKeys.push({ id, secret: `${id}-secret`, allow: [], policy });
+    fleet.policies = [
+      {
+        name: 'AttachOnWeb4',
+        document: doc(
+          { Effect: 'Allow', Action: ['ecs:AttachInstanceRamRole', 'ecs:DetachInstanceRamRole'], Resource: instance('i-bp1web0004') },
+          { Effect: 'Allow', Action: 'ram:PassRole', Resource: role('ecsram*') },
+        ),
+      },
+    ];
+    fleet.accessKeys.push({ id: 'LTAI5tByName', secret: 'LTAI5tByName-secret', allow: [], policies: ['AttachOnWeb4', 'AliyunECSReadOnlyAccess'] });
     fleet.roles.push({
       name: 'EcsScopedOperator',
       trustedServices: ['ecs.aliyuncs.com'],
@@ -126,6 +136,14 @@ describe('instance and role ARNs', () => {
 
   test('resource ARNs compare case-sensitively: a mixed-case role ARN never matches RAM\'s lower-case one', async () => {
     await expectApiError(attach(ecsClient(sim, key('LTAI5tMixedCaseArn')), 'EcsRamRoleDocumentTesting', ['i-bp1web0004']), 'InvalidUser.PassRoleForbidden', 403);
+  });
+
+  test('policies referenced by name: a fleet custom policy and a System policy', async () => {
+    const ecs = ecsClient(sim, key('LTAI5tByName'));
+    await describeWeb(key('LTAI5tByName'));
+    expect((await attach(ecs, 'EcsRamRoleLogShipper', ['i-bp1web0004'])).failCount).toBe(0);
+    expect((await detach(ecs, ['i-bp1web0004'])).failCount).toBe(0);
+    await expectApiError(attach(ecs, 'EcsRamRoleLogShipper', ['i-bp1web0003']), 'Forbidden.RAM', 403);
   });
 
   test('GetRole is authorized on the role ARN', async () => {
