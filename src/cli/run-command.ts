@@ -4,7 +4,7 @@ import { createDefaultCredential, describeCredentialSource } from '../cloud/cred
 import { loadKubeconfig } from '../kube/kubeconfig-loader.js';
 import { createLogger, parseLogLevel } from '../observability/logger.js';
 import { startOperator } from '../operator/operator.js';
-import { DEFAULT_RESYNC_PERIOD_MS, MAX_RESYNC_PERIOD_MS, MIN_RESYNC_PERIOD_MS } from '../api/instance-role-binding.js';
+import { DEFAULT_RESYNC_PERIOD_MS, MAX_RESYNC_PERIOD_MS } from '../api/instance-role-binding.js';
 import {
   durationOption,
   parseEndpoint,
@@ -48,7 +48,8 @@ export function registerRunCommand(program: Command): void {
     .option('--protocol <http|https>', 'protocol for the cloud endpoints', parseProtocol, 'https')
     .addOption(
       durationOption('--resync-period <duration>', 'drift-check period for bindings without spec.resyncPeriod', DEFAULT_RESYNC_PERIOD_MS, {
-        minMs: MIN_RESYNC_PERIOD_MS,
+        // Shorter than spec.resyncPeriod's 30s minimum is allowed here, for test and dev clusters.
+        minMs: 1_000,
         maxMs: MAX_RESYNC_PERIOD_MS,
       }),
     )

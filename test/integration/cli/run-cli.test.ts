@@ -41,7 +41,7 @@ describe('ecs-role-operator', () => {
 
   it.each([
     [['--resync-period', '1000h'], '--resync-period must be at most 24h, got "1000h"'],
-    [['--resync-period', '10s'], '--resync-period must be at least 30s, got "10s"'],
+    [['--resync-period', '500ms'], '--resync-period must be at least 1s, got "500ms"'],
     [['--leader-election-lease-duration', '1000h'], '--leader-election-lease-duration must be at most 1h, got "1000h"'],
   ])('run %j is refused before it starts: %s', async (args, message) => {
     const r = await cli(['run', ...args]);
