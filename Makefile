@@ -20,8 +20,10 @@ lint: install
 bench: build
 	node dist/bench/run.js
 
+# Flags of `ecs-role-operator sandbox` pass through: make sandbox ARGS="--metrics-port 9090"
+ARGS ?=
 sandbox: build
-	node dist/src/cli/main.js sandbox
+	node dist/src/cli/main.js sandbox $(ARGS)
 
 # Regenerates crds/ and deploy/crds/ from the schemas in src/api (a unit test fails when they differ).
 crds: build
