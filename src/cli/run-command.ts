@@ -2,8 +2,10 @@ import { PooledKubeConfig } from '../kube/pooled-kubeconfig.js';
 import type { Command } from 'commander';
 import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
 import { createDefaultCredential, describeCredentialSource } from '../cloud/credentials.js';
+import { DEFAULT_RESYNC_PERIOD_MS } from '../domain/binding-spec.js';
 import { createLogger, parseLogLevel } from '../observability/logger.js';
 import { startOperator } from '../operator/operator.js';
+import { DEFAULT_LEASE_NAME, defaultLeaseNamespace } from '../runtime/leader-election.js';
 import {
   parseDurationFlag,
   parseEndpoint,
@@ -35,6 +37,9 @@ interface RunFlags {
   logLevel: string;
 }
 
+/** Where the leader Lease lives outside a pod (deploy/ installs into this namespace). */
+const DEFAULT_LEASE_NAMESPACE = 'ecs-role-operator-system';
+
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
@@ -43,13 +48,13 @@ export function registerRunCommand(program: Command): void {
     .option('--ecs-endpoint <host:port>', 'ECS API endpoint (default: ecs.<region>.aliyuncs.com)', parseEndpoint('--ecs-endpoint'))
     .option('--ram-endpoint <host:port>', 'RAM API endpoint (default: ram.aliyuncs.com)', parseEndpoint('--ram-endpoint'))
     .option('--protocol <http|https>', 'protocol for the cloud endpoints', parseProtocol, 'https')
-    .option('--resync-period <duration>', 'drift-check period for bindings without spec.resyncPeriod', parseDurationFlag('--resync-period', 1000), 300_000)
+    .option('--resync-period <duration>', 'drift-check period for bindings without spec.resyncPeriod', parseDurationFlag('--resync-period', 1000), DEFAULT_RESYNC_PERIOD_MS)
     .option('--ecs-qps <n>', 'calls per second allowed for each ECS/RAM API action', parsePositiveNumber('--ecs-qps'), 20)
     .option('--ecs-qps-per-action <list>', 'per-action overrides, e.g. DescribeInstanceRamRole=50,AttachInstanceRamRole=20', parseQpsOverrides)
     .option('--concurrency <n>', 'bindings reconciled at once', parsePositiveInt('--concurrency'), 8)
     .option('--leader-elect', 'elect a leader through a coordination.k8s.io Lease (for more than one replica)', false)
-    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease', process.env.POD_NAMESPACE ?? 'ecs-role-operator-system')
-    .option('--leader-election-id <name>', 'name of the leader Lease', 'ecs-role-operator-leader')
+    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (POD_NAMESPACE, else the ServiceAccount\'s, else ecs-role-operator-system)', defaultLeaseNamespace(DEFAULT_LEASE_NAMESPACE))
+    .option('--leader-election-id <name>', 'name of the leader Lease', DEFAULT_LEASE_NAME)
     .option('--leader-election-lease-duration <duration>', 'how long a leader lease is honoured without renewal', parseDurationFlag('--leader-election-lease-duration', 1000), 15_000)
     .option('--leader-election-renew-deadline <duration>', 'how long the leader retries a failing renewal before it stops leading (less than the lease duration)', parseDurationFlag('--leader-election-renew-deadline', 1000), 10_000)
     .option('--leader-election-retry-period <duration>', 'pause between attempts to acquire or renew the lease', parseDurationFlag('--leader-election-retry-period', 100), 2_000)

@@ -6,8 +6,7 @@
  * that is, or contains, "ecs.aliyuncs.com". Deny statements are not weighed against allows: RAM
  * trust policies in practice only carry Allow statements, and ECS itself checks the same Allow.
  */
-
-export const ECS_SERVICE_PRINCIPAL = 'ecs.aliyuncs.com';
+import { ECS_SERVICE_PRINCIPAL } from '../domain/cloud-facts.js';
 
 function asList(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
