@@ -97,7 +97,7 @@ const conditionReasons = {
   RegionNotFound: {
     conditions: 'Ready=False, Stalled=True',
     meaning: 'spec.regionId is not a region the cloud knows.',
-    fix: 'Recreate the binding with the right regionId (the field is immutable).',
+    fix: 'Fix spec.regionId (it is immutable: recreate the binding with the right region).',
   },
   InvalidSpec: {
     conditions: 'Ready=False, Stalled=True',
