@@ -8,6 +8,7 @@ import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../api/
 import { type BindingRecord, collectBindingRecords, toBindingRecord } from './binding-records.js';
 import type { AuditBinding, InvalidBinding } from './model.js';
 import { PooledKubeConfig } from '../kube/pooled-kubeconfig.js';
+import { errorText } from '../util/error-text.js';
 
 const PAGE_SIZE = 500;
 const MAX_PAGES = 10_000;
@@ -26,7 +27,7 @@ export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
     else kc.loadFromDefault();
   } catch (err) {
     const what = kubeconfigPath ? `--kubeconfig ${kubeconfigPath}` : 'the default kubeconfig';
-    throw new Error(`cannot load ${what}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot load ${what}: ${errorText(err)}`);
   }
   if (!kc.getCurrentCluster()) {
     throw new Error(`the kubeconfig${kubeconfigPath ? ` ${kubeconfigPath}` : ''} has no current cluster: pass --kubeconfig FILE or --manifests DIR`);
@@ -47,7 +48,7 @@ function explainListFailure(err: unknown, server: string): Error {
     }
     return new Error(`listing ${resource} on ${server} failed with HTTP ${code}: ${err.message}`);
   }
-  return new Error(`cannot list ${resource} on ${server}: ${err instanceof Error ? err.message : String(err)}`);
+  return new Error(`cannot list ${resource} on ${server}: ${errorText(err)}`);
 }
 
 interface ListPage {

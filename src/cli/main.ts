@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerRunCommand } from './run-command.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerOptionalCommands } from './optional-commands.js';
+import { errorText } from '../util/error-text.js';
 
 const program = new Command();
 program
@@ -16,6 +17,6 @@ registerAuditCommand(program);
 registerOptionalCommands(program)
   .then(() => program.parseAsync(process.argv))
   .catch((err: unknown) => {
-    process.stderr.write(`ecs-role-operator: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`ecs-role-operator: ${errorText(err)}\n`);
     process.exit(1);
   });

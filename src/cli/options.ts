@@ -1,6 +1,7 @@
 /** Parsers for command-line option values; each throws a message naming the flag and the fix. */
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../domain/duration.js';
+import { errorText } from '../util/error-text.js';
 
 export function parsePositiveInt(flag: string) {
   return (value: string): number => {
@@ -32,7 +33,7 @@ export function parseDurationFlag(flag: string, minMs = 1) {
     try {
       ms = parseDuration(value);
     } catch (err) {
-      throw new InvalidArgumentError(`${flag}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new InvalidArgumentError(`${flag}: ${errorText(err)}`);
     }
     if (ms < minMs) throw new InvalidArgumentError(`${flag} must be at least ${minMs} ms, got "${value}"`);
     return ms;

@@ -68,6 +68,12 @@ function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
 }
 
+/** What an Attach/DetachInstanceRamRole answer says, per instance. */
+interface RoleChangeAnswer {
+  results: readonly SdkInstanceResult[];
+  failCount: number | undefined;
+}
+
 interface SdkInstanceResult {
   instanceId?: string;
   success?: boolean;
@@ -200,24 +206,36 @@ export class AlibabaCloudApi implements CloudApi {
     throw new CloudError({ action: 'DescribeInstanceRamRole', code: INVALID_RESPONSE_CODE, message: `the listing did not end after ${MAX_PAGES} pages` });
   }
 
-  async attachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options: CallOptions = {}): Promise<InstanceCallResult[]> {
-    checkBatch('attachInstanceRamRole', instanceIds, MAX_MUTATE_IDS);
-    const ids = unique(instanceIds);
-    if (ids.length === 0) return [];
-    const client = this.ecs(regionId);
-    const request = new EcsModule.AttachInstanceRamRoleRequest({ regionId, ramRoleName: roleName, instanceIds: JSON.stringify(ids) });
-    const body = await this.call('AttachInstanceRamRole', options.signal, async () => (await client.attachInstanceRamRole(request)).body);
-    return instanceResults(ids, body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult ?? [], body?.failCount);
+  attachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options: CallOptions = {}): Promise<InstanceCallResult[]> {
+    return this.changeRole('AttachInstanceRamRole', regionId, roleName, instanceIds, options, async (client, params) => {
+      const body = (await client.attachInstanceRamRole(new EcsModule.AttachInstanceRamRoleRequest(params))).body;
+      return { results: body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult ?? [], failCount: body?.failCount };
+    });
   }
 
-  async detachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options: CallOptions = {}): Promise<InstanceCallResult[]> {
-    checkBatch('detachInstanceRamRole', instanceIds, MAX_MUTATE_IDS);
+  detachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options: CallOptions = {}): Promise<InstanceCallResult[]> {
+    return this.changeRole('DetachInstanceRamRole', regionId, roleName, instanceIds, options, async (client, params) => {
+      const body = (await client.detachInstanceRamRole(new EcsModule.DetachInstanceRamRoleRequest(params))).body;
+      return { results: body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [], failCount: body?.failCount };
+    });
+  }
+
+  /** One Attach/DetachInstanceRamRole call; a result for every requested ID. */
+  private async changeRole(
+    action: 'AttachInstanceRamRole' | 'DetachInstanceRamRole',
+    regionId: string,
+    roleName: string,
+    instanceIds: string[],
+    options: CallOptions,
+    send: (client: EcsClient, params: { regionId: string; ramRoleName: string; instanceIds: string }) => Promise<RoleChangeAnswer>,
+  ): Promise<InstanceCallResult[]> {
+    checkBatch(action === 'AttachInstanceRamRole' ? 'attachInstanceRamRole' : 'detachInstanceRamRole', instanceIds, MAX_MUTATE_IDS);
     const ids = unique(instanceIds);
     if (ids.length === 0) return [];
     const client = this.ecs(regionId);
-    const request = new EcsModule.DetachInstanceRamRoleRequest({ regionId, ramRoleName: roleName, instanceIds: JSON.stringify(ids) });
-    const body = await this.call('DetachInstanceRamRole', options.signal, async () => (await client.detachInstanceRamRole(request)).body);
-    return instanceResults(ids, body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [], body?.failCount);
+    const params = { regionId, ramRoleName: roleName, instanceIds: JSON.stringify(ids) };
+    const answer = await this.call(action, options.signal, () => send(client, params));
+    return instanceResults(ids, answer.results, answer.failCount);
   }
 
   async getRole(roleName: string, options: CallOptions = {}): Promise<RoleInfo | null> {

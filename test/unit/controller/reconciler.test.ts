@@ -15,6 +15,7 @@ import type { InstanceInfo } from '../../../src/domain/cloud-facts.js';
 import type { BindingEvent } from '../../../src/domain/pass-events.js';
 import type { BindingApi, EventRecorder } from '../../../src/kube/binding-api.js';
 import { BindingCache } from '../../../src/kube/binding-cache.js';
+import { deleting, irb } from '../fakes/bindings.js';
 import { FakeCloud, vpc } from '../fakes/fake-cloud.js';
 
 class FakeBindingApi implements BindingApi {
@@ -38,15 +39,6 @@ const recorder: EventRecorder = { record: (_b, event) => void events.push(event)
 const log = pino({ level: 'silent' });
 const errorPolicy = bindingErrorPolicy({ waitMs: 5_000, resyncMsOf: () => 60_000 });
 
-function irb(name: string, spec: Partial<InstanceRoleBinding['spec']>, extra: Partial<InstanceRoleBinding['metadata']> = {}): InstanceRoleBinding {
-  return {
-    apiVersion: 'roles.ecs.dev/v1alpha1',
-    kind: 'InstanceRoleBinding',
-    metadata: { name, namespace: 'ns', uid: `uid-${name}`, generation: 1, creationTimestamp: '2026-01-01T00:00:00Z', ...extra },
-    spec: { regionId: 'cn-hangzhou', roleName: 'RoleA', ...spec },
-  };
-}
-
 function setup(instances: InstanceInfo[], ramRoles: Record<string, boolean> = { RoleA: true, RoleB: true }) {
   const cloud = new FakeCloud({ instances, ramRoles });
   const cache = new BindingCache(60_000);
@@ -61,6 +53,15 @@ function setup(instances: InstanceInfo[], ramRoles: Record<string, boolean> = { 
   const reconcile = (key: string, signal: AbortSignal = new AbortController().signal): Promise<ReconcileResult> =>
     reconciler.reconcile(cache.get(key) as InstanceRoleBinding, signal, log);
   return { cloud, cache, api, reconcile };
+}
+
+/** ns/web bound to RoleA on i-a, then deleted (the finalizer still on). */
+async function boundThenDeleted() {
+  const world = setup([vpc('i-a')]);
+  world.cache.upsert(irb('web', { instanceIds: ['i-a'] }));
+  await world.reconcile('ns/web');
+  world.cache.upsert(deleting(world.cache.get('ns/web') as InstanceRoleBinding));
+  return world;
 }
 
 describe('BindingReconciler', () => {
@@ -103,7 +104,7 @@ describe('BindingReconciler', () => {
     await reconcile('ns/young');
     expect(cache.get('ns/young')?.status?.instances?.[0]?.state).toBe('Conflict');
     const old = cache.get('ns/old') as InstanceRoleBinding;
-    cache.upsert({ ...old, metadata: { ...old.metadata, deletionTimestamp: '2026-03-01T00:00:00Z' } });
+    cache.upsert(deleting(old));
     const decision = await reconcile('ns/old');
     expect(decision.kind).toBe('done');
     expect(cloud.roles.get('i-a')).toBeNull();
@@ -164,11 +165,7 @@ describe('BindingReconciler', () => {
   });
 
   it('on delete, a detach that finds the role already gone counts as released', async () => {
-    const { cloud, cache, reconcile } = setup([vpc('i-a')]);
-    cache.upsert(irb('web', { instanceIds: ['i-a'] }));
-    await reconcile('ns/web');
-    const bound = cache.get('ns/web') as InstanceRoleBinding;
-    cache.upsert({ ...bound, metadata: { ...bound.metadata, deletionTimestamp: '2026-03-01T00:00:00Z' } });
+    const { cloud, cache, reconcile } = await boundThenDeleted();
     // Someone detaches the role between the observation and the detach.
     const detach = cloud.detachInstanceRamRole.bind(cloud);
     cloud.detachInstanceRamRole = async (regionId, roleName, ids, options) => {
@@ -180,11 +177,7 @@ describe('BindingReconciler', () => {
   });
 
   it('on delete, a detach that fails keeps the finalizer and reports the failure', async () => {
-    const { cloud, cache, reconcile } = setup([vpc('i-a')]);
-    cache.upsert(irb('web', { instanceIds: ['i-a'] }));
-    await reconcile('ns/web');
-    const bound = cache.get('ns/web') as InstanceRoleBinding;
-    cache.upsert({ ...bound, metadata: { ...bound.metadata, deletionTimestamp: '2026-03-01T00:00:00Z' } });
+    const { cloud, cache, reconcile } = await boundThenDeleted();
     cloud.failures.set('DetachInstanceRamRole', [new CloudError({ action: 'DetachInstanceRamRole', code: 'ServiceUnavailable', message: 'down', statusCode: 503 })]);
     const result = await reconcile('ns/web');
     expect(result).toMatchObject({ kind: 'failed', failure: { code: 'ServiceUnavailable', class: 'recoverable' } });

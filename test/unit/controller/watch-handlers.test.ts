@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FINALIZER, type InstanceRoleBinding, RECONCILE_REQUESTED_AT_ANNOTATION } from '../../../src/api/instance-role-binding.js';
+import { FINALIZER, RECONCILE_REQUESTED_AT_ANNOTATION } from '../../../src/api/instance-role-binding.js';
 import { bindingWatchHandlers, shouldReconcile } from '../../../src/controller/watch-handlers.js';
 import { BindingCache } from '../../../src/kube/binding-cache.js';
-
-function irb(name: string, spec: Partial<InstanceRoleBinding['spec']>, meta: Partial<InstanceRoleBinding['metadata']> = {}): InstanceRoleBinding {
-  return {
-    apiVersion: 'roles.ecs.dev/v1alpha1',
-    kind: 'InstanceRoleBinding',
-    metadata: { name, namespace: 'ns', uid: `uid-${name}`, generation: 1, creationTimestamp: '2026-01-01T00:00:00Z', ...meta },
-    spec: { regionId: 'cn-hangzhou', roleName: 'RoleA', ...spec },
-  };
-}
+import { deleting, irb } from '../fakes/bindings.js';
 
 function setup() {
   const cache = new BindingCache();
@@ -48,10 +40,10 @@ describe('bindingWatchHandlers', () => {
     const old = irb('old', { instanceIds: ['i-a'] }, { finalizers: [FINALIZER, 'example.com/other'] });
     handlers.upsert(irb('young', { instanceIds: ['i-a'], roleName: 'RoleB' }, { creationTimestamp: '2026-02-01T00:00:00Z' }));
     handlers.upsert(old);
-    const deleting = { ...old, metadata: { ...old.metadata, deletionTimestamp: '2026-03-01T00:00:00Z' } };
-    handlers.upsert(deleting);
+    const going = deleting(old);
+    handlers.upsert(going);
     queued.length = 0;
-    handlers.upsert({ ...deleting, metadata: { ...deleting.metadata, finalizers: ['example.com/other'] } });
+    handlers.upsert({ ...going, metadata: { ...going.metadata, finalizers: ['example.com/other'] } });
     expect(queued).toEqual(['ns/old', 'ns/young']);
   });
 });

@@ -114,22 +114,15 @@ describe('Coalescer with a gate', () => {
 
 describe('Coalescer: aborts', () => {
   it('withdraws an aborted caller from a batch not yet sent, and sends the rest', async () => {
-    const calls: string[][] = [];
-    const c = new Coalescer<string, string>({
-      maxBatch: 10,
-      windowMs: 10,
-      run: async (_g, items) => {
-        calls.push([...items]);
-        return new Map(items.map((i) => [i, i]));
-      },
-    });
+    const sent: string[][] = [];
+    const c = new Coalescer<string, string>({ maxBatch: 10, windowMs: 10, run: async (_g, items) => echo(sent, items) });
     const stop = new AbortController();
     const aborted = c.requestMany('g', ['a', 'b'], stop.signal);
     const kept = c.request('g', 'c');
     stop.abort(new Error('stop'));
     await expect(aborted).rejects.toThrow('stop');
     expect(await kept).toBe('c');
-    expect(calls).toEqual([['c']]);
+    expect(sent).toEqual([['c']]);
   });
 
   it('gives a sealed batch a signal that aborts only when every caller has', async () => {
@@ -157,3 +150,9 @@ describe('Coalescer: aborts', () => {
     await expect(second).rejects.toThrow('two');
   });
 });
+
+/** Records the batch and answers each item with itself. */
+function echo(sent: string[][], items: string[]): Map<string, string> {
+  sent.push([...items]);
+  return new Map(items.map((i) => [i, i]));
+}
