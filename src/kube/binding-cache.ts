@@ -81,7 +81,7 @@ export class BindingCache implements BindingIndex {
   }
 
   /** The planner's view of a binding, or undefined when its spec is invalid. */
-  toView(binding: InstanceRoleBinding): BindingView | undefined {
+  private toView(binding: InstanceRoleBinding): BindingView | undefined {
     const v = this.viewOf(binding);
     return 'view' in v ? v.view : undefined;
   }
