@@ -7,6 +7,7 @@
  * The shared GetRole runs without any one caller's signal (other callers still want it); a
  * caller whose signal aborts stops waiting for it.
  */
+import { setMaxListeners } from 'node:events';
 import { abortable } from '../runtime/abort.js';
 import type { RoleCheckAnswer, RoleCloud } from './role-cloud.js';
 
@@ -22,12 +23,14 @@ export class CachedRoleChecks implements RoleCloud {
   private readonly cache = new Map<string, { at: number; answer: Promise<RoleCheckAnswer> }>();
   private readonly ttlMs: number;
   private readonly now: () => number;
+  /** The signal of the shared GetRole calls: never aborts; every call in flight listens to it. */
   private readonly unaborted = new AbortController().signal;
 
   constructor(
     private readonly inner: RoleCloud,
     options: RoleCheckCacheOptions = {},
   ) {
+    setMaxListeners(0, this.unaborted);
     this.ttlMs = options.ttlMs ?? DEFAULT_ROLE_CHECK_TTL_MS;
     this.now = options.now ?? (() => Date.now());
   }

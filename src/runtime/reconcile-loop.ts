@@ -52,8 +52,13 @@ export class ReconcileLoop<Failure> {
   }
 
   /** Starts the workers; passes are aborted when `signal` aborts. */
-  start(signal: AbortSignal = new AbortController().signal): void {
-    for (let i = 0; i < this.opts.concurrency; i++) this.workers.push(this.work(signal));
+  start(signal?: AbortSignal): void {
+    // The workers listen to a signal of the loop's own, which alone listens to the caller's.
+    const lifetime = new AbortController();
+    setMaxListeners(0, lifetime.signal);
+    if (signal?.aborted) lifetime.abort(signal.reason);
+    else signal?.addEventListener('abort', () => lifetime.abort(signal.reason), { once: true });
+    for (let i = 0; i < this.opts.concurrency; i++) this.workers.push(this.work(lifetime.signal));
   }
 
   /** Takes no new keys and waits for the passes in flight. */
