@@ -18,7 +18,7 @@
 import type { Logger } from 'pino';
 import { type InstanceRoleBinding, type InstanceRoleBindingStatus, type InstanceState, bindingKey } from '../api/instance-role-binding.js';
 import type { BindingView } from '../domain/binding-view.js';
-import type { RoleCheck } from '../domain/cloud-facts.js';
+import type { Observation, RoleCheck } from '../domain/cloud-facts.js';
 import { type PassOutcome, computeStatus } from '../domain/conditions.js';
 import { type Failure, actionFailureText, failureText, invalidSpecFailure, worstFailure } from '../domain/failures.js';
 import { type BindingEvent, actionFailedEvent, detachedEvent, passEvents, stalledEvent } from '../domain/pass-events.js';
@@ -91,7 +91,8 @@ export class BindingReconciler {
       return { kind: 'done', why: 'suspended' };
     }
 
-    let observation;
+    // A policy gate (tenancy) goes here: a binding no policy permits stops before the cloud is read.
+    let observation: Observation;
     let role: RoleCheck = 'unknown';
     try {
       observation = await cloud.observe(spec.regionId, scopeOf(view), signal);
