@@ -7,6 +7,7 @@ import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/cli
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../api/instance-role-binding.js';
 import { type BindingRecord, collectBindingRecords, toBindingRecord } from './binding-records.js';
 import type { AuditBinding, InvalidBinding } from './model.js';
+import { errorText } from '../util/error-text.js';
 
 const PAGE_SIZE = 500;
 const MAX_PAGES = 10_000;
@@ -31,7 +32,7 @@ function explainListFailure(err: unknown, server: string): Error {
     }
     return new Error(`listing ${resource} on ${server} failed with HTTP ${code}: ${err.message}`);
   }
-  return new Error(`cannot list ${resource} on ${server}: ${err instanceof Error ? err.message : String(err)}`);
+  return new Error(`cannot list ${resource} on ${server}: ${errorText(err)}`);
 }
 
 interface ListPage {

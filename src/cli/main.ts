@@ -5,6 +5,7 @@ import { registerAuditCommand } from './audit-command.js';
 import { registerCrdsCommand } from './crds-command.js';
 import { registerOptionalCommands } from './optional-commands.js';
 import { productVersion } from './version.js';
+import { errorText } from '../util/error-text.js';
 
 const program = new Command();
 program
@@ -20,6 +21,6 @@ registerCrdsCommand(program);
 registerOptionalCommands(program)
   .then(() => program.parseAsync(process.argv))
   .catch((err: unknown) => {
-    process.stderr.write(`ecs-role-operator: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`ecs-role-operator: ${errorText(err)}\n`);
     process.exit(1);
   });

@@ -1,6 +1,7 @@
 /** Parsers for command-line option values; each throws a message naming the flag and the fix. */
 import { InvalidArgumentError, Option } from 'commander';
 import { formatDurationShort, parseDuration } from '../domain/duration.js';
+import { errorText } from '../util/error-text.js';
 
 /** The longest delay a Node.js timer can wait (about 24.8 days); longer ones fire at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -35,7 +36,7 @@ export function parseDurationFlag(flag: string, minMs = 1, maxMs = MAX_TIMER_MS)
     try {
       ms = parseDuration(value);
     } catch (err) {
-      throw new InvalidArgumentError(`${flag}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new InvalidArgumentError(`${flag}: ${errorText(err)}`);
     }
     if (ms < minMs) throw new InvalidArgumentError(`${flag} must be at least ${formatDurationShort(minMs)}, got "${value}"`);
     if (ms > maxMs) throw new InvalidArgumentError(`${flag} must be at most ${formatDurationShort(maxMs)}, got "${value}"`);

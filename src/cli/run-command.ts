@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
 import { createDefaultCredential, describeCredentialSource } from '../cloud/credentials.js';
+import { DEFAULT_RESYNC_PERIOD_MS, MAX_RESYNC_PERIOD_MS } from '../api/instance-role-binding.js';
 import { loadKubeconfig } from '../kube/kubeconfig-loader.js';
 import { createLogger, parseLogLevel } from '../observability/logger.js';
 import { startOperator } from '../operator/operator.js';
-import { DEFAULT_RESYNC_PERIOD_MS, MAX_RESYNC_PERIOD_MS } from '../api/instance-role-binding.js';
+import { DEFAULT_LEASE_NAME, defaultLeaseNamespace } from '../runtime/leader-election.js';
 import {
   durationOption,
   parseEndpoint,
@@ -37,6 +38,8 @@ interface RunFlags {
 }
 
 const HOUR_MS = 3_600_000;
+/** Where the leader Lease lives outside a pod (deploy/ installs into this namespace). */
+const DEFAULT_LEASE_NAMESPACE = 'ecs-role-operator-system';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -57,8 +60,8 @@ export function registerRunCommand(program: Command): void {
     .option('--ecs-qps-per-action <list>', 'per-action overrides, e.g. DescribeInstanceRamRole=50,AttachInstanceRamRole=20', parseQpsOverrides)
     .option('--concurrency <n>', 'bindings reconciled at once', parsePositiveInt('--concurrency'), 8)
     .option('--leader-elect', 'elect a leader through a coordination.k8s.io Lease (for more than one replica)', false)
-    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease', process.env.POD_NAMESPACE ?? 'ecs-role-operator-system')
-    .option('--leader-election-id <name>', 'name of the leader Lease', 'ecs-role-operator-leader')
+    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (POD_NAMESPACE, else the ServiceAccount\'s, else ecs-role-operator-system)', defaultLeaseNamespace(DEFAULT_LEASE_NAMESPACE))
+    .option('--leader-election-id <name>', 'name of the leader Lease', DEFAULT_LEASE_NAME)
     .addOption(durationOption('--leader-election-lease-duration <duration>', 'how long a leader lease is honoured without renewal', 15_000, { minMs: 1_000, maxMs: HOUR_MS }))
     .addOption(
       durationOption('--leader-election-renew-deadline <duration>', 'how long the leader retries a failing renewal before it stops leading (less than the lease duration)', 10_000, {

@@ -7,8 +7,7 @@
  * action and principal: RAM evaluates policies with an explicit Deny overriding any Allow, and
  * AttachInstanceRamRole refuses such a role with InvalidRamRole.NotEcsRole.
  */
-
-export const ECS_SERVICE_PRINCIPAL = 'ecs.aliyuncs.com';
+import { ECS_SERVICE_PRINCIPAL } from '../domain/cloud-facts.js';
 
 function asList(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];

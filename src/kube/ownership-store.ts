@@ -9,7 +9,7 @@
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Holding, OwnershipLedger } from '../domain/ownership.js';
-import { FIELD_MANAGER } from './kube-binding-api.js';
+import { FIELD_MANAGER } from './wire-identity.js';
 
 export const LEDGER_NAME_PREFIX = 'ecs-role-operator-ownership-';
 export const LEDGER_LABEL = 'roles.ecs.dev/ownership-ledger';
