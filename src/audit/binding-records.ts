@@ -43,7 +43,7 @@ export function toBindingRecord(raw: unknown, source: string): BindingRecord {
   }
   if (!name) return invalid('metadata.name is missing: give the binding a name');
   const viewed = toBindingView(
-    { namespace, name, creationTimestamp: timestampOf(metadata.creationTimestamp), deletionTimestamp: timestampOf(metadata.deletionTimestamp) },
+    { namespace, name, uid: stringOf(metadata.uid), creationTimestamp: timestampOf(metadata.creationTimestamp), deletionTimestamp: timestampOf(metadata.deletionTimestamp) },
     object.spec as InstanceRoleBindingSpec,
   );
   return 'view' in viewed ? { binding: { source, view: viewed.view } } : invalid(viewed.invalid);

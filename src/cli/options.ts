@@ -78,3 +78,9 @@ export function parseQpsOverrides(value: string): Record<string, number> {
   }
   return out;
 }
+
+/** --tenancy: enforce (the default) or disabled. */
+export function parseTenancy(value: string): 'enforce' | 'disabled' {
+  if (value !== 'enforce' && value !== 'disabled') throw new InvalidArgumentError(`--tenancy must be enforce or disabled, got "${value}"`);
+  return value;
+}

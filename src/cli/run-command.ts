@@ -14,7 +14,9 @@ import {
   parsePositiveNumber,
   parseProtocol,
   parseQpsOverrides,
+  parseTenancy,
 } from './options.js';
+import type { TenancyMode } from '../kube/tenancy-cache.js';
 
 interface RunFlags {
   kubeconfig?: string;
@@ -35,6 +37,7 @@ interface RunFlags {
   healthPort: number;
   probeRegion?: string;
   logLevel: string;
+  tenancy: TenancyMode;
 }
 
 const HOUR_MS = 3_600_000;
@@ -60,7 +63,7 @@ export function registerRunCommand(program: Command): void {
     .option('--ecs-qps-per-action <list>', 'per-action overrides, e.g. DescribeInstanceRamRole=50,AttachInstanceRamRole=20', parseQpsOverrides)
     .option('--concurrency <n>', 'bindings reconciled at once', parsePositiveInt('--concurrency'), 8)
     .option('--leader-elect', 'elect a leader through a coordination.k8s.io Lease (for more than one replica)', false)
-    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (POD_NAMESPACE, else the ServiceAccount\'s, else ecs-role-operator-system)', defaultLeaseNamespace(DEFAULT_LEASE_NAMESPACE))
+    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease and of the ownership ledger (POD_NAMESPACE, else the ServiceAccount\'s, else ecs-role-operator-system)', defaultLeaseNamespace(DEFAULT_LEASE_NAMESPACE))
     .option('--leader-election-id <name>', 'name of the leader Lease', DEFAULT_LEASE_NAME)
     .addOption(durationOption('--leader-election-lease-duration <duration>', 'how long a leader lease is honoured without renewal', 15_000, { minMs: 1_000, maxMs: HOUR_MS }))
     .addOption(
@@ -74,6 +77,12 @@ export function registerRunCommand(program: Command): void {
     .option('--health-port <port>', 'port for /healthz and /readyz', parsePort('--health-port'), 8081)
     .option('--probe-region <region>', 'region used by the readiness probe to check the cloud is reachable')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .option(
+      '--tenancy <enforce|disabled>',
+      'enforce: act on a binding only as an InstanceRolePolicy permits (deny by default); disabled: single-tenant clusters only, every binding may bind any role (logged as a warning)',
+      parseTenancy,
+      'enforce',
+    )
     .action(async (flags: RunFlags) => {
       const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
       const { config: kubeConfig, source: kubeconfigSource } = loadKubeconfig(flags.kubeconfig !== undefined ? { flag: flags.kubeconfig } : {});
@@ -92,6 +101,8 @@ export function registerRunCommand(program: Command): void {
         qps: flags.ecsQps,
         ...(flags.ecsQpsPerAction ? { qpsPerAction: flags.ecsQpsPerAction } : {}),
         concurrency: flags.concurrency,
+        tenancy: flags.tenancy,
+        ownershipNamespace: flags.leaderElectionNamespace,
         metricsPort: flags.metricsPort,
         healthPort: flags.healthPort,
         ...(flags.probeRegion ? { probeRegionId: flags.probeRegion } : {}),

@@ -31,7 +31,11 @@ export class ApiRoleCloud implements RoleCloud {
     const instances = new Map<string, InstanceInfo>();
     for (const instance of [...byId, ...selected]) instances.set(instance.instanceId, instance);
     const targetIds = [...new Set([...instanceIds, ...selected.map((i) => i.instanceId)])].sort();
-    const vpcIds = targetIds.filter((id) => instances.get(id)?.networkType === 'vpc');
+    const admit = scope.admit ?? (() => true);
+    const vpcIds = targetIds.filter((id) => {
+      const instance = instances.get(id);
+      return instance?.networkType === 'vpc' && admit(instance);
+    });
     const answers = await Promise.all(chunk(vpcIds, MAX_DESCRIBE_ROLE_IDS).map((ids) => this.api.describeInstanceRamRoles(regionId, ids, { signal })));
     const observedRoles = new Map<string, string | null>();
     for (const answer of answers) for (const [id, role] of answer) observedRoles.set(id, role);
@@ -80,7 +84,7 @@ export class ApiRoleCloud implements RoleCloud {
           }
         } catch (err) {
           if (signal.aborted) throw err;
-          const failure = err instanceof CloudError ? cloudFailure(err.code, err.message, err.statusCode) : cloudFailure(INTERNAL_ERROR_CODE, errorText(err));
+          const failure = err instanceof CloudError ? cloudFailure(err.code, err.cloudMessage, err.statusCode) : cloudFailure(INTERNAL_ERROR_CODE, errorText(err));
           for (const id of batch) answers.set(id, failure);
         }
       }),

@@ -64,6 +64,8 @@ export interface CloudApi {
 export class CloudError extends Error {
   readonly action: string;
   readonly code: string;
+  /** The cloud's message alone (`message` is "Action: Code: cloud message"). */
+  readonly cloudMessage: string;
   readonly statusCode: number | undefined;
   readonly requestId: string | undefined;
   /** Seconds the server asked us to wait (x-acs-retry-after), when given. */
@@ -81,6 +83,7 @@ export class CloudError extends Error {
     this.name = 'CloudError';
     this.action = init.action;
     this.code = init.code;
+    this.cloudMessage = init.message;
     this.statusCode = init.statusCode;
     this.requestId = init.requestId;
     this.retryAfterSeconds = init.retryAfterSeconds;

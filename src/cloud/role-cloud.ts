@@ -10,7 +10,7 @@
  * the operator's.
  */
 import type { NormalizedSelector } from '../domain/binding-spec.js';
-import type { Observation } from '../domain/cloud-facts.js';
+import type { InstanceInfo, Observation } from '../domain/cloud-facts.js';
 import type { Failure } from '../domain/failures.js';
 import { CloudError } from './cloud-api.js';
 import { cloudFailure } from './error-policy.js';
@@ -19,6 +19,11 @@ import { cloudFailure } from './error-policy.js';
 export interface TargetScope {
   instanceIds: readonly string[];
   selector?: NormalizedSelector | undefined;
+  /**
+   * Which described instances may be read further (tenancy): the role of an instance it rejects is
+   * never read (no DescribeInstanceRamRole names it). Default: every instance.
+   */
+  admit?: ((instance: InstanceInfo) => boolean) | undefined;
 }
 
 /** One instance and the role to attach to it, or to detach from it (named, never "whatever is there"). */
@@ -59,5 +64,5 @@ export interface RoleCloud {
  * the cloud's answer (an abort, a bug): those propagate.
  */
 export function failureOf(err: unknown): Failure | undefined {
-  return err instanceof CloudError ? cloudFailure(err.code, err.message, err.statusCode) : undefined;
+  return err instanceof CloudError ? cloudFailure(err.code, err.cloudMessage, err.statusCode) : undefined;
 }

@@ -3,22 +3,37 @@
  * handlers turn its events into keys on the work queue, the generic loop hands each key to the
  * reconciler (one pass per key at a time) and applies the error policy to failed passes. Mirrors
  * controller-runtime's manager + controller split, without the reconciler knowing any of it.
+ *
+ * Tenancy: InstanceRolePolicy and Namespace informers fill the tenancy cache (the reconciler's
+ * TenancySource); their changes queue the bindings they concern; the policy status controller
+ * writes each policy's status. Ownership: the ledger is loaded from its ConfigMaps by the leader
+ * before any worker starts, written back as it changes, and flushed on stop.
  */
-import type { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { INSTANCE_STATES, type InstanceState } from '../api/instance-role-binding.js';
+import type { InstanceRolePolicy } from '../api/instance-role-policy.js';
 import type { Failure } from '../domain/failures.js';
+import { OwnershipLedger } from '../domain/ownership.js';
 import type { RoleCloud } from '../cloud/role-cloud.js';
 import { BindingCache } from '../kube/binding-cache.js';
 import { BindingInformer } from '../kube/binding-informer.js';
 import { KubeBindingApi, KubeEventRecorder } from '../kube/kube-binding-api.js';
+import { KubePolicyApi, POLICY_WATCH_PATH } from '../kube/kube-policy-api.js';
+import { ObjectInformer } from '../kube/object-informer.js';
+import { ConfigMapOwnershipStore } from '../kube/ownership-store.js';
+import { type NamespaceObject, TenancyCache, type TenancyMode } from '../kube/tenancy-cache.js';
 import { reconcileLogger } from '../observability/logger.js';
+import { Backoff } from '../runtime/backoff.js';
 import { type PassResult, ReconcileLoop } from '../runtime/reconcile-loop.js';
 import { WorkQueue } from '../runtime/work-queue.js';
+import { errorText } from '../util/error-text.js';
+import { PolicyStatusController } from './policy-status-controller.js';
 import { BindingReconciler, DEFAULT_WAIT_REQUEUE_MS, type ReconcileObserver, type ReconcileResult } from './reconciler.js';
 import { bindingErrorPolicy } from './requeue-policy.js';
 import { StatusWriter } from './status-writer.js';
-import { bindingWatchHandlers } from './watch-handlers.js';
+import { namespaceWatchHandlers, policyWatchHandlers } from './tenancy-watch.js';
+import { bindingWatchHandlers, holdingsChangedHandler } from './watch-handlers.js';
 
 /** What the controller reports; the metrics module implements it. */
 export interface ControllerMetrics extends ReconcileObserver {
@@ -41,34 +56,83 @@ export interface ControllerOptions {
   /** Drift-check period of bindings without spec.resyncPeriod. */
   defaultResyncMs: number;
   metrics?: ControllerMetrics;
+  /** enforce (default): InstanceRolePolicies decide what bindings may do; disabled: single-tenant. */
+  tenancy?: TenancyMode;
+  /** The operator's own namespace, where the ownership ledger's ConfigMaps live (tenants have no access). */
+  ownershipNamespace: string;
 }
 
 const STATS_INTERVAL_MS = 5_000;
 
+/** Retry delays for loading the ownership ledger before the workers start. */
+const LEDGER_LOAD_BACKOFF = { baseMs: 500, maxMs: 30_000 };
+
 export class BindingController {
   readonly cache: BindingCache;
+  readonly tenancy: TenancyCache;
+  readonly ledger = new OwnershipLedger();
   private readonly queue = new WorkQueue();
   private readonly informer: BindingInformer;
+  private readonly policyInformer: ObjectInformer<InstanceRolePolicy>;
+  private readonly namespaceInformer: ObjectInformer<NamespaceObject> | undefined;
+  private readonly policyStatus: PolicyStatusController;
+  private readonly ledgerStore: ConfigMapOwnershipStore;
   private readonly writer: StatusWriter;
   private readonly reconciler: BindingReconciler;
   private readonly loop: ReconcileLoop<Failure>;
   private statsTimer: NodeJS.Timeout | undefined;
+  private leading = false;
+  private ledgerLoaded = false;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly opts: ControllerOptions) {
     const cache = new BindingCache(opts.defaultResyncMs);
     this.cache = cache;
+    const enqueue = (key: string): void => this.queue.add(key);
+    this.tenancy = new TenancyCache(opts.tenancy ?? 'enforce');
+    const policyApi = new KubePolicyApi(opts.customObjects);
+    this.policyStatus = new PolicyStatusController({ tenancy: this.tenancy, bindings: () => cache.views(), api: policyApi, logger: opts.logger });
+    this.ledgerStore = new ConfigMapOwnershipStore({ core: opts.core, namespace: opts.ownershipNamespace, logger: opts.logger });
     this.writer = new StatusWriter(new KubeBindingApi(opts.customObjects));
     this.informer = new BindingInformer({
       kubeConfig: opts.kubeConfig,
       customObjects: opts.customObjects,
       logger: opts.logger,
-      handlers: bindingWatchHandlers({ cache, enqueue: (key) => this.queue.add(key), forgetRole: (role) => opts.forgetRole?.(role) }),
+      handlers: bindingWatchHandlers({
+        cache,
+        enqueue,
+        forgetRole: (role) => opts.forgetRole?.(role),
+        heldBy: (uid) => this.ledger.heldBy(uid).keys(),
+        bindingsChanged: () => this.policyStatus.recount(),
+      }),
     });
+    const tenancyWatch = { tenancy: this.tenancy, bindingKeys: () => cache.keys(), enqueue, policies: this.policyStatus };
+    this.policyInformer = new ObjectInformer<InstanceRolePolicy>({
+      kubeConfig: opts.kubeConfig,
+      path: POLICY_WATCH_PATH,
+      list: () => policyApi.list(),
+      what: 'InstanceRolePolicy',
+      logger: opts.logger,
+      handlers: policyWatchHandlers(tenancyWatch),
+    });
+    this.namespaceInformer = this.tenancy.enforced
+      ? new ObjectInformer<NamespaceObject>({
+          kubeConfig: opts.kubeConfig,
+          path: '/api/v1/namespaces',
+          list: async () => (await opts.core.listNamespace()) as unknown as KubernetesListObject<KubernetesObject>,
+          what: 'Namespace',
+          logger: opts.logger,
+          handlers: namespaceWatchHandlers(tenancyWatch),
+        })
+      : undefined;
     this.reconciler = new BindingReconciler({
       cloud: opts.cloud,
       index: cache,
       writer: this.writer,
       events: new KubeEventRecorder(opts.core, opts.logger),
+      ledger: this.ledger,
+      tenancy: this.tenancy,
+      holdingsChanged: holdingsChangedHandler(cache, enqueue),
       ...(opts.metrics ? { observer: opts.metrics } : {}),
     });
     this.loop = new ReconcileLoop<Failure>({
@@ -81,35 +145,79 @@ export class BindingController {
     });
   }
 
-  /** Starts watching; resolves after the first list attempt (isSynced() tells whether it filled the cache). */
-  startInformer(): Promise<void> {
-    return this.informer.start();
+  /**
+   * Starts watching bindings, policies and namespaces; resolves after the first list attempt of
+   * each (isSynced() tells whether they filled the caches).
+   */
+  async startInformer(): Promise<void> {
+    await Promise.all([this.informer.start(), this.policyInformer.start(), this.namespaceInformer?.start()]);
   }
 
   /**
-   * Starts the workers; call after startInformer (and after winning leader election). Passes in
-   * flight are aborted when `signal` aborts.
+   * Starts the workers; call after startInformer (and after winning leader election). The
+   * ownership ledger is loaded first (retried with backoff until it loads: no pass runs without
+   * it), and the holds of bindings that no longer exist are dropped. Passes in flight are aborted
+   * when `signal` aborts. Resolves once the workers run (or the controller stops first).
    */
-  startWorkers(signal?: AbortSignal): void {
+  async startWorkers(signal?: AbortSignal): Promise<void> {
+    this.leading = true;
+    const loaded = await this.loadLedger(signal);
+    if (!loaded) return;
+    const live = new Set(this.cache.all().flatMap((b) => (b.metadata.uid ? [b.metadata.uid] : [])));
+    const dropped = this.ledger.retainOnly(live);
+    if (dropped.length > 0) this.opts.logger.info({ bindings: dropped.length }, 'ownership ledger: dropped the holds of bindings that no longer exist');
     for (const key of this.cache.keys()) this.queue.add(key);
     this.loop.start(signal);
+    this.policyStatus.start();
     this.statsTimer = setInterval(() => this.publishStats(), STATS_INTERVAL_MS);
     this.statsTimer.unref();
   }
 
+  /** Informers synced; for the leader, the ownership ledger loaded too. */
   isSynced(): boolean {
-    return this.informer.isSynced();
+    return this.informer.isSynced() && this.tenancy.synced() && (!this.leading || this.ledgerLoaded);
   }
 
   queueDepth(): number {
     return this.queue.len();
   }
 
-  /** Stops taking new work, lets in-flight reconciles finish, then stops watching. */
+  /** Stops taking new work, lets in-flight reconciles finish, writes the ledger, then stops watching. */
   async stop(): Promise<void> {
+    this.stopping.abort();
     if (this.statsTimer) clearInterval(this.statsTimer);
     await this.loop.stop();
-    await this.informer.stop();
+    await this.policyStatus.stop();
+    if (this.ledgerLoaded) {
+      await this.ledgerStore.flush(this.ledger).catch((err: unknown) => this.opts.logger.warn({ err: errorText(err) }, 'ownership ledger: last write failed'));
+    }
+    this.ledgerStore.stop();
+    await Promise.all([this.informer.stop(), this.policyInformer.stop(), this.namespaceInformer?.stop()]);
+  }
+
+  private async loadLedger(signal: AbortSignal | undefined): Promise<boolean> {
+    const backoff = new Backoff(LEDGER_LOAD_BACKOFF);
+    for (;;) {
+      if (signal?.aborted || this.stopping.signal.aborted) return false;
+      try {
+        await this.ledgerStore.loadInto(this.ledger);
+        this.ledgerLoaded = true;
+        this.opts.logger.info({ instances: this.ledger.size, namespace: this.opts.ownershipNamespace }, 'ownership ledger loaded');
+        return true;
+      } catch (err) {
+        const delay = backoff.next('ledger');
+        this.opts.logger.warn({ err: errorText(err), retryInMs: delay, namespace: this.opts.ownershipNamespace }, 'ownership ledger: cannot load; no binding is reconciled until it loads');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          const wake = (): void => {
+            clearTimeout(timer);
+            resolve();
+          };
+          signal?.addEventListener('abort', wake, { once: true });
+          this.stopping.signal.addEventListener('abort', wake, { once: true });
+        });
+      }
+    }
   }
 
   /** Reconcile gets a key and re-reads the binding from the cache. */

@@ -5,33 +5,39 @@
  *
  *   live binding      spec → view (invalid: Stalled InvalidSpec)
  *                     suspended: status only
- *                     [a policy gate belongs here: before anything is read from the cloud]
- *                     observe targets, check the role → plan → status "in flight" → act
- *                     → release what it no longer targets → one status → events
- *   deleting binding  release everything it targets (deletionPolicy Detach, mode Enforce),
- *                     then the finalizer goes
+ *                     tenancy gate, before anything is read from the cloud: a binding no
+ *                     InstanceRolePolicy permits is Stalled NotPermitted, gets no finalizer, and
+ *                     nothing is read or changed for it (the ledger is untouched)
+ *                     observe the permitted targets, check the role → plan → status "in flight"
+ *                     → act → ledger → release what it holds but no longer targets → one status
+ *                     → events
+ *   deleting binding  release everything it holds in the ledger (whatever the spec has become),
+ *                     then let go of its holds and the finalizer goes
  *
  * Every cloud call goes through the RoleCloud port with the pass's signal; failures arrive
- * classified, so nothing here reads an error code. What the binding owns comes from an
- * OwnershipSource (today its last status).
+ * classified, so nothing here reads an error code. What the binding owns comes from the ownership
+ * ledger only (domain/ownership.ts), which the operator alone writes; spec, annotations and
+ * status never count as proof. No pass runs before the policies and namespaces are known.
  */
 import type { Logger } from 'pino';
-import { type InstanceRoleBinding, type InstanceRoleBindingStatus, type InstanceState, bindingKey } from '../api/instance-role-binding.js';
-import type { BindingView } from '../domain/binding-view.js';
+import { type InstanceRoleBinding, type InstanceRoleBindingStatus, type InstanceState, type InstanceStatus, bindingKey } from '../api/instance-role-binding.js';
+import { type BindingView, cleanupView } from '../domain/binding-view.js';
 import type { Observation, RoleCheck } from '../domain/cloud-facts.js';
 import { type PassOutcome, computeStatus } from '../domain/conditions.js';
-import { type Failure, actionFailureText, failureText, invalidSpecFailure, worstFailure } from '../domain/failures.js';
+import { type Failure, actionFailureText, failureText, invalidSpecFailure, notPermittedFailure, worstFailure } from '../domain/failures.js';
+import { ledgerChangesOf } from '../domain/ledger-changes.js';
+import { type OwnershipLedger, applyLedgerChanges } from '../domain/ownership.js';
 import { type BindingEvent, actionFailedEvent, detachedEvent, passEvents, stalledEvent } from '../domain/pass-events.js';
+import { type Permissions, identityOf } from '../domain/permissions.js';
 import { type Plan, plan as planPass } from '../domain/planner.js';
 import { type RoleCloud, failureOf } from '../cloud/role-cloud.js';
-import type { BindingIndex, EventRecorder } from '../kube/binding-api.js';
+import type { BindingIndex, EventRecorder, TenancySource } from '../kube/binding-api.js';
 import type { Decision } from '../runtime/reconcile-loop.js';
 import { errorText } from '../util/error-text.js';
 import { type Execution, executePlan, unexecuted } from './execute.js';
 import { type Cleanup, withFinalizer } from './finalizer.js';
-import { type OwnershipSource, ownershipFromStatus } from './ownership.js';
 import { planInputFor, scopeOf } from './plan-input.js';
-import { release } from './release.js';
+import { confirmedActions, release } from './release.js';
 import type { StatusWriter } from './status-writer.js';
 
 export type ReconcileResult = Decision<Failure>;
@@ -47,7 +53,15 @@ export interface ReconcilerDeps {
   index: BindingIndex;
   writer: StatusWriter;
   events: EventRecorder;
-  ownership?: OwnershipSource;
+  /** What the operator attached or adopted for which binding: the only proof of ownership. */
+  ledger: OwnershipLedger;
+  /** What tenancy permits (InstanceRolePolicies and namespace labels). */
+  tenancy: TenancySource;
+  /**
+   * Told after a pass changed who holds some instances (a hold gained, taken over, let go): the
+   * other bindings that want them are re-queued at once, so none keeps a stale status.
+   */
+  holdingsChanged?: (view: BindingView, instanceIds: readonly string[]) => void;
   observer?: ReconcileObserver;
   /** Delay before looking again at instances still in flight. Default 5 s. */
   waitRequeueMs?: number;
@@ -60,21 +74,29 @@ const UNSETTLED: ReadonlySet<InstanceState> = new Set(['Attaching', 'Detaching',
 type StatusOutcome = Omit<PassOutcome, 'generation' | 'now' | 'mode' | 'roleName'>;
 
 export class BindingReconciler {
-  private readonly ownership: OwnershipSource;
   private readonly now: () => Date;
 
   constructor(private readonly deps: ReconcilerDeps) {
-    this.ownership = deps.ownership ?? ownershipFromStatus;
     this.now = deps.now ?? (() => new Date());
   }
 
   async reconcile(binding: InstanceRoleBinding, signal: AbortSignal, log: Logger): Promise<ReconcileResult> {
+    if (!this.deps.tenancy.synced()) {
+      // Deciding with half the policies could deny (or, worse, permit) wrongly: wait for the lists.
+      return { kind: 'requeueAfter', ms: this.waitMs(), why: 'InstanceRolePolicies and Namespaces not listed yet' };
+    }
+    const permissions = this.deps.tenancy.permissions();
     const viewed = this.deps.index.viewOf(binding);
     const view = 'view' in viewed ? viewed.view : undefined;
+    const grant = view ? permissions.binding(identityOf(view)) : undefined;
     return withFinalizer(binding, this.deps.writer, {
-      wanted: view !== undefined && !view.spec.suspend && view.spec.mode === 'Enforce',
-      apply: () => ('view' in viewed ? this.apply(binding, viewed.view, signal, log) : this.reportInvalidSpec(binding, viewed.invalid)),
-      cleanup: () => this.cleanup(binding, view, signal, log),
+      wanted: view !== undefined && !view.spec.suspend && view.spec.mode === 'Enforce' && grant?.permitted === true,
+      apply: () => {
+        if (!view) return this.reportInvalidSpec(binding, 'invalid' in viewed ? viewed.invalid : 'invalid spec');
+        if (!view.spec.suspend && grant && !grant.permitted) return this.reportNotPermitted(binding, view, grant.message);
+        return this.apply(binding, view, permissions, signal, log);
+      },
+      cleanup: () => this.cleanup(binding, view, permissions, signal, log),
       finished: (why) => {
         if (why === 'finalized') this.deps.writer.forget(bindingKey(binding.metadata));
         return { kind: 'done', why };
@@ -82,8 +104,8 @@ export class BindingReconciler {
     });
   }
 
-  private async apply(binding: InstanceRoleBinding, view: BindingView, signal: AbortSignal, log: Logger): Promise<ReconcileResult> {
-    const { cloud, index, writer } = this.deps;
+  private async apply(binding: InstanceRoleBinding, view: BindingView, permissions: Permissions, signal: AbortSignal, log: Logger): Promise<ReconcileResult> {
+    const { cloud, index, writer, ledger } = this.deps;
     const spec = view.spec;
     const previous = writer.lastStatus(binding);
     if (spec.suspend) {
@@ -91,17 +113,16 @@ export class BindingReconciler {
       return { kind: 'done', why: 'suspended' };
     }
 
-    // A policy gate (tenancy) goes here: a binding no policy permits stops before the cloud is read.
     let observation: Observation;
     let role: RoleCheck = 'unknown';
     try {
-      observation = await cloud.observe(spec.regionId, scopeOf(view), signal);
+      observation = await cloud.observe(spec.regionId, scopeOf(view, permissions), signal);
       if (spec.mode === 'Enforce') role = await cloud.checkRole(spec.roleName, signal);
     } catch (err) {
       return this.reportPassFailure(binding, view, previous, err, log);
     }
-    const owned = this.ownership.owned(view, previous);
-    const plan = planPass(planInputFor(index, view, observation, owned, role));
+    const context = { index, ledger, permissions };
+    const plan = planPass(planInputFor(context, view, observation, role));
     const acting = spec.mode === 'Enforce' && plan.actions.length > 0;
     let latest = previous;
     if (acting) {
@@ -110,12 +131,15 @@ export class BindingReconciler {
       latest = await this.writeStatus(binding, view, previous, { plan, instanceResults: unexecuted(plan).statuses, suspended: false });
     }
     const execution = acting ? await executePlan(cloud, spec.regionId, plan, signal, log) : unexecuted(plan);
+    const changed = new Set(applyLedgerChanges(ledger, { key: view.key, uid: view.uid }, ledgerChangesOf(plan, confirmedActions(execution))));
     if (spec.mode === 'Enforce') {
-      const released = await this.releaseUntargeted(view, owned, observation.targetIds, signal, log);
+      const released = await this.releaseUntargeted(view, permissions, observation.targetIds, signal, log);
       execution.statuses.push(...released.statuses);
       execution.failures.push(...released.failures);
       execution.detached.push(...released.detached);
+      for (const id of released.changed) changed.add(id);
     }
+    if (changed.size > 0) this.deps.holdingsChanged?.(view, [...changed].sort());
 
     const worst = worstFailure(execution.failures);
     const status = await this.writeStatus(binding, view, latest, {
@@ -130,53 +154,81 @@ export class BindingReconciler {
     const stalled = status.conditions?.some((c) => c.type === 'Stalled' && c.status === 'True');
     if (!stalled && execution.statuses.some((i) => UNSETTLED.has(i.state))) {
       // Work is left (e.g. the role check could not be made): look again soon, not a resync later.
-      return { kind: 'requeueAfter', ms: this.deps.waitRequeueMs ?? DEFAULT_WAIT_REQUEUE_MS, why: 'instances not settled' };
+      return { kind: 'requeueAfter', ms: this.waitMs(), why: 'instances not settled' };
     }
     return { kind: 'requeueAfter', ms: spec.resyncPeriodMs, why: 'resync' };
   }
 
-  /** Deletion: release everything the binding targets unless its policy keeps the roles. */
-  private async cleanup(binding: InstanceRoleBinding, view: BindingView | undefined, signal: AbortSignal, log: Logger): Promise<Cleanup<ReconcileResult>> {
-    if (!view || view.spec.deletionPolicy === 'Orphan' || view.spec.mode === 'Observe') return { released: true };
+  /**
+   * Deletion: release everything the binding holds in the ledger, whatever its spec has become
+   * (an invalid spec included: its region is enough), unless deletionPolicy Orphan or mode Observe
+   * keeps the roles. A binding tenancy no longer permits detaches nothing; its holds are let go.
+   */
+  private async cleanup(
+    binding: InstanceRoleBinding,
+    view: BindingView | undefined,
+    permissions: Permissions,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<Cleanup<ReconcileResult>> {
+    const { ledger } = this.deps;
+    const uid = binding.metadata.uid ?? '';
+    const held = ledger.heldBy(uid);
+    const subject = view ?? cleanupView(binding.metadata, binding.spec);
+    const letGo = (): Cleanup<ReconcileResult> => {
+      const ids = [...ledger.heldBy(uid).keys()];
+      ledger.releaseAll(uid);
+      if (subject && ids.length > 0) this.deps.holdingsChanged?.(subject, ids);
+      return { released: true };
+    };
+    if (held.size === 0) return { released: true };
+    if (!subject) {
+      log.warn({ held: held.size }, 'deleting binding has no usable spec.regionId: its roles are left attached');
+      return letGo();
+    }
     const previous = this.deps.writer.lastStatus(binding);
-    const result = await release(this.deps, view, scopeOf(view), this.ownership.owned(view, previous), signal, log);
-    if (!result.observed) return { released: false, result: await this.reportPassFailure(binding, view, previous, result.error, log) };
+    const result = await release({ ...this.deps, permissions }, subject, new Map(held), signal, log);
+    if (!result.observed) return { released: false, result: await this.reportPassFailure(binding, subject, previous, result.error, log) };
+    if (result.changed.length > 0) this.deps.holdingsChanged?.(subject, result.changed);
     if (result.execution.detached.length > 0) this.record(binding, detachedEvent(result.execution.detached));
     const worst = worstFailure(result.blocking);
-    if (!worst) return { released: true };
-    await this.writeStatus(binding, view, previous, {
+    if (!worst && result.unresolved.length === 0) return letGo();
+    await this.writeStatus(binding, subject, previous, {
       plan: result.plan,
       instanceResults: result.execution.statuses,
       suspended: false,
-      error: { ...worst.failure, message: actionFailureText(worst) },
+      ...(worst ? { error: { ...worst.failure, message: actionFailureText(worst) } } : {}),
     });
+    if (!worst) return { released: false, result: { kind: 'requeueAfter', ms: this.waitMs(), why: `cannot read the role of ${result.unresolved.length} held instance(s) yet` } };
     this.record(binding, actionFailedEvent(worst));
     return { released: false, result: { kind: 'failed', failure: worst.failure, why: `cannot detach: ${worst.failure.code}` } };
   }
 
   /**
-   * Instances this binding held that it no longer targets (removed from instanceIds, or no longer
-   * matching the selector) go through the release path, as on delete: with deletionPolicy Detach
-   * their role is detached where no other binding wants it; with Orphan they are left as they
-   * are. An instance whose detach failed stays in status as Detaching, so the next pass tries again.
+   * Instances this binding holds in the ledger that it no longer targets (removed from
+   * instanceIds, or no longer matching the selector) go through the release path, as on delete:
+   * with deletionPolicy Detach their role is detached where no other binding wants it; with Orphan
+   * they are let go as they are. Instances still targeted but no longer permitted stay held and
+   * untouched. An instance whose detach failed stays in status as Detaching, so the next pass tries
+   * again.
    */
   private async releaseUntargeted(
     view: BindingView,
-    owned: ReadonlyMap<string, string>,
+    permissions: Permissions,
     targetIds: string[],
     signal: AbortSignal,
     log: Logger,
-  ): Promise<Pick<Execution, 'statuses' | 'failures' | 'detached'>> {
+  ): Promise<Pick<Execution, 'statuses' | 'failures' | 'detached'> & { changed: string[] }> {
     const targeted = new Set(targetIds);
-    const untargeted = new Map([...owned].filter(([id]) => !targeted.has(id)));
-    if (untargeted.size === 0 || view.spec.deletionPolicy === 'Orphan') return { statuses: [], failures: [], detached: [] };
+    const untargeted = new Map([...this.deps.ledger.heldBy(view.uid)].filter(([id]) => !targeted.has(id)));
+    const nothing = { statuses: [], failures: [], detached: [], changed: [] };
+    if (untargeted.size === 0) return nothing;
     const ids = [...untargeted.keys()];
-    const result = await release(this.deps, view, { instanceIds: ids }, untargeted, signal, log);
+    const result = await release({ ...this.deps, permissions }, view, untargeted, signal, log);
     if (!result.observed) {
       const message = `no longer targeted; could not read it to detach role ${view.spec.roleName}: ${errorText(result.error)}`;
-      return { statuses: ids.map((instanceId) => ({ instanceId, state: 'Detaching', observedRole: view.spec.roleName, message })), failures: [], detached: [] };
+      return { ...nothing, statuses: ids.map((instanceId): InstanceStatus => ({ instanceId, state: 'Detaching', message })) };
     }
-    if (result.plan.actions.length === 0) return { statuses: [], failures: [], detached: [] };
     return {
       statuses: result.blocking.map((f) => ({
         instanceId: f.action.instanceId,
@@ -186,7 +238,26 @@ export class BindingReconciler {
       })),
       failures: result.blocking,
       detached: result.execution.detached,
+      changed: result.changed,
     };
+  }
+
+  /**
+   * The tenancy gate said no: nothing is read or changed, and the status says why, with an example
+   * policy. Explicit IDs are listed NotPermitted; nothing about any instance is reported.
+   */
+  private async reportNotPermitted(binding: InstanceRoleBinding, view: BindingView, message: string): Promise<ReconcileResult> {
+    const failure = notPermittedFailure(`${view.key}: ${message}`);
+    const previous = this.deps.writer.lastStatus(binding);
+    const instanceResults = view.spec.instanceIds.map((instanceId): InstanceStatus => ({ instanceId, state: 'NotPermitted', message: 'this binding is not permitted (see the Ready condition); nothing about this instance is read or changed' }));
+    const status = await this.writeStatus(binding, view, previous, { plan: undefined, instanceResults, suspended: false, error: failure });
+    const wasStalled = previous?.conditions?.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === failure.reason && c.message === failure.message);
+    if (!wasStalled) this.record(binding, stalledEvent(failure.reason, status.conditions?.find((c) => c.type === 'Stalled')?.message ?? failure.message));
+    return { kind: 'failed', failure, why: 'not permitted' };
+  }
+
+  private waitMs(): number {
+    return this.deps.waitRequeueMs ?? DEFAULT_WAIT_REQUEUE_MS;
   }
 
   private async reportInvalidSpec(binding: InstanceRoleBinding, reason: string): Promise<ReconcileResult> {

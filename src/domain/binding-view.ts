@@ -5,12 +5,15 @@
  */
 import { type InstanceRoleBindingSpec, bindingKey } from '../api/instance-role-binding.js';
 import { errorText } from '../util/error-text.js';
-import { type NormalizeOptions, type NormalizedSpec, normalizeSpec } from './binding-spec.js';
+import { DEFAULT_RESYNC_PERIOD_MS, type NormalizeOptions, type NormalizedSpec, REGION_ID_PATTERN, normalizeSpec } from './binding-spec.js';
 
 /** The planner's view of one InstanceRoleBinding. */
 export interface BindingView {
   /** "namespace/name" */
   key: string;
+  namespace: string;
+  /** metadata.uid; '' when the object has none (a manifest never applied). The ownership ledger keys holdings by it. */
+  uid: string;
   /** RFC 3339; '' when the object has none (a manifest never applied): it then sorts as the youngest. */
   creationTimestamp: string;
   spec: NormalizedSpec;
@@ -22,6 +25,7 @@ export interface BindingView {
 export interface ViewedMetadata {
   namespace: string;
   name: string;
+  uid?: string | undefined;
   creationTimestamp?: string | Date | undefined;
   deletionTimestamp?: string | Date | undefined;
 }
@@ -39,6 +43,8 @@ export function toBindingView(metadata: ViewedMetadata, spec: InstanceRoleBindin
   return {
     view: {
       key: bindingKey(metadata),
+      namespace: metadata.namespace,
+      uid: metadata.uid ?? '',
       creationTimestamp: timestampText(metadata.creationTimestamp) ?? '',
       spec: normalized,
       deleting: timestampText(metadata.deletionTimestamp) !== undefined,
@@ -50,4 +56,34 @@ function timestampText(value: unknown): string | undefined {
   if (typeof value === 'string' && value !== '') return value;
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
   return undefined;
+}
+
+/**
+ * The view the finalizer cleans up with when the spec itself is no longer valid (say, its target
+ * list was emptied): what the operator attached is released whatever the spec has become. Only the
+ * region must still be usable (it is immutable); deletionPolicy and mode keep their meaning and
+ * defaults; the targets are irrelevant (the ledger says what the binding holds). Undefined when the
+ * region cannot be read.
+ */
+export function cleanupView(metadata: ViewedMetadata, spec: Partial<Record<keyof InstanceRoleBindingSpec, unknown>> | undefined): BindingView | undefined {
+  const regionId = spec?.regionId;
+  if (typeof regionId !== 'string' || !REGION_ID_PATTERN.test(regionId)) return undefined;
+  const roleName = typeof spec?.roleName === 'string' ? spec.roleName : '';
+  return {
+    key: bindingKey(metadata),
+    namespace: metadata.namespace,
+    uid: metadata.uid ?? '',
+    creationTimestamp: timestampText(metadata.creationTimestamp) ?? '',
+    deleting: timestampText(metadata.deletionTimestamp) !== undefined,
+    spec: {
+      regionId,
+      roleName,
+      instanceIds: [],
+      deletionPolicy: spec?.deletionPolicy === 'Orphan' ? 'Orphan' : 'Detach',
+      mode: spec?.mode === 'Observe' ? 'Observe' : 'Enforce',
+      takeover: false,
+      suspend: spec?.suspend === true,
+      resyncPeriodMs: DEFAULT_RESYNC_PERIOD_MS,
+    },
+  };
 }

@@ -32,8 +32,9 @@ import type {
 } from '../api/instance-role-binding.js';
 import type { Failure } from './failures.js';
 import type { Plan } from './planner.js';
-import { type ConditionReason, REASONS } from './reasons.js';
-import { countOf, listIds } from './text.js';
+import { CONDITION_REASONS, type ConditionReason, REASONS, asClause } from './reasons.js';
+import { sameRoleName } from './role-names.js';
+import { agree, countOf, listIds } from './text.js';
 
 export interface PassOutcome {
   generation: number;
@@ -82,15 +83,16 @@ export function computeStatus(previous: InstanceRoleBindingStatus | undefined, o
 /**
  * summary.desired = targeted instances; bound = Bound (plus, in mode Observe, Observed instances
  * carrying spec.roleName when outcome.roleName is given); conflicts = Conflict; errors = Error,
- * NotFound and NotVpc (instances that cannot carry the role for a reason other than a conflict).
+ * NotFound, NotVpc and NotPermitted (instances that cannot carry the role for a reason other than
+ * a conflict).
  */
 export function summarize(instances: InstanceStatus[], outcome: Pick<PassOutcome, 'mode' | 'roleName'>): BindingSummary {
   const summary: BindingSummary = { desired: instances.length, bound: 0, conflicts: 0, errors: 0 };
   for (const i of instances) {
     if (i.state === 'Bound') summary.bound++;
-    else if (i.state === 'Observed' && outcome.roleName !== undefined && i.observedRole === outcome.roleName) summary.bound++;
+    else if (i.state === 'Observed' && outcome.roleName !== undefined && sameRoleName(i.observedRole, outcome.roleName)) summary.bound++;
     else if (i.state === 'Conflict') summary.conflicts++;
-    else if (i.state === 'Error' || i.state === 'NotFound' || i.state === 'NotVpc') summary.errors++;
+    else if (i.state === 'Error' || i.state === 'NotFound' || i.state === 'NotVpc' || i.state === 'NotPermitted') summary.errors++;
   }
   return summary;
 }
@@ -110,7 +112,7 @@ function judge(outcome: PassOutcome, instances: InstanceStatus[]): Verdicts {
   const byState = groupByState(instances);
   const total = instances.length;
   const inFlight = instances.filter((i) => IN_FLIGHT.has(i.state));
-  const problems = describeProblems(byState, total);
+  const problems = describeProblems(byState, total, outcome.error?.message);
   const notStalled: Verdict = { status: 'False', reason: REASONS.NotStalled, message: 'no error that needs a spec or cloud-side change' };
   const idle = (ready: boolean): Verdict =>
     ready
@@ -126,23 +128,31 @@ function judge(outcome: PassOutcome, instances: InstanceStatus[]): Verdicts {
   if (error && error.class === 'terminal') return stalledVerdicts(error.reason, error.message);
   const stall = outcome.plan?.stalled;
   if (stall) return stalledVerdicts(stall.reason, stall.message);
+  const notPermitted = byState.get('NotPermitted') ?? [];
+  if (total > 0 && notPermitted.length === total) {
+    return stalledVerdicts(
+      REASONS.NotPermitted,
+      `${every(total)} ${agree(total, 'is', 'are')} not permitted to this namespace (${examples(notPermitted)}): ${asClause(CONDITION_REASONS.NotPermitted.fix)}`,
+    );
+  }
   const notVpc = byState.get('NotVpc') ?? [];
   if (total > 0 && notVpc.length === total) {
     return stalledVerdicts(
       REASONS.InstancesNotVpc,
-      `all ${countOf(total, 'targeted instance')} are not on a VPC network (${examples(notVpc)}); only VPC instances can carry a RAM role: target VPC instances or migrate these`,
+      `${every(total)} ${agree(total, 'is', 'are')} not on a VPC network (${examples(notVpc)}); only VPC instances can carry a RAM role: target VPC instances or migrate ${agree(total, 'it', 'these')}`,
     );
   }
   if (error) {
     // recoverable or wait: the controller comes back on its own.
     const retrying = error.class === 'recoverable' ? 'retrying with backoff' : 're-observing shortly';
+    const said = withCode(error);
     return {
       Ready: {
         status: 'False',
         reason: error.class === 'recoverable' ? REASONS.CloudError : REASONS.Progressing,
-        message: join(`${error.code}: ${error.message}`, problems),
+        message: join(said, problems),
       },
-      Reconciling: { status: 'True', reason: error.reason, message: `${retrying}: ${error.code}: ${error.message}` },
+      Reconciling: { status: 'True', reason: error.reason, message: `${retrying}: ${said}` },
       Stalled: notStalled,
     };
   }
@@ -159,7 +169,7 @@ function judge(outcome: PassOutcome, instances: InstanceStatus[]): Verdicts {
   if (total === 0) {
     ready = { status: 'True', reason: REASONS.NoInstancesMatched, message: 'no instance matches spec.instanceIds or spec.instanceSelector' };
   } else if (outcome.mode === 'Observe') {
-    const carrying = outcome.roleName === undefined ? [] : instances.filter((i) => i.observedRole === outcome.roleName);
+    const carrying = outcome.roleName === undefined ? [] : instances.filter((i) => sameRoleName(i.observedRole, outcome.roleName));
     const detail = outcome.roleName === undefined ? '' : `; ${carrying.length} carry role ${outcome.roleName}`;
     ready = { status: 'True', reason: REASONS.Observing, message: `mode Observe: ${countOf(total, 'instance')} observed${detail}; no changes are made` };
   } else {
@@ -172,6 +182,7 @@ function judge(outcome: PassOutcome, instances: InstanceStatus[]): Verdicts {
 function dominantProblem(byState: Map<InstanceState, InstanceStatus[]>, total: number, mode: PassOutcome['mode']): ConditionReason | undefined {
   const has = (s: InstanceState): boolean => (byState.get(s)?.length ?? 0) > 0;
   if (has('Conflict')) return REASONS.RoleConflict;
+  if (has('NotPermitted')) return REASONS.NotPermitted;
   if (has('Error')) return REASONS.CloudError;
   if (has('NotFound')) return REASONS.InstancesNotFound;
   if (has('NotVpc')) return REASONS.InstancesNotVpc;
@@ -180,20 +191,22 @@ function dominantProblem(byState: Map<InstanceState, InstanceStatus[]>, total: n
   return undefined;
 }
 
-/** "1 of 4 instances in conflict (i-a: ...); 2 not found (i-b, i-c)" — worst first. */
-function describeProblems(byState: Map<InstanceState, InstanceStatus[]>, total: number): string {
+/** "1 of 4 instances in conflict (i-a: ...); 2 not found (i-b, i-c): fix ..." — worst first. */
+function describeProblems(byState: Map<InstanceState, InstanceStatus[]>, total: number, alreadySaid?: string): string {
   const parts: string[] = [];
-  const add = (state: InstanceState, label: string, withMessage: boolean): void => {
+  const add = (state: InstanceState, label: string, withMessage: boolean, fix?: string): void => {
     const list = byState.get(state) ?? [];
     if (list.length === 0) return;
     const first = list[0] as InstanceStatus;
-    const detail = withMessage && first.message ? `${first.instanceId}: ${first.message}` : examples(list);
-    const more = withMessage && list.length > 1 ? `; also ${examples(list.slice(1))}` : '';
-    parts.push(`${list.length} of ${countOf(total, 'instance')} ${label} (${detail}${more})`);
+    // The pass error is said before the problems: an instance repeating it is only named.
+    const detail = withMessage && first.message && first.message !== alreadySaid ? `${first.instanceId}: ${first.message}` : examples(list);
+    const more = withMessage && list.length > 1 && first.message !== alreadySaid ? `; also ${examples(list.slice(1))}` : '';
+    parts.push(`${list.length} of ${countOf(total, 'instance')} ${label} (${detail}${more})${fix ? `: ${asClause(fix)}` : ''}`);
   };
   add('Conflict', 'in conflict', true);
+  add('NotPermitted', 'not permitted', false, CONDITION_REASONS.NotPermitted.fix);
   add('Error', 'failed', true);
-  add('NotFound', 'not found', false);
+  add('NotFound', 'not found', false, CONDITION_REASONS.InstancesNotFound.fix);
   add('NotVpc', 'not on a VPC network', false);
   add('Detaching', 'detaching', false);
   add('Attaching', 'attaching', false);
@@ -234,6 +247,16 @@ function cleanInstance(i: InstanceStatus): InstanceStatus {
 
 function examples(list: InstanceStatus[]): string {
   return listIds(list.map((i) => i.instanceId), EXAMPLES);
+}
+
+/** "the 1 targeted instance", "all 3 targeted instances" */
+function every(total: number): string {
+  return total === 1 ? 'the 1 targeted instance' : `all ${countOf(total, 'targeted instance')}`;
+}
+
+/** The error's message with its code said once. */
+function withCode(error: Pick<Failure, 'code' | 'message'>): string {
+  return error.message.includes(`${error.code}: `) || error.message.startsWith(error.code) ? error.message : `${error.code}: ${error.message}`;
 }
 
 function join(head: string, tail: string): string {

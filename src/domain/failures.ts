@@ -13,6 +13,7 @@
  */
 import type { PlannedAction } from './planner.js';
 import { CONDITION_REASONS, type ConditionReason } from './reasons.js';
+import { sentence } from './text.js';
 
 export type ErrorClass = 'recoverable' | 'terminal' | 'wait';
 
@@ -51,13 +52,22 @@ export function worstFailure<F extends { failure: Failure }>(failures: readonly 
   return worst;
 }
 
-/** "<cloud message>. <hint>": what status and events say about a failed call. */
+/**
+ * "Code: <cloud message>. <hint>": what status and events say about a failed call. The code
+ * appears once and every sentence ends with one period, whatever the cloud's message brings.
+ */
 export function failureText(failure: Failure): string {
-  return `${failure.message}. ${failure.hint}`;
+  const message = failure.message.startsWith(`${failure.code}: `) ? failure.message : `${failure.code}: ${failure.message}`;
+  return `${sentence(message)} ${sentence(failure.hint)}`;
 }
 
-/** "attaching role R on i-a failed: Code: message. Hint" */
+/** "attaching role R on i-a failed: Code: message. Hint." */
 export function actionFailureText(f: ActionFailure): string {
   const verb = f.action.kind === 'attach' ? 'attaching' : 'detaching';
-  return `${verb} role ${f.action.roleName} on ${f.action.instanceId} failed: ${f.failure.code}: ${f.failure.message}. ${f.failure.hint}`;
+  return `${verb} role ${f.action.roleName} on ${f.action.instanceId} failed: ${failureText(f.failure)}`;
+}
+
+/** A binding tenancy does not permit: terminal until a cluster admin changes an InstanceRolePolicy. */
+export function notPermittedFailure(message: string): Failure {
+  return { code: 'NotPermitted', message, class: 'terminal', reason: 'NotPermitted', hint: CONDITION_REASONS.NotPermitted.fix };
 }

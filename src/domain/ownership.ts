@@ -90,6 +90,18 @@ export class OwnershipLedger implements OwnershipView {
     this.changed([instanceId]);
   }
 
+  /** The binding holds nothing any more (its finalizer is done). */
+  releaseAll(uid: string): void {
+    for (const instanceId of [...this.heldBy(uid).keys()]) this.release(instanceId, uid);
+  }
+
+  /** Drops the holdings of bindings that no longer exist (their finalizer was removed by hand). */
+  retainOnly(liveUids: ReadonlySet<string>): string[] {
+    const gone = [...this.byBinding.keys()].filter((uid) => !liveUids.has(uid));
+    for (const uid of gone) this.releaseAll(uid);
+    return gone;
+  }
+
   /** Replaces the whole content (loading from storage); notifies no listener. */
   load(entries: Iterable<readonly [string, Holding]>): void {
     this.byInstance.clear();
@@ -133,4 +145,32 @@ const EMPTY: ReadonlyMap<string, string> = new Map();
 /** Whether a holding's role is this role (by the one comparison of role names). */
 export function holdsRole(holding: Holding | undefined, roleName: string): boolean {
   return holding !== undefined && roleNameKey(holding.roleName) === roleNameKey(roleName);
+}
+
+/**
+ * A change of the ledger a pass decides for the binding it plans (domain/ledger-changes.ts says
+ * which): hold (it attached the role, or found it there and adopts or shares it), release (only this
+ * binding lets go; others keep holding), forget (the recorded role is gone from the instance).
+ */
+export type LedgerChange =
+  | { kind: 'hold'; instanceId: string; roleName: string }
+  | { kind: 'release'; instanceId: string }
+  | { kind: 'forget'; instanceId: string };
+
+/** Applies a pass's changes for one binding; returns the instances whose holding changed. */
+export function applyLedgerChanges(ledger: OwnershipLedger, binding: BindingRef, changes: readonly LedgerChange[]): string[] {
+  const changed = new Set<string>();
+  const unsubscribe = ledger.onDirty((ids) => {
+    for (const id of ids) changed.add(id);
+  });
+  try {
+    for (const change of changes) {
+      if (change.kind === 'hold') ledger.hold(change.instanceId, change.roleName, binding);
+      else if (change.kind === 'release') ledger.release(change.instanceId, binding.uid);
+      else ledger.forget(change.instanceId);
+    }
+  } finally {
+    unsubscribe();
+  }
+  return [...changed].sort();
 }

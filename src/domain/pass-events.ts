@@ -7,7 +7,8 @@ import type { InstanceRoleBindingStatus } from '../api/instance-role-binding.js'
 import { type ActionFailure, actionFailureText } from './failures.js';
 import type { Plan } from './planner.js';
 import { type ConditionReason, EVENT_REASONS, type EventReason, type EventType, STALLED_EVENT } from './reasons.js';
-import { listIds } from './text.js';
+import { sameRoleName } from './role-names.js';
+import { agree, listIds } from './text.js';
 
 export interface BindingEvent {
   type: EventType;
@@ -52,11 +53,11 @@ export function passEvents({ roleName, previous, status, plan, actions }: PassEv
   const before = new Map((previous?.instances ?? []).map((i) => [i.instanceId, i]));
   const drifted = plan.instances.filter((p) => {
     const was = before.get(p.instanceId);
-    return was?.state === 'Bound' && was.observedRole === roleName && p.observedRole !== roleName && p.state !== 'NotFound';
+    return was?.state === 'Bound' && sameRoleName(was.observedRole, roleName) && !sameRoleName(p.observedRole, roleName) && p.state !== 'NotFound' && p.state !== 'NotPermitted';
   });
   const corrected = drifted.filter((d) => actions.attached.includes(d.instanceId));
   if (drifted.length > 0) {
-    events.push(event('DriftDetected', `${listIds(drifted.map((d) => d.instanceId), IDS_SHOWN)} no longer carry role ${roleName}`));
+    events.push(event('DriftDetected', `${listIds(drifted.map((d) => d.instanceId), IDS_SHOWN)} no longer ${agree(drifted.length, 'carries', 'carry')} role ${roleName}`));
     if (corrected.length > 0) {
       events.push(event('DriftCorrected', `re-attached role ${roleName} to ${listIds(corrected.map((c) => c.instanceId), IDS_SHOWN)}`));
     }
@@ -67,7 +68,8 @@ export function passEvents({ roleName, previous, status, plan, actions }: PassEv
   const newConflicts = (status.instances ?? []).filter((i) => i.state === 'Conflict' && before.get(i.instanceId)?.state !== 'Conflict');
   for (const c of newConflicts.slice(0, EVENTS_PER_KIND)) events.push(event('RoleConflict', `${c.instanceId}: ${c.message ?? 'conflict'}`));
   if (newConflicts.length > EVENTS_PER_KIND) {
-    events.push(event('RoleConflict', `${newConflicts.length - EVENTS_PER_KIND} more instances in conflict`));
+    const more = newConflicts.length - EVENTS_PER_KIND;
+    events.push(event('RoleConflict', `${more} more ${agree(more, 'instance is', 'instances are')} in conflict`));
   }
   for (const f of actions.failures.slice(0, EVENTS_PER_KIND)) events.push(actionFailedEvent(f));
 

@@ -99,6 +99,12 @@ const conditionReasons = {
     meaning: 'spec.regionId is not a region the cloud knows.',
     fix: 'Fix spec.regionId (it is immutable: recreate the binding with the right region).',
   },
+  NotPermitted: {
+    conditions: 'Ready=False, Stalled=True when the binding, or every instance it names, is not permitted',
+    meaning:
+      'No InstanceRolePolicy lets the namespace bind spec.roleName (in spec.regionId), or some named instances are outside what the permitting policies cover; nothing is read or changed for them.',
+    fix: 'Ask a cluster admin for an InstanceRolePolicy that selects the namespace, permits the role and covers the instances (the message shows one), or change the binding to what a policy permits.',
+  },
   InvalidSpec: {
     conditions: 'Ready=False, Stalled=True',
     meaning: 'The spec is invalid (the message names the field).',
@@ -163,6 +169,30 @@ const conditionReasons = {
 } as const satisfies Record<string, ConditionReasonDoc>;
 
 export type ConditionReason = keyof typeof conditionReasons;
+
+/** The reasons of an InstanceRolePolicy's conditions (its status, written by the operator). */
+const policyConditionReasons = {
+  PolicyValid: {
+    conditions: 'Ready=True',
+    meaning: 'The policy is valid and in force; status.permittedBindings counts the bindings it permits now.',
+    fix: 'Nothing to do.',
+  },
+  InvalidPolicy: {
+    conditions: 'Ready=False, Stalled=True',
+    meaning: 'The policy cannot be used (the message names the field); it permits nothing.',
+    fix: 'Fix the field as the message says.',
+  },
+  TenancyDisabled: {
+    conditions: 'Ready=False',
+    meaning: 'The operator runs with --tenancy=disabled: no policy is enforced and every binding is permitted.',
+    fix: 'Run the operator with --tenancy=enforce (the default) to enforce the policies.',
+  },
+} as const satisfies Record<string, ConditionReasonDoc>;
+
+export type PolicyConditionReason = keyof typeof policyConditionReasons;
+
+/** What each InstanceRolePolicy condition reason means, in the README's order. */
+export const POLICY_CONDITION_REASONS: Readonly<Record<PolicyConditionReason, ConditionReasonDoc>> = policyConditionReasons;
 
 /** What each condition reason means and how to fix it, in the README's order. */
 export const CONDITION_REASONS: Readonly<Record<ConditionReason, ConditionReasonDoc>> = conditionReasons;

@@ -52,7 +52,8 @@ export type TenancyGrant =
   | { permitted: true; policies: readonly PolicyView[] }
   | { permitted: false; message: string };
 
-export type InstanceGrant = { permitted: true; policy: string; allowTakeover: boolean } | { permitted: false };
+/** `policy` names the first covering policy; null when tenancy is not enforced (run --tenancy=disabled). */
+export type InstanceGrant = { permitted: true; policy: string | null; allowTakeover: boolean } | { permitted: false };
 
 /** Label keys: an optional DNS-subdomain prefix and a name of at most 63 characters. */
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -122,6 +123,19 @@ export function labelSelectorMatches(selector: LabelSelector, labels: Readonly<R
     }
   }
   return true;
+}
+
+/**
+ * The namespaces a policy spec selects among the known ones (plus every name it lists), read
+ * leniently: a spec normalizePolicy rejects still tells which namespaces a change to it concerns.
+ */
+export function selectedNamespaces(spec: Partial<InstanceRolePolicySpec> | undefined, namespaces: Iterable<NamespaceView>): Set<string> {
+  const selected = new Set<string>(Array.isArray(spec?.namespaces) ? spec.namespaces : []);
+  const selector = spec?.namespaceSelector;
+  if (selector && typeof selector === 'object') {
+    for (const ns of namespaces) if (labelSelectorMatches(selector, ns.labels)) selected.add(ns.name);
+  }
+  return selected;
 }
 
 /** Rule 2. */

@@ -10,3 +10,14 @@ export function listIds(ids: readonly string[], shown: number): string {
 export function countOf(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
+
+/** "carries" for one, "carry" for several: the verb that agrees with a list of `n` things. */
+export function agree(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
+}
+
+/** The text as a sentence: one final period, never two (cloud messages often bring their own). */
+export function sentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}

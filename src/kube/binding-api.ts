@@ -1,12 +1,14 @@
 /**
  * The narrow interfaces through which the reconciler touches Kubernetes: writes to
  * InstanceRoleBindings (BindingApi), Events (EventRecorder), and the informer's index of every
- * binding (BindingIndex). kube-binding-api.ts implements the first two over
- * @kubernetes/client-node; binding-cache.ts implements the index.
+ * binding (BindingIndex), and what tenancy permits (TenancySource). kube-binding-api.ts implements
+ * the first two over @kubernetes/client-node; binding-cache.ts implements the index;
+ * tenancy-cache.ts the tenancy source (InstanceRolePolicies and Namespaces as the informers saw them).
  */
 import type { InstanceRoleBinding, InstanceRoleBindingStatus } from '../api/instance-role-binding.js';
 import type { BindingView, ViewResult } from '../domain/binding-view.js';
 import type { BindingEvent } from '../domain/pass-events.js';
+import type { Permissions } from '../domain/permissions.js';
 
 export interface BindingApi {
   /** Replaces .status through the status subresource (merge patch). */
@@ -25,4 +27,11 @@ export interface BindingIndex {
   viewOf(binding: InstanceRoleBinding): ViewResult;
   /** Bindings other than `exceptKey` that name one of the instances or select in the region. */
   competitors(regionId: string, instanceIds: Iterable<string>, exceptKey: string): BindingView[];
+}
+
+export interface TenancySource {
+  /** Whether what permissions() answers from is complete (the policies and namespaces were listed). */
+  synced(): boolean;
+  /** What tenancy permits now (a snapshot; cheap to ask for every pass). */
+  permissions(): Permissions;
 }

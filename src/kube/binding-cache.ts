@@ -75,6 +75,11 @@ export class BindingCache implements BindingIndex {
     return [...this.entries.values()].map((e) => e.binding);
   }
 
+  /** The view of every binding whose spec is valid. */
+  *views(): IterableIterator<BindingView> {
+    for (const entry of this.entries.values()) if (entry.view) yield entry.view;
+  }
+
   /** The planner's view of a binding, or why its spec cannot be used. */
   viewOf(binding: InstanceRoleBinding): ViewResult {
     return toBindingView(binding.metadata, binding.spec, { defaultResyncPeriodMs: this.defaultResyncMs });

@@ -10,6 +10,7 @@ import type { CloudApi } from '../cloud/cloud-api.js';
 import { instrumentCloudApi } from '../cloud/instrumented-cloud-api.js';
 import { createRoleCloud } from '../cloud/role-cloud-stack.js';
 import { BindingController } from '../controller/binding-controller.js';
+import type { TenancyMode } from '../kube/tenancy-cache.js';
 import { FIELD_MANAGER } from '../kube/wire-identity.js';
 import { OperatorHealth } from '../observability/health.js';
 import { type ObservabilityServer, startObservabilityServer } from '../observability/http-server.js';
@@ -36,7 +37,17 @@ export interface OperatorOptions {
   /** Region used by the readiness probe's cheap cloud call. */
   probeRegionId?: string;
   batchWindowMs?: number;
+  /** enforce (default): InstanceRolePolicies decide; disabled: single-tenant, logged as a warning at start. */
+  tenancy?: TenancyMode;
+  /**
+   * The operator's own namespace, where the ownership ledger lives (tenants must have no access).
+   * Default: the leader-election namespace, else ecs-role-operator-system.
+   */
+  ownershipNamespace?: string;
 }
+
+/** Where the ledger lives when neither ownershipNamespace nor leader election names a namespace. */
+export const DEFAULT_OPERATOR_NAMESPACE = 'ecs-role-operator-system';
 
 export interface RunningOperator {
   readonly metrics: OperatorMetrics;
@@ -58,6 +69,12 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     ...(opts.qpsPerAction ? { qpsPerAction: opts.qpsPerAction } : {}),
     ...(opts.batchWindowMs !== undefined ? { batchWindowMs: opts.batchWindowMs } : {}),
   });
+  const tenancy = opts.tenancy ?? 'enforce';
+  if (tenancy === 'disabled') {
+    opts.logger.warn(
+      'tenancy is disabled (--tenancy=disabled): InstanceRolePolicies are not enforced, every binding in every namespace may bind any role the operator can pass to any instance; use only on single-tenant clusters',
+    );
+  }
   const controller = new BindingController({
     kubeConfig: opts.kubeConfig,
     customObjects: opts.kubeConfig.makeApiClient(CustomObjectsApi),
@@ -68,6 +85,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     concurrency: opts.concurrency,
     defaultResyncMs: opts.defaultResyncMs,
     metrics,
+    tenancy,
+    ownershipNamespace: opts.ownershipNamespace ?? opts.leaderElection?.namespace ?? DEFAULT_OPERATOR_NAMESPACE,
   });
 
   let elector: LeaderElector | undefined;
@@ -94,7 +113,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   }
 
   await controller.startInformer();
-  opts.logger.info({ bindings: controller.cache.size() }, 'binding cache synced');
+  opts.logger.info({ bindings: controller.cache.size(), policies: controller.tenancy.policyEntries().length, tenancy }, 'binding cache synced');
 
   let signalLost: () => void = () => undefined;
   const lostLeadership = new Promise<void>((resolve) => {
@@ -116,7 +135,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       onLeaderChange: (leading) => metrics.setLeader(leading),
       onStartedLeading: () => {
         opts.logger.info('became leader; starting reconcilers');
-        controller.startWorkers();
+        void controller.startWorkers();
       },
       onStoppedLeading: () => {
         opts.logger.warn('leadership lost; stopping reconcilers');
@@ -130,7 +149,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     });
   } else {
     metrics.setLeader(true);
-    controller.startWorkers();
+    void controller.startWorkers();
   }
 
   let stopped: Promise<void> | undefined;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INSTANCE_STATES } from '../../src/api/instance-role-binding.js';
-import { CONDITION_REASONS, EVENT_REASONS, STALLED_EVENT, allReasons } from '../../src/domain/reasons.js';
+import { CONDITION_REASONS, type ConditionReasonDoc, EVENT_REASONS, POLICY_CONDITION_REASONS, STALLED_EVENT, allReasons } from '../../src/domain/reasons.js';
 
 const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
 
@@ -17,11 +17,11 @@ function tableAfter(heading: string): string[] {
 }
 
 /** The README's tables, rendered from src/domain/reasons.ts (paste these when a reason changes). */
-function conditionReasonTable(): string[] {
+function conditionReasonTable(reasons: Readonly<Record<string, ConditionReasonDoc>> = CONDITION_REASONS): string[] {
   return [
     '| reason | conditions | meaning | fix |',
     '|---|---|---|---|',
-    ...Object.entries(CONDITION_REASONS).map(([reason, d]) => `| \`${reason}\` | ${d.conditions} | ${d.meaning} | ${d.fix} |`),
+    ...Object.entries(reasons).map(([reason, d]) => `| \`${reason}\` | ${d.conditions} | ${d.meaning} | ${d.fix} |`),
   ];
 }
 
@@ -43,6 +43,10 @@ describe('README', () => {
 
   it('has the condition reasons table of src/domain/reasons.ts', () => {
     expect(tableAfter('#### Condition reasons (and what to do)').join('\n')).toBe(conditionReasonTable().join('\n'));
+  });
+
+  it('has the InstanceRolePolicy condition reasons table of src/domain/reasons.ts', () => {
+    expect(tableAfter('#### InstanceRolePolicy conditions').join('\n')).toBe(conditionReasonTable(POLICY_CONDITION_REASONS).join('\n'));
   });
 
   it('has the event reasons table of src/domain/reasons.ts', () => {

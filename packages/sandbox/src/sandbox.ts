@@ -1,12 +1,15 @@
 /**
  * The embedded default: one process runs the Kubernetes API emulator, the cloud simulator with a
- * fleet, and the operator wired to both; installs the CRD and applies the example bindings.
+ * fleet, and the operator wired to both; installs the CRDs, creates the operator's namespace (where
+ * its ownership ledger lives) and applies the examples (bindings and the InstanceRolePolicies that
+ * permit them: tenancy is enforced, as in a cluster).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
   CRD_PATHS,
+  DEFAULT_OPERATOR_NAMESPACE,
   EXAMPLES_PATH,
   PooledKubeConfig,
   type RunningOperator,
@@ -39,6 +42,8 @@ export interface SandboxOptions {
   concurrency?: number;
   qps?: number;
   batchWindowMs?: number;
+  /** Default enforce: bindings need an InstanceRolePolicy (deploy/examples ships them). */
+  tenancy?: 'enforce' | 'disabled';
 }
 
 export interface Sandbox {
@@ -76,6 +81,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const kubeConfig = new PooledKubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
 
+    await applyManifests(
+      kubeConfig,
+      [{ file: 'sandbox', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEFAULT_OPERATOR_NAMESPACE } } }],
+      'ecs-role-operator-sandbox',
+    );
     const examples = opts.examplesPath ?? join(root, EXAMPLES_PATH);
     if (examples !== '') await applyManifests(kubeConfig, readManifests(examples), 'ecs-role-operator-sandbox');
 
@@ -94,6 +104,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       qps: opts.qps ?? 20,
       concurrency: opts.concurrency ?? 4,
       ...(opts.batchWindowMs !== undefined ? { batchWindowMs: opts.batchWindowMs } : {}),
+      tenancy: opts.tenancy ?? 'enforce',
+      ownershipNamespace: DEFAULT_OPERATOR_NAMESPACE,
       ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort, httpHost: '127.0.0.1' } : {}),
       ...(fleet.regions[0] ? { probeRegionId: fleet.regions[0].id } : {}),
     });

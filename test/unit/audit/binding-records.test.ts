@@ -22,6 +22,8 @@ describe('toBindingRecord', () => {
         source: 'f.yaml',
         view: {
           key: 'platform/web',
+          namespace: 'platform',
+          uid: '',
           creationTimestamp: '2026-01-02T03:04:05Z',
           deleting: false,
           spec: expect.objectContaining({ regionId: 'cn-hangzhou', roleName: 'Web', instanceIds: ['i-a', 'i-b'], takeover: false, mode: 'Enforce' }),

@@ -15,6 +15,8 @@ export function binding(
     source: 'test',
     view: {
       key,
+      namespace: key.slice(0, key.indexOf('/')),
+      uid: '',
       creationTimestamp: opts.created ?? '2026-01-01T00:00:00Z',
       spec: normalizeSpec({ regionId: REGION, ...spec }),
       deleting: opts.deleting ?? false,

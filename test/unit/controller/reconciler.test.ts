@@ -12,6 +12,10 @@ import { BindingReconciler, type ReconcileResult } from '../../../src/controller
 import { bindingErrorPolicy } from '../../../src/controller/requeue-policy.js';
 import { StatusWriter } from '../../../src/controller/status-writer.js';
 import type { InstanceInfo } from '../../../src/domain/cloud-facts.js';
+import { OwnershipLedger } from '../../../src/domain/ownership.js';
+import { type Permissions, UNRESTRICTED } from '../../../src/domain/permissions.js';
+import { examplePolicy } from '../../../src/domain/tenancy.js';
+import { permissionsOf } from '../domain/fixtures.js';
 import type { BindingEvent } from '../../../src/domain/pass-events.js';
 import type { BindingApi, EventRecorder } from '../../../src/kube/binding-api.js';
 import { BindingCache } from '../../../src/kube/binding-cache.js';
@@ -39,20 +43,44 @@ const recorder: EventRecorder = { record: (_b, event) => void events.push(event)
 const log = pino({ level: 'silent' });
 const errorPolicy = bindingErrorPolicy({ waitMs: 5_000, resyncMsOf: () => 60_000 });
 
-function setup(instances: InstanceInfo[], ramRoles: Record<string, boolean> = { RoleA: true, RoleB: true }) {
-  const cloud = new FakeCloud({ instances, ramRoles });
+interface SetupOptions {
+  ramRoles?: Record<string, boolean>;
+  attached?: Record<string, string>;
+  /** Default: tenancy disabled (everything permitted). */
+  permissions?: Permissions;
+  synced?: boolean;
+}
+
+function setup(instances: InstanceInfo[], opts: SetupOptions = {}) {
+  const cloud = new FakeCloud({ instances, ramRoles: opts.ramRoles ?? { RoleA: true, RoleB: true }, ...(opts.attached ? { attached: opts.attached } : {}) });
   const cache = new BindingCache(60_000);
   const api = new FakeBindingApi(cache);
+  const ledger = new OwnershipLedger();
+  const woken: Array<{ key: string; ids: readonly string[] }> = [];
+  let permissions = opts.permissions ?? UNRESTRICTED;
+  const tenancy = { synced: () => opts.synced ?? true, permissions: () => permissions };
+  const setPermissions = (next: Permissions): void => {
+    permissions = next;
+  };
   const reconciler = new BindingReconciler({
     cloud: createRoleCloud(cloud, { qps: 1000, batchWindowMs: 0 }),
     index: cache,
     writer: new StatusWriter(api),
     events: recorder,
+    ledger,
+    tenancy,
+    holdingsChanged: (view, ids) => void woken.push({ key: view.key, ids }),
   });
   /** One pass over the binding as the cache holds it now (the loop re-reads it the same way). */
   const reconcile = (key: string, signal: AbortSignal = new AbortController().signal): Promise<ReconcileResult> =>
     reconciler.reconcile(cache.get(key) as InstanceRoleBinding, signal, log);
-  return { cloud, cache, api, reconcile };
+  return { cloud, cache, api, ledger, woken, reconcile, setPermissions };
+}
+
+/** Writes a status as a tenant with access to instancerolebindings/status could. */
+function forgeStatus(cache: BindingCache, key: string, status: InstanceRoleBindingStatus): void {
+  const b = cache.get(key) as InstanceRoleBinding;
+  cache.upsert({ ...b, status });
 }
 
 /** ns/web bound to RoleA on i-a, then deleted (the finalizer still on). */
@@ -113,7 +141,7 @@ describe('BindingReconciler', () => {
   });
 
   it('stalls on a role that does not exist and never calls Attach', async () => {
-    const { cloud, cache, reconcile } = setup([vpc('i-a')], { RoleA: true });
+    const { cloud, cache, reconcile } = setup([vpc('i-a')], { ramRoles: { RoleA: true } });
     cache.upsert(irb('ghost', { instanceIds: ['i-a'], roleName: 'NoSuchRole' }));
     const decision = await reconcile('ns/ghost');
     expect(decision).toMatchObject({ kind: 'requeueAfter', ms: 60_000 });
@@ -199,5 +227,162 @@ describe('BindingReconciler', () => {
     await expect(reconcile('ns/web', leadership.signal)).rejects.toThrow('leadership lost');
     expect(cloud.mutations()).toEqual([]);
     expect(cloud.roles.get('i-a')).toBeNull();
+  });
+});
+
+describe('BindingReconciler: ownership comes from the ledger, never from status', () => {
+  it('a forged status claiming an unowned role as Bound does not make the operator replace it without takeover', async () => {
+    const { cloud, cache, reconcile } = setup([vpc('i-a')], { attached: { 'i-a': 'HandMade' } });
+    cache.upsert(irb('web', { instanceIds: ['i-a'] }));
+    forgeStatus(cache, 'ns/web', { instances: [{ instanceId: 'i-a', state: 'Bound', observedRole: 'HandMade' }] });
+    await reconcile('ns/web');
+    expect(cloud.mutations()).toEqual([]);
+    expect(cloud.roles.get('i-a')).toBe('HandMade');
+    expect(cache.get('ns/web')?.status?.instances?.[0]).toMatchObject({ state: 'Conflict', observedRole: 'HandMade' });
+  });
+
+  it('a forged status listing an instance no spec names makes the operator detach nothing there', async () => {
+    const { cloud, cache, reconcile } = setup([vpc('i-a'), vpc('i-other')], { attached: { 'i-other': 'RoleA' } });
+    cache.upsert(irb('web', { instanceIds: ['i-a'] }));
+    forgeStatus(cache, 'ns/web', { instances: [{ instanceId: 'i-other', state: 'Bound', observedRole: 'RoleA' }] });
+    await reconcile('ns/web');
+    expect(cloud.mutations()).toEqual([{ action: 'AttachInstanceRamRole', regionId: 'cn-hangzhou', roleName: 'RoleA', ids: ['i-a'] }]);
+    expect(cloud.roles.get('i-other')).toBe('RoleA');
+    // Nor on delete.
+    cache.upsert(deleting(cache.get('ns/web') as InstanceRoleBinding));
+    forgeStatus(cache, 'ns/web', { instances: [{ instanceId: 'i-other', state: 'Bound', observedRole: 'RoleA' }] });
+    await reconcile('ns/web');
+    expect(cloud.roles.get('i-other')).toBe('RoleA');
+    expect(cloud.roles.get('i-a')).toBeNull();
+  });
+
+  it('records attaches and adoptions, forgets detaches, and tells who else to look again', async () => {
+    const { cache, ledger, woken, reconcile } = setup([vpc('i-a'), vpc('i-b')], { attached: { 'i-b': 'RoleA' } });
+    cache.upsert(irb('web', { instanceIds: ['i-a', 'i-b'] }));
+    await reconcile('ns/web');
+    expect([...ledger.heldBy('uid-web')]).toEqual([['i-a', 'RoleA'], ['i-b', 'RoleA']]);
+    expect(woken).toEqual([{ key: 'ns/web', ids: ['i-a', 'i-b'] }]);
+    woken.length = 0;
+    await reconcile('ns/web');
+    expect(woken).toEqual([]);
+    cache.upsert(deleting(cache.get('ns/web') as InstanceRoleBinding));
+    await reconcile('ns/web');
+    expect(ledger.size).toBe(0);
+    expect(woken.map((w) => w.ids)).toContainEqual(['i-a', 'i-b']);
+  });
+
+  it('emptying the targets, then deleting, still detaches what it attached (10.2)', async () => {
+    const { cloud, cache, reconcile } = setup([vpc('i-a')]);
+    cache.upsert(irb('web', { instanceIds: ['i-a'] }));
+    await reconcile('ns/web');
+    const b = cache.get('ns/web') as InstanceRoleBinding;
+    cache.upsert({ ...b, metadata: { ...b.metadata, generation: 2 }, spec: { ...b.spec, instanceIds: [] } });
+    await reconcile('ns/web');
+    expect(cache.get('ns/web')?.status?.conditions?.find((c) => c.type === 'Stalled')?.reason).toBe('InvalidSpec');
+    expect(cloud.roles.get('i-a')).toBe('RoleA');
+    cache.upsert(deleting(cache.get('ns/web') as InstanceRoleBinding));
+    expect(await reconcile('ns/web')).toEqual({ kind: 'done', why: 'finalized' });
+    expect(cloud.roles.get('i-a')).toBeNull();
+  });
+
+  it('a spec naming the role in another case is Bound, and deleting it detaches the role (10.3)', async () => {
+    const { cloud, cache, reconcile } = setup([vpc('i-a')], { ramRoles: { TeamAWorker: true } });
+    // The cloud answers with the role's own spelling, whatever case the attach used.
+    const describe = cloud.describeInstanceRamRoles.bind(cloud);
+    cloud.describeInstanceRamRoles = async (regionId, ids, options) => new Map([...(await describe(regionId, ids, options))].map(([id, r]) => [id, r === null ? null : 'TeamAWorker']));
+    const detach = cloud.detachInstanceRamRole.bind(cloud);
+    cloud.detachInstanceRamRole = async (regionId, roleName, ids, options) => {
+      for (const id of ids) if (cloud.roles.get(id)?.toLowerCase() === roleName.toLowerCase()) cloud.roles.set(id, roleName);
+      return detach(regionId, roleName, ids, options);
+    };
+    cloud.ramRoles['teamaworker'] = true;
+    cache.upsert(irb('web', { instanceIds: ['i-a'], roleName: 'teamaworker' }));
+    await reconcile('ns/web');
+    await reconcile('ns/web');
+    expect(cache.get('ns/web')?.status?.instances?.[0]).toMatchObject({ state: 'Bound', observedRole: 'TeamAWorker' });
+    expect(cache.get('ns/web')?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    cache.upsert(deleting(cache.get('ns/web') as InstanceRoleBinding));
+    await reconcile('ns/web');
+    expect(cloud.roles.get('i-a')).toBeNull();
+  });
+});
+
+describe('BindingReconciler: the tenancy gate', () => {
+  const permissions = permissionsOf({ 'team-a': { namespaces: ['team-a'], roles: ['TeamA*'], instances: { tags: { team: 'a' } } } });
+  const teamA = (name: string, spec: Partial<InstanceRoleBinding['spec']>) => irb(name, { roleName: 'TeamAWorker', ...spec }, { namespace: 'team-a' });
+  const instances = [vpc('i-a1', { team: 'a' }), vpc('i-b1', { team: 'b' }, 'vpc-b'), vpc('i-b2', { team: 'b' }, 'vpc-b')];
+
+  it('a binding no policy permits: Stalled NotPermitted naming namespace, role and an example policy; no finalizer, no cloud call', async () => {
+    const { cloud, cache, reconcile } = setup(instances, { permissions, ramRoles: { AdminRole: true } });
+    cache.upsert(teamA('admin', { roleName: 'AdminRole', instanceIds: ['i-a1'] }));
+    const result = await reconcile('team-a/admin');
+    expect(result).toMatchObject({ kind: 'failed', failure: { code: 'NotPermitted', class: 'terminal' } });
+    expect(cloud.calls).toEqual([]);
+    const b = cache.get('team-a/admin');
+    expect(b?.metadata.finalizers ?? []).toEqual([]);
+    const stalled = b?.status?.conditions?.find((c) => c.type === 'Stalled');
+    expect(stalled).toMatchObject({ status: 'True', reason: 'NotPermitted' });
+    expect(stalled?.message).toContain('namespace team-a');
+    expect(stalled?.message).toContain('role AdminRole');
+    expect(stalled?.message).toContain(examplePolicy('team-a', 'AdminRole'));
+    expect(b?.status?.instances).toEqual([{ instanceId: 'i-a1', state: 'NotPermitted', message: expect.stringContaining('not permitted') }]);
+    expect(events.at(-1)).toMatchObject({ type: 'Warning', reason: 'NotPermitted' });
+  });
+
+  it('explicit IDs outside the grant are NotPermitted and their role is never read; selector matches outside it are not listed', async () => {
+    const { cloud, cache, reconcile } = setup(instances, { permissions, ramRoles: { TeamAWorker: true }, attached: { 'i-b1': 'TeamBWorker', 'i-b2': 'TeamBWorker' } });
+    cache.upsert(teamA('web', { instanceIds: ['i-a1', 'i-b1'] }));
+    cache.upsert(teamA('peek', { mode: 'Observe', instanceSelector: { vpcId: 'vpc-b' } }));
+    await reconcile('team-a/web');
+    await reconcile('team-a/peek');
+    const described = cloud.calls.filter((c) => c.action === 'DescribeInstanceRamRole').flatMap((c) => c.ids);
+    expect(described).toEqual(['i-a1']);
+    expect(cloud.mutations()).toEqual([{ action: 'AttachInstanceRamRole', regionId: 'cn-hangzhou', roleName: 'TeamAWorker', ids: ['i-a1'] }]);
+    expect(cache.get('team-a/web')?.status?.instances?.find((i) => i.instanceId === 'i-b1')).toEqual({ instanceId: 'i-b1', state: 'NotPermitted', message: expect.stringMatching(/^not permitted/) });
+    expect(cache.get('team-a/peek')?.status?.instances).toEqual([]);
+    expect(JSON.stringify(cache.get('team-a/peek')?.status)).not.toContain('TeamBWorker');
+  });
+
+  it('losing permission stops every action; the roles stay attached; deleting then detaches nothing and lets go of the holds', async () => {
+    const { cloud, cache, ledger, reconcile, setPermissions } = setup(instances, { permissions, ramRoles: { TeamAWorker: true } });
+    cache.upsert(teamA('web', { instanceIds: ['i-a1'] }));
+    await reconcile('team-a/web');
+    expect(cloud.roles.get('i-a1')).toBe('TeamAWorker');
+    expect(cache.get('team-a/web')?.metadata.finalizers).toEqual([FINALIZER]);
+    setPermissions(permissionsOf({}));
+    cloud.calls.length = 0;
+    await reconcile('team-a/web');
+    expect(cloud.calls).toEqual([]);
+    expect(cache.get('team-a/web')?.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NotPermitted' });
+    cache.upsert(deleting(cache.get('team-a/web') as InstanceRoleBinding));
+    expect(await reconcile('team-a/web')).toEqual({ kind: 'done', why: 'finalized' });
+    expect(cloud.mutations()).toEqual([]);
+    expect(cloud.roles.get('i-a1')).toBe('TeamAWorker');
+    expect(ledger.size).toBe(0);
+  });
+
+  it('an instance that leaves the grant stays held and untouched, even when it also leaves the targets', async () => {
+    const { cloud, cache, ledger, reconcile, setPermissions } = setup(instances, { permissions, ramRoles: { TeamAWorker: true } });
+    cache.upsert(teamA('web', { instanceIds: ['i-a1'] }));
+    await reconcile('team-a/web');
+    // The admin narrows the policy to another tag: i-a1 is no longer covered.
+    setPermissions(permissionsOf({ 'team-a': { namespaces: ['team-a'], roles: ['TeamA*'], instances: { tags: { team: 'a2' } } } }));
+    await reconcile('team-a/web');
+    expect(cache.get('team-a/web')?.status?.instances?.[0]).toMatchObject({ instanceId: 'i-a1', state: 'NotPermitted' });
+    expect(ledger.heldBy('uid-web').size).toBe(1);
+    const b = cache.get('team-a/web') as InstanceRoleBinding;
+    cache.upsert({ ...b, metadata: { ...b.metadata, generation: 2 }, spec: { ...b.spec, instanceIds: ['i-a2'] } });
+    await reconcile('team-a/web');
+    expect(cloud.mutations().filter((c) => c.action === 'DetachInstanceRamRole')).toEqual([]);
+    expect(cloud.roles.get('i-a1')).toBe('TeamAWorker');
+    expect(ledger.heldBy('uid-web').size).toBe(0);
+  });
+
+  it('waits for the policies and namespaces to be listed before deciding anything', async () => {
+    const { cloud, cache, reconcile } = setup(instances, { permissions, synced: false });
+    cache.upsert(teamA('web', { instanceIds: ['i-a1'] }));
+    expect(await reconcile('team-a/web')).toMatchObject({ kind: 'requeueAfter', ms: 5_000 });
+    expect(cloud.calls).toEqual([]);
+    expect(cache.get('team-a/web')?.status).toBeUndefined();
   });
 });

@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { FINALIZER, RECONCILE_REQUESTED_AT_ANNOTATION } from '../../../src/api/instance-role-binding.js';
-import { bindingWatchHandlers, shouldReconcile } from '../../../src/controller/watch-handlers.js';
+import { FINALIZER, type InstanceRoleBinding, RECONCILE_REQUESTED_AT_ANNOTATION } from '../../../src/api/instance-role-binding.js';
+import { bindingWatchHandlers, holdingsChangedHandler, shouldReconcile } from '../../../src/controller/watch-handlers.js';
 import { BindingCache } from '../../../src/kube/binding-cache.js';
 import { deleting, irb } from '../fakes/bindings.js';
 
-function setup() {
+function setup(held: Record<string, string[]> = {}) {
   const cache = new BindingCache();
   const queued: string[] = [];
   const forgotten: string[] = [];
-  const handlers = bindingWatchHandlers({ cache, enqueue: (k) => void queued.push(k), forgetRole: (r) => void forgotten.push(r) });
-  return { cache, queued, forgotten, handlers };
+  let changes = 0;
+  const handlers = bindingWatchHandlers({
+    cache,
+    enqueue: (k) => void queued.push(k),
+    forgetRole: (r) => void forgotten.push(r),
+    heldBy: (uid) => held[uid] ?? [],
+    bindingsChanged: () => void changes++,
+  });
+  return { cache, queued, forgotten, handlers, changes: () => changes };
 }
 
 describe('bindingWatchHandlers', () => {
@@ -24,15 +31,29 @@ describe('bindingWatchHandlers', () => {
     expect(forgotten).toEqual(['RoleA']);
   });
 
-  it('wakes the competitors of a binding that is gone, for the instances it named or last targeted', () => {
-    const { queued, handlers } = setup();
+  it('wakes the competitors of a binding that is gone, for the instances it named or held in the ledger (never those its status lists)', () => {
+    const { queued, handlers, changes } = setup({ 'uid-selector': ['i-b'] });
     handlers.upsert(irb('named', { instanceIds: ['i-b'] }));
     handlers.upsert(irb('other', { instanceIds: ['i-z'] }));
+    handlers.upsert(irb('forged', { instanceIds: ['i-y'] }));
     const selector = irb('selector', { instanceSelector: { tags: { app: 'web' } } });
-    handlers.upsert({ ...selector, status: { instances: [{ instanceId: 'i-b', state: 'Bound' }] } });
+    handlers.upsert({ ...selector, status: { instances: [{ instanceId: 'i-y', state: 'Bound' }] } });
     queued.length = 0;
-    handlers.remove({ ...selector, status: { instances: [{ instanceId: 'i-b', state: 'Bound' }] } });
+    handlers.remove({ ...selector, status: { instances: [{ instanceId: 'i-y', state: 'Bound' }] } });
     expect(queued).toEqual(['ns/named']);
+    expect(changes()).toBe(5);
+  });
+
+  it('after a pass changed holdings, queues the other bindings that want those instances', () => {
+    const { cache, queued, handlers } = setup();
+    handlers.upsert(irb('a', { instanceIds: ['i-1'] }));
+    handlers.upsert(irb('b', { instanceIds: ['i-1', 'i-2'] }));
+    handlers.upsert(irb('c', { instanceIds: ['i-3'] }));
+    queued.length = 0;
+    const viewed = cache.viewOf(cache.get('ns/a') as InstanceRoleBinding);
+    if (!('view' in viewed)) throw new Error('valid');
+    holdingsChangedHandler(cache, (k) => void queued.push(k))(viewed.view, ['i-1']);
+    expect(queued).toEqual(['ns/b']);
   });
 
   it('wakes competitors once a deleting binding lets go of our finalizer (another finalizer may keep it)', () => {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { toBindingView } from '../../../src/domain/binding-view.js';
+import { cleanupView, toBindingView } from '../../../src/domain/binding-view.js';
 import { compareAge } from '../../../src/domain/claims.js';
 
 const spec = { regionId: 'cn-hangzhou', roleName: 'R', instanceIds: ['i-a'] };
 
 describe('toBindingView', () => {
   it('builds the key, the age, the normalized spec and whether it is deleting', () => {
-    const viewed = toBindingView({ namespace: 'ns', name: 'a', creationTimestamp: new Date('2026-01-01T00:00:00Z'), deletionTimestamp: '2026-02-01T00:00:00Z' }, spec, { defaultResyncPeriodMs: 60_000 });
+    const viewed = toBindingView({ namespace: 'ns', name: 'a', uid: 'u-1', creationTimestamp: new Date('2026-01-01T00:00:00Z'), deletionTimestamp: '2026-02-01T00:00:00Z' }, spec, { defaultResyncPeriodMs: 60_000 });
     expect(viewed).toEqual({
-      view: { key: 'ns/a', creationTimestamp: '2026-01-01T00:00:00.000Z', deleting: true, spec: expect.objectContaining({ roleName: 'R', resyncPeriodMs: 60_000 }) },
+      view: { key: 'ns/a', namespace: 'ns', uid: 'u-1', creationTimestamp: '2026-01-01T00:00:00.000Z', deleting: true, spec: expect.objectContaining({ roleName: 'R', resyncPeriodMs: 60_000 }) },
     });
   });
 
@@ -16,6 +16,16 @@ describe('toBindingView', () => {
     expect(toBindingView({ namespace: 'ns', name: 'a' }, { regionId: 'cn-hangzhou', roleName: 'R' })).toEqual({
       invalid: 'spec names no instances: set spec.instanceIds, spec.instanceSelector, or both',
     });
+  });
+
+  it('gives the finalizer a view of a spec that is no longer valid: its region, deletionPolicy and mode (10.2)', () => {
+    expect(cleanupView({ namespace: 'ns', name: 'a', uid: 'u-1', deletionTimestamp: 't' }, { regionId: 'cn-hangzhou', roleName: 'R', instanceIds: [], deletionPolicy: 'Orphan' })).toMatchObject({
+      key: 'ns/a',
+      uid: 'u-1',
+      deleting: true,
+      spec: { regionId: 'cn-hangzhou', roleName: 'R', instanceIds: [], deletionPolicy: 'Orphan', mode: 'Enforce' },
+    });
+    expect(cleanupView({ namespace: 'ns', name: 'a' }, { regionId: 'not a region' })).toBeUndefined();
   });
 
   it('makes a binding without creationTimestamp the youngest, for the controller and the audit alike', () => {

@@ -90,6 +90,47 @@ describe('computeStatus: conditions per outcome', () => {
     expect(cond(s, 'Stalled').message).toMatch(/all 2 targeted instances .*i-old, i-old2.*VPC/);
   });
 
+  it('one classic instance: "the 1 targeted instance is", not "all 1 ... are" (10.11)', () => {
+    const s = computeStatus(undefined, outcome([inState('i-old', 'NotVpc')]));
+    expect(cond(s, 'Stalled').message).toBe('the 1 targeted instance is not on a VPC network (i-old); only VPC instances can carry a RAM role: target VPC instances or migrate it');
+  });
+
+  it('a missing instance names spec.instanceIds and the fix (10.9)', () => {
+    const s = computeStatus(undefined, outcome([inState('i-nosuch0001', 'NotFound', 'instance i-nosuch0001 was not found in region cn-hangzhou')]));
+    expect(cond(s, 'Ready')).toMatchObject({ reason: 'InstancesNotFound', message: '1 of 1 instance not found (i-nosuch0001): fix spec.instanceIds or spec.regionId; released instances should be removed from the binding' });
+  });
+
+  it('NotPermitted: every named instance → Stalled NotPermitted; some → Ready False NotPermitted; counted as errors', () => {
+    const all = computeStatus(undefined, outcome([inState('i-b1', 'NotPermitted'), inState('i-b2', 'NotPermitted')]));
+    expect(verdict(all)).toEqual(['False/NotPermitted', 'False/WaitingForChange', 'True/NotPermitted']);
+    expect(cond(all, 'Stalled').message).toMatch(/^all 2 targeted instances are not permitted to this namespace \(i-b1, i-b2\): ask a cluster admin/);
+    const some = computeStatus(undefined, outcome([bound('i-a1'), inState('i-b1', 'NotPermitted')]));
+    expect(verdict(some)).toEqual(['False/NotPermitted', 'False/WaitingForChange', 'False/NotStalled']);
+    expect(cond(some, 'Ready').message).toMatch(/^1 of 2 instances not permitted \(i-b1\): ask a cluster admin for an InstanceRolePolicy/);
+    expect(some.summary).toEqual({ desired: 2, bound: 1, conflicts: 0, errors: 1 });
+  });
+
+  it('a binding tenancy does not permit: Stalled NotPermitted with the policy message', () => {
+    const error = { class: 'terminal' as const, code: 'NotPermitted', reason: 'NotPermitted' as const, message: 'team-a/x: no InstanceRolePolicy selects namespace team-a' };
+    const s = computeStatus(undefined, outcome([], { plan: undefined, error }));
+    expect(verdict(s)).toEqual(['False/NotPermitted', 'False/WaitingForChange', 'True/NotPermitted']);
+    expect(cond(s, 'Stalled').message).toBe('team-a/x: no InstanceRolePolicy selects namespace team-a');
+  });
+
+  it('an action failure says its code once (10.11)', () => {
+    const error = passError('recoverable', 'ServiceUnavailable', 'attaching role RoleA on i-a failed: ServiceUnavailable: The server is down. None needed: retried with exponential backoff.');
+    const s = computeStatus(undefined, outcome([inState('i-a', 'Error', error.message)], { error }));
+    expect(cond(s, 'Ready').message.match(/ServiceUnavailable/g)).toHaveLength(1);
+    expect(cond(s, 'Reconciling').message).toBe(`retrying with backoff: ${error.message}`);
+    expect(cond(s, 'Ready').message).not.toContain('..');
+  });
+
+  it('Observe mode counts an instance carrying the role in another case as bound (10.3)', () => {
+    const s = computeStatus(undefined, outcome([{ instanceId: 'i-a', state: 'Observed', observedRole: 'TeamAWorker' }], { mode: 'Observe', roleName: 'teamaworker' }));
+    expect(s.summary?.bound).toBe(1);
+    expect(cond(s, 'Ready').message).toContain('1 carry role teamaworker');
+  });
+
   it.each(['RoleNotFound', 'RoleNotTrusted'] as const)('role check %s: Stalled with the planner message', (reason) => {
     const plan: Plan = { instances: [], actions: [], stalled: { reason, message: 'create the role or fix spec.roleName' } };
     const s = computeStatus(undefined, outcome([inState('i-a', 'Error', 'create the role or fix spec.roleName')], { plan }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Failure, actionFailureText, failureText, invalidSpecFailure, worstFailure } from '../../../src/domain/failures.js';
+import { type Failure, actionFailureText, failureText, invalidSpecFailure, notPermittedFailure, worstFailure } from '../../../src/domain/failures.js';
 
 const failure = (cls: Failure['class'], code: string): Failure => ({ code, message: `${code} happened`, class: cls, reason: 'CloudError', hint: 'Do this.' });
 
@@ -15,9 +15,22 @@ describe('failures', () => {
     expect(worstFailure([])).toBeUndefined();
   });
 
-  it('says what failed, the code, the message and the hint', () => {
-    expect(failureText(failure('recoverable', 'Throttling'))).toBe('Throttling happened. Do this.');
+  it('says what failed, the code once, the message and the hint', () => {
+    expect(failureText(failure('recoverable', 'Throttling'))).toBe('Throttling: Throttling happened. Do this.');
     const action = { kind: 'attach' as const, instanceId: 'i-a', roleName: 'R' };
     expect(actionFailureText({ action, failure: failure('wait', 'X'), roleAlreadyGone: false })).toBe('attaching role R on i-a failed: X: X happened. Do this.');
+  });
+
+  it('never doubles a period or the code, whatever the cloud message brings (10.11)', () => {
+    const unavailable: Failure = { code: 'ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.', class: 'recoverable', reason: 'CloudServerError', hint: 'None needed: retried with exponential backoff.' };
+    const action = { kind: 'attach' as const, instanceId: 'i-a', roleName: 'R' };
+    expect(actionFailureText({ action, failure: unavailable, roleAlreadyGone: false })).toBe(
+      'attaching role R on i-a failed: ServiceUnavailable: The request has failed due to a temporary failure of the server. None needed: retried with exponential backoff.',
+    );
+    expect(failureText({ ...unavailable, message: 'ServiceUnavailable: down' })).toBe('ServiceUnavailable: down. None needed: retried with exponential backoff.');
+  });
+
+  it('a binding tenancy does not permit is a terminal NotPermitted failure with the fix', () => {
+    expect(notPermittedFailure('team-a/x: no policy')).toMatchObject({ code: 'NotPermitted', class: 'terminal', reason: 'NotPermitted', message: 'team-a/x: no policy' });
   });
 });

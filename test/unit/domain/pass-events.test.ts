@@ -20,17 +20,30 @@ describe('passEvents', () => {
       actions: { ...none, attached: ['i-a'] },
     });
     expect(events.map((e) => `${e.type} ${e.reason}: ${e.message}`)).toEqual([
-      'Warning DriftDetected: i-a no longer carry role R',
+      'Warning DriftDetected: i-a no longer carries role R',
       'Normal DriftCorrected: re-attached role R to i-a',
       'Normal Attached: attached role R to i-a',
     ]);
     expect(drift).toEqual({ detected: 1, corrected: 1 });
   });
 
+  it('says "carry" for several drifted instances and "carries" for one (10.11)', () => {
+    const plan: Plan = { instances: ['i-a', 'i-b'].map((id) => ({ instanceId: id, state: 'Attaching' as const, actions: [] })), actions: [] };
+    const { events } = passEvents({ roleName: 'R', previous: { instances: [bound('i-a'), bound('i-b')] }, status: { instances: [] }, plan, actions: none });
+    expect(events[0]?.message).toBe('i-a, i-b no longer carry role R');
+  });
+
+  it('compares role names the one way: an observed role in another case is no drift (10.3)', () => {
+    const plan: Plan = { instances: [{ instanceId: 'i-a', state: 'Bound', observedRole: 'r', actions: [] }], actions: [] };
+    expect(passEvents({ roleName: 'R', previous: { instances: [bound('i-a')] }, status: { instances: [bound('i-a')] }, plan, actions: none }).drift).toEqual({ detected: 0, corrected: 0 });
+  });
+
   it('records at most five new conflicts one by one, then how many more', () => {
     const conflicts = Array.from({ length: 7 }, (_, i): InstanceStatus => ({ instanceId: `i-${i}`, state: 'Conflict', message: 'taken' }));
+    const eight = [...conflicts, { instanceId: 'i-7', state: 'Conflict' as const, message: 'taken' }];
+    expect(passEvents({ roleName: 'R', previous: undefined, status: { instances: eight }, plan: { instances: [], actions: [] }, actions: none }).events.at(-1)?.message).toBe('3 more instances are in conflict');
     const { events } = passEvents({ roleName: 'R', previous: { instances: [conflicts[0] as InstanceStatus] }, status: { instances: conflicts }, plan: { instances: [], actions: [] }, actions: none });
-    expect(events.map((e) => e.message)).toEqual(['i-1: taken', 'i-2: taken', 'i-3: taken', 'i-4: taken', 'i-5: taken', '1 more instances in conflict']);
+    expect(events.map((e) => e.message)).toEqual(['i-1: taken', 'i-2: taken', 'i-3: taken', 'i-4: taken', 'i-5: taken', '1 more instance is in conflict']);
   });
 
   it('records a stall when it starts or its reason changes, not on every pass', () => {
