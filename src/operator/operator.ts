@@ -114,9 +114,11 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       ...(le.retryPeriodSec !== undefined ? { retryPeriodSec: le.retryPeriodSec } : {}),
       logger: opts.logger,
       onLeaderChange: (leading) => metrics.setLeader(leading),
-      onStartedLeading: () => {
+      onStartedLeading: (leadership) => {
         opts.logger.info('became leader; starting reconcilers');
-        controller.startWorkers();
+        // Leadership's signal reaches every pass, the token-bucket waits and the SDK calls: once
+        // it aborts, no Attach or Detach leaves this process (another replica may lead already).
+        controller.startWorkers(leadership);
       },
       onStoppedLeading: () => {
         opts.logger.warn('leadership lost; stopping reconcilers');
