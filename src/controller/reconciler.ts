@@ -60,6 +60,8 @@ const UNSETTLED: ReadonlySet<InstanceState> = new Set(['Attaching', 'Detaching',
 type StatusOutcome = Omit<PassOutcome, 'generation' | 'now' | 'mode' | 'roleName'>;
 
 export class BindingReconciler {
+  /** Per binding, instances whose drift was detected and whose re-attach has not succeeded yet. */
+  private readonly unrepairedDrift = new Map<string, ReadonlySet<string>>();
   private readonly ownership: OwnershipSource;
   private readonly now: () => Date;
 
@@ -76,7 +78,10 @@ export class BindingReconciler {
       apply: () => ('view' in viewed ? this.apply(binding, viewed.view, signal, log) : this.reportInvalidSpec(binding, viewed.invalid)),
       cleanup: () => this.cleanup(binding, view, signal, log),
       finished: (why) => {
-        if (why === 'finalized') this.deps.writer.forget(bindingKey(binding.metadata));
+        if (why === 'finalized') {
+          this.deps.writer.forget(bindingKey(binding.metadata));
+          this.unrepairedDrift.delete(bindingKey(binding.metadata));
+        }
         return { kind: 'done', why };
       },
     });
@@ -243,12 +248,14 @@ export class BindingReconciler {
     plan: Plan,
     execution: Execution,
   ): void {
-    const { events, drift } = passEvents({ roleName: binding.spec.roleName, previous, status, plan, actions: execution });
+    const key = bindingKey(binding.metadata);
+    const unrepaired = this.unrepairedDrift.get(key);
+    const { events, drift } = passEvents({ roleName: binding.spec.roleName, previous, status, plan, actions: execution, ...(unrepaired ? { unrepaired } : {}) });
+    if (drift.unrepaired.size > 0) this.unrepairedDrift.set(key, drift.unrepaired);
+    else this.unrepairedDrift.delete(key);
     for (const event of events) this.record(binding, event);
-    if (drift.detected > 0) {
-      this.deps.observer?.driftDetected(drift.detected);
-      if (drift.corrected > 0) this.deps.observer?.driftCorrected(drift.corrected);
-    }
+    if (drift.detected > 0) this.deps.observer?.driftDetected(drift.detected);
+    if (drift.corrected > 0) this.deps.observer?.driftCorrected(drift.corrected);
   }
 
   private record(binding: InstanceRoleBinding, event: BindingEvent): void {

@@ -43,16 +43,18 @@ function setup(instances: InstanceInfo[], ramRoles: Record<string, boolean> = { 
   const cloud = new FakeCloud({ instances, ramRoles });
   const cache = new BindingCache(60_000);
   const api = new FakeBindingApi(cache);
+  const drift = { detected: 0, corrected: 0 };
   const reconciler = new BindingReconciler({
     cloud: createRoleCloud(cloud, { qps: 1000, batchWindowMs: 0 }),
     index: cache,
     writer: new StatusWriter(api),
     events: recorder,
+    observer: { driftDetected: (n) => void (drift.detected += n), driftCorrected: (n) => void (drift.corrected += n) },
   });
   /** One pass over the binding as the cache holds it now (the loop re-reads it the same way). */
   const reconcile = (key: string, signal: AbortSignal = new AbortController().signal): Promise<ReconcileResult> =>
     reconciler.reconcile(cache.get(key) as InstanceRoleBinding, signal, log);
-  return { cloud, cache, api, reconcile };
+  return { cloud, cache, api, reconcile, drift };
 }
 
 /** ns/web bound to RoleA on i-a, then deleted (the finalizer still on). */
@@ -199,5 +201,22 @@ describe('BindingReconciler', () => {
     await expect(reconcile('ns/web', leadership.signal)).rejects.toThrow('leadership lost');
     expect(cloud.mutations()).toEqual([]);
     expect(cloud.roles.get('i-a')).toBeNull();
+  });
+
+  it('counts a drift corrected when the first re-attach failed and a later pass succeeds (DriftCorrected catches up)', async () => {
+    const { cloud, cache, reconcile, drift } = setup([vpc('i-a')]);
+    cache.upsert(irb('web', { instanceIds: ['i-a'] }));
+    await reconcile('ns/web');
+    cloud.roles.set('i-a', null); // detached out of band
+    cloud.failures.set('AttachInstanceRamRole', [new CloudError({ action: 'AttachInstanceRamRole', code: 'ServiceUnavailable', message: 'down', statusCode: 503 })]);
+    events.length = 0;
+    expect(await reconcile('ns/web')).toMatchObject({ kind: 'failed', failure: { code: 'ServiceUnavailable' } });
+    expect(events.map((e) => e.reason)).toEqual(['DriftDetected', 'AttachFailed']);
+    expect(drift).toEqual({ detected: 1, corrected: 0 });
+
+    await reconcile('ns/web');
+    expect(cloud.roles.get('i-a')).toBe('RoleA');
+    expect(events.map((e) => e.reason)).toEqual(['DriftDetected', 'AttachFailed', 'DriftCorrected', 'Attached']);
+    expect(drift).toEqual({ detected: 1, corrected: 1 });
   });
 });

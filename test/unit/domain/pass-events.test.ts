@@ -20,11 +20,49 @@ describe('passEvents', () => {
       actions: { ...none, attached: ['i-a'] },
     });
     expect(events.map((e) => `${e.type} ${e.reason}: ${e.message}`)).toEqual([
-      'Warning DriftDetected: i-a no longer carry role R',
+      'Warning DriftDetected: i-a no longer carries role R',
       'Normal DriftCorrected: re-attached role R to i-a',
       'Normal Attached: attached role R to i-a',
     ]);
-    expect(drift).toEqual({ detected: 1, corrected: 1 });
+    expect(drift).toEqual({ detected: 1, corrected: 1, unrepaired: new Set() });
+  });
+
+  it('says "carry" for several drifted instances', () => {
+    const plan: Plan = { instances: ['i-a', 'i-b'].map((instanceId) => ({ instanceId, state: 'Attaching' as const, actions: [] })), actions: [] };
+    const { events } = passEvents({ roleName: 'R', previous: { instances: [bound('i-a'), bound('i-b')] }, status: { instances: [] }, plan, actions: none });
+    expect(events.map((e) => e.message)).toEqual(['i-a, i-b no longer carry role R']);
+  });
+
+  it('corrects drift in a later pass when the first re-attach failed, so corrected catches up with detected', () => {
+    const drifting: Plan = { instances: [{ instanceId: 'i-a', state: 'Attaching', actions: [] }], actions: [] };
+    // Pass 1: drift found, the re-attach answered 503.
+    const first = passEvents({ roleName: 'R', previous: { instances: [bound('i-a')] }, status: { instances: [] }, plan: drifting, actions: none });
+    expect(first.drift).toEqual({ detected: 1, corrected: 0, unrepaired: new Set(['i-a']) });
+    // Pass 2: the previous status says Error, not Bound; the retry succeeds.
+    const failedStatus: InstanceStatus = { instanceId: 'i-a', state: 'Error', message: 'ServiceUnavailable' };
+    const second = passEvents({
+      roleName: 'R',
+      previous: { instances: [failedStatus] },
+      status: { instances: [bound('i-a')] },
+      plan: drifting,
+      actions: { ...none, attached: ['i-a'] },
+      unrepaired: first.drift.unrepaired,
+    });
+    expect(second.events.map((e) => `${e.reason}: ${e.message}`)).toEqual(['DriftCorrected: re-attached role R to i-a', 'Attached: attached role R to i-a']);
+    expect(second.drift).toEqual({ detected: 0, corrected: 1, unrepaired: new Set() });
+  });
+
+  it('forgets unrepaired drift once the instance is gone, untargeted or carries the role again by other means', () => {
+    const plan: Plan = {
+      instances: [
+        { instanceId: 'i-gone', state: 'NotFound', actions: [] },
+        { instanceId: 'i-back', state: 'Bound', observedRole: 'R', actions: [] },
+        { instanceId: 'i-still', state: 'Attaching', actions: [] },
+      ],
+      actions: [],
+    };
+    const { drift } = passEvents({ roleName: 'R', previous: undefined, status: { instances: [] }, plan, actions: none, unrepaired: new Set(['i-gone', 'i-back', 'i-still', 'i-untargeted']) });
+    expect(drift.unrepaired).toEqual(new Set(['i-still']));
   });
 
   it('records at most five new conflicts one by one, then how many more', () => {
