@@ -21,7 +21,7 @@ import type { FieldValidation } from './admission.js';
 import type { ObjectApi, WriteOptions } from './object-api.js';
 import type { ObjectStore } from './object-store.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
-import { decodeProtobufBody, isProtobufKind, PROTOBUF } from './protobuf-body.js';
+import { acceptsProtobuf, decodeProtobufBody, PROTOBUF } from './protobuf-body.js';
 import { APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from './patches.js';
 import { requestInfo, type ResourceRequest } from './request-info.js';
 import { groupResource, groupVersion, type Authorizer, type ResourceRegistry, type ResourceType, type UserInfo } from './resource-type.js';
@@ -374,11 +374,11 @@ export class ApiHttpHandler {
     });
 
     if (info.verb === 'create' || info.verb === 'update') {
-      const protobuf = mediaType === PROTOBUF && isProtobufKind(t.kind);
+      const protobuf = mediaType === PROTOBUF && !t.custom && acceptsProtobuf(groupVersion(t), t.kind);
       if (!protobuf && mediaType !== '' && mediaType !== 'application/json' && mediaType !== 'application/yaml') {
-        throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+        throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml${t.custom ? '' : `, ${PROTOBUF}`}`);
       }
-      const body = protobuf ? decodeProtobufBody(raw, t.kind) : parseBody(text, mediaType);
+      const body = protobuf ? decodeProtobufBody(raw, { apiVersion: groupVersion(t), kind: t.kind }) : parseBody(text, mediaType);
       if (!isJsonObject(body)) throw badRequest(`the body of a ${info.verb} request must be a JSON object of kind ${t.kind}`);
       if (info.verb === 'create') {
         if (name) throw methodNotSupported(groupResource(t), 'create');
