@@ -3,6 +3,7 @@
  * pruning), defaulting, structural schema and CEL validation through the schema module, the
  * kind's own normalization and validation, and metadata checks (names, labels, annotations).
  */
+import { GoDecodeError, roundTripGoJson } from './go-types/go-json.js';
 import { isJsonObject, type JsonObject } from './json.js';
 import { meta, metaString } from './object-meta.js';
 import { groupKind, type ResourceType } from './resource-type.js';
@@ -29,6 +30,29 @@ const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** Pruning, strict field validation, defaulting and schema/CEL validation; then built-in checks. Throws 400 or 422. */
 export function admit(t: ResourceType, obj: JsonObject, old: JsonObject | undefined, opts: AdmissionOptions): void {
   const name = metaString(obj, 'name');
+  const unknown = t.goStruct ? goRoundTrip(t, t.goStruct, obj) : pruneUnknown(t, obj);
+  if (unknown.length > 0) {
+    if (opts.fieldValidation === 'Strict') {
+      throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
+    }
+    if (opts.fieldValidation === 'Warn') for (const u of unknown) opts.warnings.push(`unknown field "${u}"`);
+  }
+  t.defaults?.(obj);
+  const errors: FieldError[] = [...metadataErrors(t, obj)];
+  if (t.schema) {
+    t.schema.applyDefaults(obj as Record<string, unknown>);
+    if (errors.length === 0) errors.push(...t.schema.validate(obj as Record<string, unknown>, old as Record<string, unknown> | undefined));
+  }
+  t.normalize?.(obj, old);
+  if (t.validate) errors.push(...t.validate(obj, old));
+  if (errors.length === 0 && t.assign) errors.push(...t.assign(obj, old));
+  if (errors.length > 0) throw invalid(groupKind(t), name, errors);
+  // What is stored and answered is the encoding of the defaulted Go struct.
+  if (t.goStruct) goRoundTrip(t, t.goStruct, obj);
+}
+
+/** Custom resources: metadata fields beyond ObjectMeta, and whatever the CRD schema prunes. */
+function pruneUnknown(t: ResourceType, obj: JsonObject): string[] {
   const unknown: string[] = [];
   const m = meta(obj);
   for (const k of Object.keys(m)) {
@@ -40,20 +64,29 @@ export function admit(t: ResourceType, obj: JsonObject, old: JsonObject | undefi
   if (t.schema) {
     for (const path of t.schema.prune(obj as Record<string, unknown>)) unknown.push(path.replace(/^\./, ''));
   }
-  if (unknown.length > 0) {
-    if (opts.fieldValidation === 'Strict') {
-      throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
-    }
-    if (opts.fieldValidation === 'Warn') for (const u of unknown) opts.warnings.push(`unknown field "${u}"`);
+  return unknown;
+}
+
+/**
+ * Built-in kinds: the object becomes what decoding into the Go struct and encoding again makes of
+ * it (in place); a type mismatch is the real server's 400. Returns the unknown fields.
+ */
+function goRoundTrip(t: ResourceType, struct: string, obj: JsonObject): string[] {
+  let result;
+  try {
+    result = roundTripGoJson(struct, obj);
+  } catch (err) {
+    if (err instanceof GoDecodeError) throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: ${err.message}`);
+    throw err;
   }
-  const errors: FieldError[] = [...metadataErrors(t, obj)];
-  if (t.schema) {
-    t.schema.applyDefaults(obj as Record<string, unknown>);
-    if (errors.length === 0) errors.push(...t.schema.validate(obj as Record<string, unknown>, old as Record<string, unknown> | undefined));
-  }
-  t.normalize?.(obj, old);
-  if (t.validate) errors.push(...t.validate(obj, old));
-  if (errors.length > 0) throw invalid(groupKind(t), name, errors);
+  // Callers hold the metadata object: it keeps its identity, only its contents change.
+  const metadata = meta(obj);
+  const { kind, apiVersion, metadata: decodedMeta, ...rest } = result.value;
+  for (const k of Object.keys(metadata)) delete metadata[k];
+  if (isJsonObject(decodedMeta)) Object.assign(metadata, decodedMeta);
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, { kind: kind ?? t.kind, apiVersion: apiVersion ?? (t.group ? `${t.group}/${t.version}` : t.version), metadata }, rest);
+  return result.unknownFields;
 }
 
 function metadataErrors(t: ResourceType, obj: JsonObject): FieldError[] {

@@ -3,12 +3,30 @@
  * apiextensions, access reviews) and the objects that exist when it starts (namespaces and the
  * bootstrap RBAC roles every cluster has).
  */
+import {
+  BINDING_COLUMNS,
+  BUILTIN_AGE,
+  CONFIGMAP_COLUMNS,
+  CREATED_AT,
+  DEPLOYMENT_COLUMNS,
+  eventColumns,
+  LEASE_COLUMNS,
+  NAMESPACE_COLUMNS,
+  SECRET_COLUMNS,
+  SERVICE_ACCOUNT_COLUMNS,
+  SERVICE_COLUMNS,
+} from './builtin-printers.js';
 import { BUILTIN_SCHEMAS } from './builtin-schemas.js';
+import { deploymentDefaults } from './defaulting/deployment-defaults.js';
+import { bindingDefaults } from './defaulting/rbac-defaults.js';
+import type { ServiceAddressAllocator } from './defaulting/service-addresses.js';
+import { serviceDefaults } from './defaulting/service-defaults.js';
+import { roundTripGoJson } from './go-types/go-json.js';
+import { structOfKind } from './go-types/go-type.js';
 import { compiledSchemaFor, crdStatus, publishedSchema, validateCrd } from './crd.js';
 import { deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { FieldError } from './status.js';
 import type { AccessAttributes, PrinterColumn, ResourceType, UserInfo, Authorizer } from './resource-type.js';
-import { AGE_COLUMN } from './table.js';
 
 const OBJECT_META_REF = '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
@@ -32,6 +50,7 @@ const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch
 type BuiltinSpec = Pick<ResourceType, 'group' | 'version' | 'plural' | 'kind' | 'namespaced'> & Partial<ResourceType>;
 
 function builtin(spec: BuiltinSpec): ResourceType {
+  const goStruct = structOfKind(spec.group ? `${spec.group}/${spec.version}` : spec.version, spec.kind);
   const structural = BUILTIN_SCHEMAS[spec.group === 'events.k8s.io' ? `events.k8s.io/${spec.kind}` : spec.kind];
   return {
     singular: spec.kind.toLowerCase(),
@@ -43,30 +62,14 @@ function builtin(spec: BuiltinSpec): ResourceType {
     hasStatus: false,
     tracksGeneration: false,
     custom: false,
-    printerColumns: [AGE_COLUMN],
+    printerColumns: [BUILTIN_AGE],
     openAPISchema: structural ? publishedSchema(structural, spec.group, spec.version, spec.kind) : kindSchema(`${spec.kind} (served by the Kubernetes API emulator).`),
     ...(structural ? { schema: compiledSchemaFor(structural) } : {}),
+    ...(goStruct ? { goStruct } : {}),
     ...spec,
   };
 }
 
-/** RBAC kinds and CRDs print their creation time itself (RFC 3339), not an age, like the real printers. */
-const CREATED_AT: PrinterColumn = {
-  name: 'Created At',
-  type: 'date',
-  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
-  cell: (o) => path(o, 'metadata', 'creationTimestamp') ?? null,
-};
-
-function dataCount(field: string): (obj: JsonObject) => JsonValue {
-  return (obj) => {
-    const a = obj[field];
-    const b = obj['binaryData'];
-    return (isJsonObject(a) ? Object.keys(a).length : 0) + (field === 'data' && isJsonObject(b) ? Object.keys(b).length : 0);
-  };
-}
-
-const column = (name: string, type: string, jsonPath: string, extra: Partial<PrinterColumn> = {}): PrinterColumn => ({ name, type, jsonPath, ...extra });
 
 function path(obj: JsonObject, ...keys: string[]): string | undefined {
   let cur: JsonValue | undefined = obj;
@@ -171,9 +174,14 @@ function renameFields(obj: JsonObject, pairs: [string, string][], apiVersion: st
   return out;
 }
 
+/** A converted Event as the Go struct of its version encodes it. */
+function encodedAs(struct: string, obj: JsonObject): JsonObject {
+  return roundTripGoJson(struct, obj).value;
+}
+
 const EVENTS_V1_SHAPE = {
-  fromStorage: (stored: JsonObject): JsonObject => renameFields(stored, EVENT_FIELDS.map(([modern, core]) => [core, modern]), 'events.k8s.io/v1'),
-  toStorage: (obj: JsonObject): JsonObject => renameFields(obj, EVENT_FIELDS, 'v1'),
+  fromStorage: (stored: JsonObject): JsonObject => encodedAs('events/v1.Event', renameFields(stored, EVENT_FIELDS.map(([modern, core]) => [core, modern]), 'events.k8s.io/v1')),
+  toStorage: (obj: JsonObject): JsonObject => encodedAs('core/v1.Event', renameFields(obj, EVENT_FIELDS, 'v1')),
 };
 
 /** A binding's roleRef cannot change (delete and recreate the binding instead). */
@@ -184,37 +192,38 @@ function roleRefUnchanged(obj: JsonObject, old: JsonObject | undefined): FieldEr
 
 const REVIEW = { verbs: ['create'], namespaced: false, printerColumns: [] as PrinterColumn[] };
 
-export function builtinResourceTypes(): ResourceType[] {
+/** What some built-in kinds need from the running emulator. */
+export interface BuiltinDependencies {
+  serviceAddresses: ServiceAddressAllocator;
+}
+
+export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] {
   return [
     builtin({
       group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, shortNames: ['ns'], hasStatus: true,
-      printerColumns: [column('Status', 'string', '.status.phase'), AGE_COLUMN],
+      printerColumns: NAMESPACE_COLUMNS,
       fieldSelectors: { 'status.phase': (o) => path(o, 'status', 'phase') },
       normalize: namespaceNormalize,
       verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     }),
     builtin({
       group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
-      printerColumns: [{ name: 'Data', type: 'integer', cell: dataCount('data') }, AGE_COLUMN],
+      printerColumns: CONFIGMAP_COLUMNS,
     }),
     builtin({
       group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true,
-      printerColumns: [column('Type', 'string', '.type'), { name: 'Data', type: 'integer', cell: dataCount('data') }, AGE_COLUMN],
+      printerColumns: SECRET_COLUMNS,
       fieldSelectors: { type: (o) => path(o, 'type') },
       normalize: secretNormalize,
     }),
     builtin({
       group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
+      printerColumns: SERVICE_ACCOUNT_COLUMNS,
     }),
     builtin({
       group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
-      printerColumns: [
-        column('Last Seen', 'date', '.lastTimestamp'),
-        column('Type', 'string', '.type'),
-        column('Reason', 'string', '.reason'),
-        { name: 'Object', type: 'string', cell: (o) => `${(path(o, 'involvedObject', 'kind') ?? '').toLowerCase()}/${path(o, 'involvedObject', 'name') ?? ''}` },
-        column('Message', 'string', '.message'),
-      ],
+      printerColumns: eventColumns(),
+      ownNameColumn: true,
       fieldSelectors: {
         'involvedObject.kind': (o) => path(o, 'involvedObject', 'kind'),
         'involvedObject.namespace': (o) => path(o, 'involvedObject', 'namespace'),
@@ -231,27 +240,21 @@ export function builtinResourceTypes(): ResourceType[] {
     }),
     builtin({
       group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, shortNames: ['svc'], hasStatus: true,
-      printerColumns: [column('Type', 'string', '.spec.type'), column('Cluster-IP', 'string', '.spec.clusterIP'), AGE_COLUMN],
-      normalize: (o) => {
-        const spec: JsonObject = isJsonObject(o['spec']) ? o['spec'] : {};
-        if (typeof spec['type'] !== 'string') spec['type'] = 'ClusterIP';
-        o['spec'] = spec;
-      },
+      printerColumns: SERVICE_COLUMNS,
+      defaults: serviceDefaults,
+      assign: (o, old) => deps.serviceAddresses.assign(o, old),
     }),
     builtin({
       group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], hasStatus: true, tracksGeneration: true,
-      printerColumns: [
-        { name: 'Ready', type: 'string', cell: (o) => `${path(o, 'status', 'readyReplicas') ?? 0}/${path(o, 'spec', 'replicas') ?? 1}` },
-        column('Up-to-date', 'integer', '.status.updatedReplicas'),
-        column('Available', 'integer', '.status.availableReplicas'),
-        AGE_COLUMN,
-      ],
+      defaults: deploymentDefaults,
+      printerColumns: DEPLOYMENT_COLUMNS,
     }),
     builtin({
       group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
       storageKey: '/events',
       storageShape: EVENTS_V1_SHAPE,
-      printerColumns: [column('Reason', 'string', '.reason'), column('Note', 'string', '.note'), AGE_COLUMN],
+      printerColumns: eventColumns(EVENTS_V1_SHAPE.toStorage),
+      ownNameColumn: true,
       fieldSelectors: {
         'regarding.kind': (o) => path(o, 'regarding', 'kind'),
         'regarding.name': (o) => path(o, 'regarding', 'name'),
@@ -262,15 +265,13 @@ export function builtinResourceTypes(): ResourceType[] {
     }),
     builtin({
       group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true,
-      printerColumns: [column('Holder', 'string', '.spec.holderIdentity'), AGE_COLUMN],
+      printerColumns: LEASE_COLUMNS,
     }),
     ...['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].map((kind) =>
       builtin({
         group: 'rbac.authorization.k8s.io', version: 'v1', plural: `${kind.toLowerCase()}s`, kind, namespaced: !kind.startsWith('Cluster'),
-        ...(kind.endsWith('Binding') ? { validate: roleRefUnchanged } : {}),
-        printerColumns: kind.endsWith('Binding')
-          ? [{ name: 'Role', type: 'string', cell: (o) => `${path(o, 'roleRef', 'kind') ?? ''}/${path(o, 'roleRef', 'name') ?? ''}` }, AGE_COLUMN]
-          : [CREATED_AT],
+        ...(kind.endsWith('Binding') ? { validate: roleRefUnchanged, defaults: bindingDefaults } : {}),
+        printerColumns: kind.endsWith('Binding') ? BINDING_COLUMNS : [CREATED_AT],
       }),
     ),
     builtin({
@@ -317,4 +318,14 @@ export function bootstrapObjects(): JsonObject[] {
     bindToGroups('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
     bindToGroups('system:basic-user', ['system:authenticated']),
   ];
+}
+
+/** The `kubernetes` Service in `default` that points at the API server itself. */
+export function kubernetesService(clusterIP: string, port: number): JsonObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { clusterIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None', type: 'ClusterIP' },
+  };
 }

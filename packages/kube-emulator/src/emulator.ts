@@ -11,12 +11,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ADMIN_USER, rbacAuthorizer, TokenAuthenticator } from './access-control.js';
-import { bootstrapObjects, builtinResourceTypes } from './builtins.js';
+import { bootstrapObjects, builtinResourceTypes, kubernetesService } from './builtins.js';
 import { crdNames, resourceTypesFromCrd } from './crd.js';
+import { ServiceAddressAllocator } from './defaulting/service-addresses.js';
 import { ApiHttpHandler } from './http-server.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { ObjectApi, type WriteOptions } from './object-api.js';
+import { fillNewNamespaces } from './namespace-contents.js';
 import { ObjectStore } from './object-store.js';
 import { ResourceRegistry, type ResourceType } from './resource-type.js';
 import { ApiError } from './status.js';
@@ -103,8 +105,9 @@ function readManifestFile(path: string): JsonObject[] {
 
 export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
   const registry = new ResourceRegistry();
-  for (const t of builtinResourceTypes()) registry.add(t);
   const store = new ObjectStore(opts.watchHistoryLimit);
+  const serviceAddresses = new ServiceAddressAllocator(() => [...store.list('/services')].map((s) => s.object));
+  for (const t of builtinResourceTypes({ serviceAddresses })) registry.add(t);
   const authenticator = new TokenAuthenticator();
   const authorize = rbacAuthorizer(store);
   const api = new ObjectApi(store, authorize);
@@ -126,10 +129,12 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       throw new Error(`${source}: cannot install ${String(obj['kind'])} "${String(meta['name'] ?? '')}": ${why}`);
     }
   };
+  const host = opts.host ?? '127.0.0.1';
+  const tls = await createServingCertificate(host === '0.0.0.0' || host === '::' ? [] : [host]);
+  fillNewNamespaces(api, registry, tls.caPem);
   for (const obj of bootstrapObjects()) install(obj, 'bootstrap');
   for (const path of opts.crdPaths ?? []) for (const obj of readManifestFile(path)) install(obj, path);
 
-  const host = opts.host ?? '127.0.0.1';
   const watches = new Set<() => void>();
   const hub = {
     bookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 60_000,
@@ -145,7 +150,6 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     handler.handle(req, res);
   };
   const sockets = new Set<Socket>();
-  const tls = await createServingCertificate(host === '0.0.0.0' || host === '::' ? [] : [host]);
   const httpServer = createHttpServer(serve);
   const httpsServer = createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, serve);
   httpServer.keepAliveTimeout = 60_000;
@@ -171,6 +175,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   });
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
+  install(kubernetesService(serviceAddresses.apiServerAddress, port), 'bootstrap');
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const url = `http://${hostPart}:${port}`;
   const httpsUrl = `https://${hostPart}:${port}`;

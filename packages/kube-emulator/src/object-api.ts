@@ -61,6 +61,9 @@ export interface DeleteResult {
 /** Told about every committed change of a CustomResourceDefinition. */
 export type CrdListener = (crd: JsonObject | undefined, old: JsonObject | undefined) => void;
 
+/** Told about every object created (not dry run), after it is stored. */
+export type CreateListener = (t: ResourceType, obj: JsonObject) => void;
+
 const CRD_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
 const NAMESPACE_KEY = '/namespaces';
 
@@ -98,6 +101,7 @@ function lastAppliedOf(obj: JsonObject): JsonObject | undefined {
 
 export class ObjectApi {
   private readonly crdListeners: CrdListener[] = [];
+  private readonly createListeners: CreateListener[] = [];
 
   constructor(
     private readonly store: ObjectStore,
@@ -106,6 +110,10 @@ export class ObjectApi {
 
   onCrdChange(listener: CrdListener): void {
     this.crdListeners.push(listener);
+  }
+
+  onCreate(listener: CreateListener): void {
+    this.createListeners.push(listener);
   }
 
   /** The stored object as this version of the resource shows it. */
@@ -373,6 +381,7 @@ export class ObjectApi {
     meta(obj)['resourceVersion'] = String(rv);
     this.store.put(t.storageKey, t.namespaced ? metaString(obj, 'namespace') : '', metaString(obj, 'name'), { object: this.stored(t, obj), rv, owners }, undefined);
     if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(obj, undefined);
+    for (const l of this.createListeners) l(t, obj);
     return obj;
   }
 

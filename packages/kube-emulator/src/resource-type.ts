@@ -50,16 +50,27 @@ export interface ResourceType {
   /** Custom resources: PUT needs a resourceVersion, strategic merge patch is refused, DELETE returns the object. */
   custom: boolean;
   printerColumns: PrinterColumn[];
+  /** The printer columns include Name themselves (Events: last, wide only) instead of it leading. */
+  ownNameColumn?: boolean;
   /** The OpenAPI v3 schema of the kind (for /openapi/v3 and `kubectl explain`). */
   openAPISchema: JsonObject;
+  /**
+   * Built-in kinds: the Go struct (in the generated Go type table) the real server decodes the
+   * kind into; writes get the same JSON round trip (unknown fields, zero values, shapes).
+   */
+  goStruct?: string;
   /** Compiled structural schema of a custom resource version. */
   schema?: CompiledSchema;
   /** Extra field selectors beyond metadata.name / metadata.namespace. */
   fieldSelectors?: Record<string, (obj: JsonObject) => string | undefined>;
+  /** Built-in defaulting (the kind's SetDefaults functions), run on every write after decoding. */
+  defaults?: (obj: JsonObject) => void;
   /** Server-computed fields, run on every write after the request's changes. */
   normalize?: (obj: JsonObject, old: JsonObject | undefined) => void;
   /** Built-in validation of a write (field errors become 422 Invalid). */
   validate?: (obj: JsonObject, old: JsonObject | undefined) => FieldError[];
+  /** Values the server assigns once a write is valid (Service addresses); refusals are field errors. */
+  assign?: (obj: JsonObject, old: JsonObject | undefined) => FieldError[];
   /**
    * When this version's objects live in another version's shape (events.k8s.io/v1 Events are
    * stored as core/v1 Events): conversions into and out of the stored shape.
