@@ -1,5 +1,5 @@
 # Everyday entry points. `make sandbox` and `make test` work on a fresh clone: they install first.
-.PHONY: install build test lint bench sandbox clean
+.PHONY: install build test lint bench sandbox real-kube real-kube-binaries clean
 
 TEST_ARGS ?=
 
@@ -23,5 +23,14 @@ bench: build
 sandbox: build
 	node dist/src/cli/main.js sandbox
 
+# A real kube-apiserver + etcd + kube-controller-manager on loopback (built from the Go modules in
+# packages/sandbox/real-kube/ on first use), in the foreground until Ctrl-C.
+KUBECONFIG_OUT ?= .real-kube/kubeconfig
+real-kube: build
+	node packages/sandbox/dist/src/real-kube/main.js --kubeconfig-out $(KUBECONFIG_OUT)
+
+real-kube-binaries: build
+	node packages/sandbox/dist/src/real-kube/main.js --build-only
+
 clean:
-	rm -rf dist packages/*/dist .sandbox
+	rm -rf dist packages/*/dist .sandbox .real-kube

@@ -4,7 +4,7 @@
  * an InstanceRoleBinding. Pure; no I/O.
  */
 import { API_GROUP, API_GROUP_VERSION, type InstanceRoleBindingSpec, KIND, bindingKey } from '../api/instance-role-binding.js';
-import { normalizeSpec } from '../controller/claims.js';
+import { normalizeSpec } from '../domain/claims.js';
 import type { AuditBinding, InvalidBinding } from './model.js';
 
 /** Namespace of a manifest without metadata.namespace, as `kubectl apply` would use. */

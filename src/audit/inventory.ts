@@ -6,8 +6,8 @@
  * retried with capped, jittered backoff that honours the server's retry-after.
  */
 import { type CloudApi, CloudError, type InstanceInfo, MAX_DESCRIBE_ROLE_IDS, type RoleInfo } from '../cloud/cloud-api.js';
-import { Backoff } from '../controller/backoff.js';
-import { classifyCloudError } from '../controller/error-policy.js';
+import { Backoff } from '../runtime/backoff.js';
+import { classifyCloudError } from '../cloud/error-policy.js';
 import type { RegionInventory } from './model.js';
 
 export interface InventoryOptions {

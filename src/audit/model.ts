@@ -3,7 +3,7 @@
  * audited regions, the RAM roles) and the report that comes out. Plain data; no I/O.
  */
 import type { InstanceInfo, NetworkType, RoleInfo } from '../cloud/cloud-api.js';
-import type { BindingView } from '../controller/claims.js';
+import type { BindingView } from '../domain/claims.js';
 
 /**
  * Verdict of one instance (see verdicts.ts for the exact rules):

@@ -2,7 +2,7 @@
  * The audit's verdicts: bindings + cloud inventory + RAM roles -> one verdict per instance, role
  * totals and the list of findings. Pure; no I/O.
  *
- * Claiming follows the controller (src/controller/claims.ts): a binding claims an instance of its
+ * Claiming follows the controller (src/domain/claims.ts): a binding claims an instance of its
  * region that it names in spec.instanceIds or that matches its instanceSelector (tags AND vpcId).
  * A binding being deleted claims nothing. Among claimants the oldest binding (creationTimestamp,
  * then namespace/name) decides the desired role, as the controller does.
@@ -17,7 +17,7 @@
  * For an ID named in spec.instanceIds that the region does not have -> Missing.
  */
 import type { InstanceInfo, RoleInfo } from '../cloud/cloud-api.js';
-import { type BindingView, bindingTargets, compareAge } from '../controller/claims.js';
+import { type BindingView, bindingTargets, compareAge } from '../domain/claims.js';
 import {
   type AuditInput,
   type AuditReport,

@@ -13,7 +13,7 @@ import { auditExitCode } from '../audit/verdicts.js';
 import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
 import { type CloudApi, CloudError } from '../cloud/cloud-api.js';
 import { type CloudCredential, createDefaultCredential } from '../cloud/credentials.js';
-import { classifyCloudError } from '../controller/error-policy.js';
+import { classifyCloudError } from '../cloud/error-policy.js';
 import { parseEndpoint, parsePositiveInt, parseProtocol } from './options.js';
 
 interface AuditFlags {

@@ -1,6 +1,6 @@
 /** Parsers for command-line option values; each throws a message naming the flag and the fix. */
 import { InvalidArgumentError } from 'commander';
-import { parseDuration } from '../controller/duration.js';
+import { parseDuration } from '../domain/duration.js';
 
 export function parsePositiveInt(flag: string) {
   return (value: string): number => {

@@ -12,13 +12,13 @@ import {
   type InstanceStatus,
 } from '../api/instance-role-binding.js';
 import { CloudError, type InstanceCallResult, type InstanceInfo } from '../cloud/cloud-api.js';
-import type { BindingApi, EventRecorder } from './binding-api.js';
-import type { BindingCache } from './binding-cache.js';
-import type { BindingView } from './claims.js';
-import type { CloudGateway } from './cloud-gateway.js';
-import { type PassOutcome, computeStatus } from './conditions.js';
-import { type ErrorClass, classifyCloudError } from './error-policy.js';
-import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from './planner.js';
+import type { BindingApi, EventRecorder } from '../kube/binding-api.js';
+import type { BindingCache } from '../kube/binding-cache.js';
+import type { BindingView } from '../domain/claims.js';
+import type { CloudGateway } from '../cloud/cloud-gateway.js';
+import { type PassOutcome, computeStatus } from '../domain/conditions.js';
+import { type ErrorClass, classifyCloudError } from '../cloud/error-policy.js';
+import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from '../domain/planner.js';
 
 export type ReconcileDecision =
   | { kind: 'requeueAfter'; ms: number; why: string }

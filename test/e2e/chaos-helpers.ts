@@ -4,7 +4,7 @@
  * calls that the controller's backoff policy allows while every call fails.
  */
 import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js';
-import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_JITTER } from '../../src/controller/backoff.js';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_JITTER } from '../../src/runtime/backoff.js';
 import type { CallRecord, World } from './world.js';
 
 /** A fault as POST /sim/faults takes it. */

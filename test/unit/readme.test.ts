@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INSTANCE_STATES } from '../../src/api/instance-role-binding.js';
-import { allReasons } from '../../src/controller/conditions.js';
+import { allReasons } from '../../src/domain/conditions.js';
 
 const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
 

@@ -16,3 +16,6 @@ export function registerCommands(program: Command): void {
   registerSimCloudCommand(sim);
   registerSimKubeCommand(sim);
 }
+export { startRealKube, type RealKube, type RealKubeOptions } from './real-kube/control-plane.js';
+export { ensureRealKubeBinaries, binariesPresent, RealKubeBuildError, type ControlPlaneBinaries } from './real-kube/binaries.js';
+export { pinnedVersions, type ControlPlaneVersions } from './real-kube/versions.js';

@@ -18,7 +18,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LEASE_NAME } from '../../../src/controller/leader-election.js';
+import { DEFAULT_LEASE_NAME } from '../../../src/runtime/leader-election.js';
 import { startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { OPERATOR_NAMESPACE as NS, OPERATOR_SERVICE_ACCOUNT as SA, installOperator, kubectlAgainst } from './install.js';
 import { DEPLOY_DIR, type KubeObject, kustomize } from './render.js';

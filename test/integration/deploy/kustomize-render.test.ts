@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_LEASE_NAME } from '../../../src/controller/leader-election.js';
+import { DEFAULT_LEASE_NAME } from '../../../src/runtime/leader-election.js';
 import { DEPLOY_DIR, type KubeObject, REPO_ROOT, kustomize, only } from './render.js';
 
 const NAMESPACE = 'ecs-role-operator-system';

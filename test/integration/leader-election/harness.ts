@@ -4,7 +4,7 @@
  */
 import { CoordinationV1Api, CoreV1Api, KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import pino from 'pino';
-import { LeaderElector, type LeaderElectorOptions } from '../../../src/controller/leader-election.js';
+import { LeaderElector, type LeaderElectorOptions } from '../../../src/runtime/leader-election.js';
 
 export interface Timing {
   leaseDurationSec: number;

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { CoordinationV1Api, type KubeConfig, V1MicroTime } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderElector, defaultIdentity, defaultLeaseNamespace } from '../../../src/controller/leader-election.js';
+import { LeaderElector, defaultIdentity, defaultLeaseNamespace } from '../../../src/runtime/leader-election.js';
 import { startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { Election, FAST, STEADY, ensureNamespace, eventually, kubeConfigFrom, readLease, singleLeaderFor } from './harness.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ControllerMetrics } from '../../../src/controller/controller.js';
+import type { ControllerMetrics } from '../../../src/controller/binding-controller.js';
 import { OperatorMetrics } from '../../../src/observability/metrics.js';
 
 /** The value of one sample line `name{labels} value` in the exposition text, or undefined. */

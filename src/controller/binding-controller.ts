@@ -25,12 +25,12 @@ import {
   bindingKey,
 } from '../api/instance-role-binding.js';
 import { reconcileLogger } from '../observability/logger.js';
-import { Backoff } from './backoff.js';
-import { BindingCache } from './binding-cache.js';
-import type { CloudGateway } from './cloud-gateway.js';
-import { KubeBindingApi, KubeEventRecorder, errorText } from './kube-binding-api.js';
+import { Backoff } from '../runtime/backoff.js';
+import { BindingCache } from '../kube/binding-cache.js';
+import type { CloudGateway } from '../cloud/cloud-gateway.js';
+import { KubeBindingApi, KubeEventRecorder, errorText } from '../kube/kube-binding-api.js';
 import { BindingReconciler, type ReconcileObserver } from './reconciler.js';
-import { WorkQueue } from './work-queue.js';
+import { WorkQueue } from '../runtime/work-queue.js';
 
 /** What the controller reports; the metrics module implements it. */
 export interface ControllerMetrics extends ReconcileObserver {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from '../../../src/controller/backoff.js';
+import { Backoff } from '../../../src/runtime/backoff.js';
 
 describe('Backoff', () => {
   it('doubles from the base up to the cap (no jitter)', () => {

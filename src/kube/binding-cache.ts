@@ -4,7 +4,7 @@
  * per region), so a reconcile sees only the bindings that compete with it instead of all of them.
  */
 import { type InstanceRoleBinding, bindingKey } from '../api/instance-role-binding.js';
-import { type BindingView, normalizeSpec } from './claims.js';
+import { type BindingView, normalizeSpec } from '../domain/claims.js';
 
 interface Entry {
   binding: InstanceRoleBinding;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../../src/controller/duration.js';
+import { formatDuration, parseDuration } from '../../../src/domain/duration.js';
 
 describe('parseDuration', () => {
   it.each([

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { FINALIZER, type InstanceRoleBinding, type InstanceRoleBindingStatus } from '../../../src/api/instance-role-binding.js';
 import type { CloudApi, InstanceCallResult, InstanceFilter, InstanceInfo, RoleInfo } from '../../../src/cloud/cloud-api.js';
 import { CloudError } from '../../../src/cloud/cloud-api.js';
-import type { BindingApi, EventRecorder } from '../../../src/controller/binding-api.js';
-import { BindingCache } from '../../../src/controller/binding-cache.js';
-import { CloudGateway } from '../../../src/controller/cloud-gateway.js';
+import type { BindingApi, EventRecorder } from '../../../src/kube/binding-api.js';
+import { BindingCache } from '../../../src/kube/binding-cache.js';
+import { CloudGateway } from '../../../src/cloud/cloud-gateway.js';
 import { BindingReconciler } from '../../../src/controller/reconciler.js';
 
 class FakeCloud implements CloudApi {

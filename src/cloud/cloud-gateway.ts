@@ -11,9 +11,9 @@ import {
   MAX_DESCRIBE_INSTANCE_IDS,
   MAX_DESCRIBE_ROLE_IDS,
   MAX_MUTATE_IDS,
-} from '../cloud/cloud-api.js';
-import { Coalescer } from './coalescer.js';
-import { TokenBucket } from './rate-limiter.js';
+} from './cloud-api.js';
+import { Coalescer } from '../runtime/coalescer.js';
+import { TokenBucket } from '../runtime/token-bucket.js';
 
 export interface CloudGatewayOptions {
   cloud: CloudApi;

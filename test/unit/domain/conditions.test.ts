@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition, ConditionType, InstanceRoleBindingStatus, InstanceStatus } from '../../../src/api/instance-role-binding.js';
-import { type PassOutcome, REASONS, REASON_DESCRIPTIONS, allReasons, computeStatus } from '../../../src/controller/conditions.js';
-import type { Plan } from '../../../src/controller/planner.js';
+import { type PassOutcome, REASONS, REASON_DESCRIPTIONS, allReasons, computeStatus } from '../../../src/domain/conditions.js';
+import type { Plan } from '../../../src/domain/planner.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
 const LATER = '2026-11-23T10:05:00.000Z';

@@ -6,7 +6,7 @@ import {
   compareAge,
   normalizeSpec,
   selectorMatches,
-} from '../../../src/controller/claims.js';
+} from '../../../src/domain/claims.js';
 import { REGION, binding, vpcInstance } from './fixtures.js';
 
 const base: InstanceRoleBindingSpec = { regionId: 'cn-hangzhou', roleName: 'EcsRamRoleDocumentTesting', instanceIds: ['i-bp1b', 'i-bp1a'] };

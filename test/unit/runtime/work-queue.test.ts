@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from '../../../src/controller/backoff.js';
-import { type QueueTimers, WorkQueue } from '../../../src/controller/work-queue.js';
+import { Backoff } from '../../../src/runtime/backoff.js';
+import { type QueueTimers, WorkQueue } from '../../../src/runtime/work-queue.js';
 
 /** A hand-driven clock: timers fire only when the test advances time. */
 class ManualTimers implements QueueTimers {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Coalescer } from '../../../src/controller/coalescer.js';
+import { Coalescer } from '../../../src/runtime/coalescer.js';
 
 describe('Coalescer', () => {
   it('sends items of one group that arrive together as one call, up to the batch limit', async () => {

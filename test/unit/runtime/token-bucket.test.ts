@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../../src/controller/rate-limiter.js';
+import { TokenBucket } from '../../../src/runtime/token-bucket.js';
 
 describe('TokenBucket', () => {
   it('lets a burst through at once, then one token per 1/rate seconds', async () => {

@@ -1,7 +1,7 @@
 /** Builders for the pure controller tests: bindings, instances and planner inputs. */
 import type { InstanceInfo } from '../../../src/cloud/cloud-api.js';
-import type { BindingView, NormalizedSpec } from '../../../src/controller/claims.js';
-import type { PlanInput } from '../../../src/controller/planner.js';
+import type { BindingView, NormalizedSpec } from '../../../src/domain/claims.js';
+import type { PlanInput } from '../../../src/domain/planner.js';
 
 export const REGION = 'cn-hangzhou';
 

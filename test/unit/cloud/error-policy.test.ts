@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REASONS } from '../../../src/controller/conditions.js';
-import { type ErrorClass, classifyCloudError, errorPolicyReasons, errorPolicyTable } from '../../../src/controller/error-policy.js';
+import { REASONS } from '../../../src/domain/conditions.js';
+import { type ErrorClass, classifyCloudError, errorPolicyReasons, errorPolicyTable } from '../../../src/cloud/error-policy.js';
 
 describe('classifyCloudError', () => {
   const expected: Array<[string, ErrorClass, string]> = [

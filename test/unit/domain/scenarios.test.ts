@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { InstanceRoleBindingStatus } from '../../../src/api/instance-role-binding.js';
-import type { BindingView } from '../../../src/controller/claims.js';
-import { computeStatus } from '../../../src/controller/conditions.js';
-import { type Plan, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from '../../../src/controller/planner.js';
+import type { BindingView } from '../../../src/domain/claims.js';
+import { computeStatus } from '../../../src/domain/conditions.js';
+import { type Plan, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from '../../../src/domain/planner.js';
 import { binding, vpcInstance } from './fixtures.js';
 
 const T0 = '2026-01-01T00:00:00Z';

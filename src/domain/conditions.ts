@@ -30,7 +30,7 @@ import type {
   InstanceState,
   InstanceStatus,
 } from '../api/instance-role-binding.js';
-import { type ErrorClass, classifyCloudError, errorPolicyReasons } from './error-policy.js';
+import { type ErrorClass, classifyCloudError, errorPolicyReasons } from '../cloud/error-policy.js';
 import type { Plan } from './planner.js';
 
 /** Every condition reason the controller writes (README and tests list them from here). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceState } from '../../../src/api/instance-role-binding.js';
-import type { BindingView } from '../../../src/controller/claims.js';
-import { computeStatus } from '../../../src/controller/conditions.js';
-import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from '../../../src/controller/planner.js';
+import type { BindingView } from '../../../src/domain/claims.js';
+import { computeStatus } from '../../../src/domain/conditions.js';
+import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from '../../../src/domain/planner.js';
 import { REGION, binding, classicInstance, planInput, vpcInstance } from './fixtures.js';
 import { seededRandom } from '@ecs-role-operator/alicloud-sim';
 
