@@ -91,15 +91,22 @@ function secretNormalize(obj: JsonObject): void {
   if (typeof obj['type'] !== 'string' || obj['type'] === '') obj['type'] = 'Opaque';
 }
 
+/** SetDefaults_Namespace: the `kubernetes.io/metadata.name` label (before validation, so a long name fails on it too). */
+function namespaceDefaults(obj: JsonObject): void {
+  const meta = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
+  if (typeof meta['name'] !== 'string' || meta['name'] === '') return;
+  const labels: JsonObject = isJsonObject(meta['labels']) ? meta['labels'] : {};
+  labels['kubernetes.io/metadata.name'] = meta['name'];
+  meta['labels'] = labels;
+}
+
+/** The namespace strategy: the `kubernetes` finalizer and the phase. */
 function namespaceNormalize(obj: JsonObject): void {
   const meta = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
   const spec: JsonObject = isJsonObject(obj['spec']) ? obj['spec'] : {};
   if (!Array.isArray(spec['finalizers'])) spec['finalizers'] = ['kubernetes'];
   obj['spec'] = spec;
   obj['status'] = { phase: meta['deletionTimestamp'] ? 'Terminating' : 'Active' };
-  const labels: JsonObject = isJsonObject(meta['labels']) ? meta['labels'] : {};
-  labels['kubernetes.io/metadata.name'] = typeof meta['name'] === 'string' ? meta['name'] : '';
-  meta['labels'] = labels;
 }
 
 function crdNormalize(obj: JsonObject, old: JsonObject | undefined): void {
@@ -203,6 +210,7 @@ export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] 
       group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, shortNames: ['ns'], hasStatus: true,
       printerColumns: NAMESPACE_COLUMNS,
       fieldSelectors: { 'status.phase': (o) => path(o, 'status', 'phase') },
+      defaults: namespaceDefaults,
       normalize: namespaceNormalize,
       verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     }),

@@ -68,6 +68,7 @@ const CRD_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
 const NAMESPACE_KEY = '/namespaces';
 
 const NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+const MAX_GENERATED_PREFIX = 63 - 5;
 
 /** Everything but metadata (and status, when the kind has a status subresource). */
 function specPart(t: ResourceType, obj: JsonObject): JsonObject {
@@ -217,7 +218,8 @@ export class ObjectApi {
     let name = typeof m['name'] === 'string' ? m['name'] : '';
     const generateName = typeof m['generateName'] === 'string' ? m['generateName'] : '';
     if (!name && generateName) {
-      do name = generateName + this.randomSuffix();
+      // Like the real name generator: the prefix is cut to 58 characters, so the name fits in 63.
+      do name = generateName.slice(0, MAX_GENERATED_PREFIX) + this.randomSuffix();
       while (this.store.get(t.storageKey, t.namespaced ? namespace : '', name));
     }
     if (!name) {
