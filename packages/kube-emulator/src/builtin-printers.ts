@@ -54,7 +54,7 @@ function formatLabels(labels: JsonValue | undefined): string {
 }
 
 /** metav1.LabelSelectorAsSelector(...).String(): requirements sorted by key. */
-function formatSelector(selector: JsonValue | undefined): string {
+export function labelSelectorString(selector: JsonValue | undefined): string {
   if (!isJsonObject(selector)) return '';
   const parts: { key: string; text: string }[] = [];
   const matchLabels = selector['matchLabels'];
@@ -155,7 +155,7 @@ export const DEPLOYMENT_COLUMNS: PrinterColumn[] = [
   BUILTIN_AGE,
   described('Containers', 'Names of each container in the template.', (o) => containersOf(o).map((c) => text(c, 'name')).join(','), 1),
   described('Images', 'Images referenced by each container in the template.', (o) => containersOf(o).map((c) => text(c, 'image')).join(','), 1),
-  described('Selector', 'Label query over the pods of the deployment.', (o) => formatSelector(at(o, 'spec', 'selector')), 1),
+  described('Selector', 'Label query over the pods of the deployment.', (o) => labelSelectorString(at(o, 'spec', 'selector')), 1),
 ];
 
 export const LEASE_COLUMNS: PrinterColumn[] = [described('Holder', 'The identity of the holder of the lease.', (o) => text(o, 'spec', 'holderIdentity')), BUILTIN_AGE];

@@ -10,6 +10,7 @@ import {
   CREATED_AT,
   DEPLOYMENT_COLUMNS,
   eventColumns,
+  labelSelectorString,
   LEASE_COLUMNS,
   NAMESPACE_COLUMNS,
   SECRET_COLUMNS,
@@ -17,14 +18,18 @@ import {
   SERVICE_COLUMNS,
 } from './builtin-printers.js';
 import { BUILTIN_SCHEMAS } from './builtin-schemas.js';
+import { SCALE_SUBRESOURCE } from './scale-subresource.js';
+import { TOKEN_SUBRESOURCE } from './token-request.js';
 import { deploymentDefaults } from './defaulting/deployment-defaults.js';
 import { bindingDefaults } from './defaulting/rbac-defaults.js';
 import type { ServiceAddressAllocator } from './defaulting/service-addresses.js';
 import { serviceDefaults } from './defaulting/service-defaults.js';
 import { roundTripGoJson } from './go-types/go-json.js';
+import type { RulesForUser } from './rbac/index.js';
 import { structOfKind } from './go-types/go-type.js';
 import { compiledSchemaFor, crdStatus, publishedSchema, validateCrd } from './crd.js';
 import { deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { nowTimestamp } from './object-meta.js';
 import type { FieldError } from './status.js';
 import type { AccessAttributes, PrinterColumn, ResourceType, UserInfo, Authorizer } from './resource-type.js';
 
@@ -154,7 +159,8 @@ function subjectReview(obj: JsonObject, _user: UserInfo, authorize: Authorizer):
 }
 
 function selfSubjectReview(obj: JsonObject, user: UserInfo): JsonObject {
-  return { ...obj, metadata: { creationTimestamp: null }, status: { userInfo: { username: user.name, groups: user.groups } } };
+  const userInfo: JsonObject = { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}) };
+  return { ...obj, metadata: { creationTimestamp: nowTimestamp() }, status: { userInfo } };
 }
 
 /** events.k8s.io/v1 field <-> core/v1 field; both versions are views of one stored Event. */
@@ -202,6 +208,23 @@ const REVIEW = { verbs: ['create'], namespaced: false, printerColumns: [] as Pri
 /** What some built-in kinds need from the running emulator. */
 export interface BuiltinDependencies {
   serviceAddresses: ServiceAddressAllocator;
+  /** The RBAC rules that apply to a user in a namespace (SelfSubjectRulesReview). */
+  rulesFor: (user: UserInfo, namespace: string) => RulesForUser;
+}
+
+/** SelfSubjectRulesReview (`kubectl auth can-i --list`): the caller's rules in spec.namespace. */
+function rulesReview(obj: JsonObject, user: UserInfo, rulesFor: BuiltinDependencies['rulesFor']): JsonObject {
+  const spec = isJsonObject(obj['spec']) ? obj['spec'] : {};
+  const { rules, problems } = rulesFor(user, typeof spec['namespace'] === 'string' ? spec['namespace'] : '');
+  const resourceRules = rules
+    .filter((r) => r.resources.length > 0)
+    .map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources, ...(r.resourceNames.length > 0 ? { resourceNames: r.resourceNames } : {}) }));
+  const nonResourceRules = rules.filter((r) => r.nonResourceURLs.length > 0).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
+  return {
+    ...obj,
+    metadata: { creationTimestamp: null },
+    status: { resourceRules, nonResourceRules, incomplete: problems.length > 0, ...(problems.length > 0 ? { evaluationError: `[${problems.join(', ')}]` } : {}) },
+  };
 }
 
 export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] {
@@ -227,6 +250,7 @@ export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] 
     builtin({
       group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
       printerColumns: SERVICE_ACCOUNT_COLUMNS,
+      subresources: [TOKEN_SUBRESOURCE],
     }),
     builtin({
       group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
@@ -255,6 +279,8 @@ export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] 
     builtin({
       group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], hasStatus: true, tracksGeneration: true,
       defaults: deploymentDefaults,
+      subresources: [SCALE_SUBRESOURCE],
+      scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', selector: (o) => labelSelectorString(isJsonObject(o['spec']) ? o['spec']['selector'] : undefined) },
       printerColumns: DEPLOYMENT_COLUMNS,
     }),
     builtin({
@@ -291,6 +317,7 @@ export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] 
     }),
     builtin({ group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', ...REVIEW, answerCreate: review }),
     builtin({ group: 'authorization.k8s.io', version: 'v1', plural: 'subjectaccessreviews', kind: 'SubjectAccessReview', ...REVIEW, answerCreate: subjectReview }),
+    builtin({ group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview', ...REVIEW, answerCreate: (obj, user) => rulesReview(obj, user, deps.rulesFor) }),
     builtin({ group: 'authentication.k8s.io', version: 'v1', plural: 'selfsubjectreviews', kind: 'SelfSubjectReview', ...REVIEW, answerCreate: selfSubjectReview }),
   ];
 }
@@ -299,12 +326,11 @@ export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] 
 export function bootstrapObjects(): JsonObject[] {
   const ns = (name: string): JsonObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   const rbac = 'rbac.authorization.k8s.io/v1';
-  const clusterRole = (name: string, rules: JsonObject[]): JsonObject => ({
-    apiVersion: rbac, kind: 'ClusterRole', metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } }, rules,
-  });
+  const bootstrapMeta = (name: string): JsonObject => ({ name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } });
+  const clusterRole = (name: string, rules: JsonObject[]): JsonObject => ({ apiVersion: rbac, kind: 'ClusterRole', metadata: bootstrapMeta(name), rules });
   const bindToGroups = (name: string, groups: string[]): JsonObject => ({
     apiVersion: rbac, kind: 'ClusterRoleBinding',
-    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+    metadata: bootstrapMeta(name),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
     subjects: groups.map((g) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })),
   });
@@ -317,14 +343,16 @@ export function bootstrapObjects(): JsonObject[] {
       { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
       { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
     ]),
+    clusterRole('system:service-account-issuer-discovery', [{ nonResourceURLs: ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'], verbs: ['get'] }]),
     {
-      apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: 'cluster-admin', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+      apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: bootstrapMeta('cluster-admin'),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
     },
     bindToGroups('system:discovery', ['system:authenticated']),
     bindToGroups('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
     bindToGroups('system:basic-user', ['system:authenticated']),
+    bindToGroups('system:service-account-issuer-discovery', ['system:serviceaccounts']),
   ];
 }
 

@@ -55,6 +55,9 @@ function resourceEntries(t: ResourceType): JsonObject[] {
   if (t.categories.length > 0) main['categories'] = t.categories;
   const entries = [main];
   if (t.hasStatus) entries.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+  for (const sub of t.subresources ?? []) {
+    entries.push({ name: `${t.plural}/${sub.name}`, singularName: '', namespaced: t.namespaced, group: sub.group, version: sub.version, kind: sub.kind, verbs: sub.verbs });
+  }
   return entries;
 }
 
@@ -77,9 +80,10 @@ function discoveryResource(t: ResourceType): JsonObject {
   };
   if (t.shortNames.length > 0) entry['shortNames'] = t.shortNames;
   if (t.categories.length > 0) entry['categories'] = t.categories;
-  if (t.hasStatus) {
-    entry['subresources'] = [{ subresource: 'status', responseKind: { group: t.group, version: t.version, kind: t.kind }, verbs: ['get', 'patch', 'update'] }];
-  }
+  const subresources: JsonObject[] = [];
+  if (t.hasStatus) subresources.push({ subresource: 'status', responseKind: { group: t.group, version: t.version, kind: t.kind }, verbs: ['get', 'patch', 'update'] });
+  for (const sub of t.subresources ?? []) subresources.push({ subresource: sub.name, responseKind: { group: sub.group, version: sub.version, kind: sub.kind }, verbs: sub.verbs });
+  if (subresources.length > 0) entry['subresources'] = subresources;
   return entry;
 }
 

@@ -10,7 +10,8 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ADMIN_USER, rbacAuthorizer, TokenAuthenticator } from './access-control.js';
+import { ADMIN_USER, rbacAuthorizer, storedRbacObjects, TokenAuthenticator } from './access-control.js';
+import { rulesFor, type RulesForUser } from './rbac/index.js';
 import { bootstrapObjects, builtinResourceTypes, kubernetesService } from './builtins.js';
 import { crdNames, resourceTypesFromCrd } from './crd.js';
 import { ServiceAddressAllocator } from './defaulting/service-addresses.js';
@@ -20,7 +21,9 @@ import { kubeconfigYaml } from './kubeconfig.js';
 import { ObjectApi, type WriteOptions } from './object-api.js';
 import { fillNewNamespaces } from './namespace-contents.js';
 import { ObjectStore } from './object-store.js';
-import { ResourceRegistry, type ResourceType } from './resource-type.js';
+import { metaString } from './object-meta.js';
+import { ServiceAccountTokenIssuer } from './service-account-tokens.js';
+import { ResourceRegistry, type ResourceType, type UserInfo } from './resource-type.js';
 import { ApiError } from './status.js';
 import { createServingCertificate } from './tls.js';
 
@@ -107,8 +110,13 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const registry = new ResourceRegistry();
   const store = new ObjectStore(opts.watchHistoryLimit);
   const serviceAddresses = new ServiceAddressAllocator(() => [...store.list('/services')].map((s) => s.object));
-  for (const t of builtinResourceTypes({ serviceAddresses })) registry.add(t);
-  const authenticator = new TokenAuthenticator();
+  const rulesForUser = (user: UserInfo, namespace: string): RulesForUser => rulesFor(storedRbacObjects(store), user, namespace);
+  for (const t of builtinResourceTypes({ serviceAddresses, rulesFor: rulesForUser })) registry.add(t);
+  const tokenIssuer = new ServiceAccountTokenIssuer();
+  const authenticator = new TokenAuthenticator(tokenIssuer, (namespace, name) => {
+    const sa = store.get('/serviceaccounts', namespace, name);
+    return sa ? metaString(sa.object, 'uid') : undefined;
+  });
   const authorize = rbacAuthorizer(store);
   const api = new ObjectApi(store, authorize);
   api.setNamespacedResources(() => registry.all().filter((t) => t.namespaced));
@@ -144,7 +152,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     },
   };
   let address = '';
-  const handler = new ApiHttpHandler({ registry, store, api, authenticator, authorize, hub, serverAddress: () => address });
+  const handler = new ApiHttpHandler({ registry, store, api, authenticator, authorize, hub, tokenIssuer, serverAddress: () => address });
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     opts.onRequest?.({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
     handler.handle(req, res);

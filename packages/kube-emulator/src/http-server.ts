@@ -24,8 +24,12 @@ import { openApiDocument, openApiIndex } from './openapi.js';
 import { acceptsProtobuf, decodeProtobufBody, PROTOBUF } from './protobuf-body.js';
 import { APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from './patches.js';
 import { requestInfo, type ResourceRequest } from './request-info.js';
-import { groupResource, groupVersion, type Authorizer, type ResourceRegistry, type ResourceType, type UserInfo } from './resource-type.js';
-import { ApiError, badRequest, methodNotSupported, notFound, routeNotFound, toApiError, unauthorized } from './status.js';
+import { groupResource, groupVersion, type Authorizer, type ResourceRegistry, type ResourceType, type SubresourceInfo, type UserInfo } from './resource-type.js';
+import { scaleOf, withScale } from './scale-subresource.js';
+import type { ServiceAccountTokenIssuer } from './service-account-tokens.js';
+import { requestToken } from './token-request.js';
+import { roundTripGoJson } from './go-types/go-json.js';
+import { ApiError, badRequest, conflict, methodNotSupported, notFound, routeNotFound, STALE_OBJECT, toApiError, unauthorized } from './status.js';
 import { buildTable, type IncludeObject } from './table.js';
 import { plainBookmark, serveWatch, type WatchHub } from './watch.js';
 
@@ -38,6 +42,7 @@ export interface ApiServerDeps {
   authenticator: TokenAuthenticator;
   authorize: Authorizer;
   hub: WatchHub;
+  tokenIssuer: ServiceAccountTokenIssuer;
   serverAddress: () => string;
 }
 
@@ -185,8 +190,13 @@ export class ApiHttpHandler {
     const t = this.deps.registry.get(info.group, info.version, info.resource);
     if (!t) throw routeNotFound();
     this.authorizeResource(user, info, t);
-    if (info.subresource && !(info.subresource === 'status' && t.hasStatus)) throw routeNotFound();
     if (info.namespace !== undefined && !t.namespaced && t.plural !== 'namespaces') throw routeNotFound();
+    if (info.subresource && !(info.subresource === 'status' && t.hasStatus)) {
+      const sub = t.subresources?.find((s) => s.name === info.subresource);
+      if (!sub || !info.name) throw routeNotFound();
+      await this.serveSubresource(req, res, url.searchParams, info, t, user, sub);
+      return;
+    }
     await this.serveResource(req, res, url.searchParams, info, t, user);
   }
 
@@ -346,6 +356,66 @@ export class ApiHttpHandler {
     }
 
     await this.serveWrite(req, res, query, info, t, user, namespace, name, render);
+  }
+
+  /** serviceaccounts/token and the scale subresources. */
+  private async serveSubresource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: URLSearchParams,
+    info: ResourceRequest,
+    t: ResourceType,
+    user: UserInfo,
+    sub: SubresourceInfo,
+  ): Promise<void> {
+    const { api } = this.deps;
+    const namespace = t.namespaced ? (info.namespace ?? '') : '';
+    const name = info.name ?? '';
+    if (!sub.verbs.includes(info.verb)) {
+      req.resume();
+      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    }
+    const gv = `${sub.group}/${sub.version}`;
+    const mediaType = mediaTypeOf(req.headers['content-type']);
+    const readObject = async (): Promise<JsonObject> => {
+      const raw = await readBody(req);
+      const body = mediaType === PROTOBUF ? decodeProtobufBody(raw, { apiVersion: gv, kind: sub.kind }) : parseBody(raw.toString('utf8'), mediaType);
+      if (!isJsonObject(body)) throw badRequest(`the body of the request must be a ${sub.kind} object`);
+      return body;
+    };
+    const opts = (): WriteOptions => ({ dryRun: dryRunOf(query), fieldManager: fieldManagerOf(query, req), fieldValidation: fieldValidationOf(query), warnings: [], user });
+    if (sub.name === 'token') {
+      const body = await readObject();
+      const serviceAccount = api.get(t, namespace, name);
+      const answer = requestToken(this.deps.tokenIssuer, serviceAccount, body, opts().dryRun);
+      return sendJson(res, 201, roundTripGoJson('authentication/v1.TokenRequest', answer).value);
+    }
+    // scale
+    if (info.verb === 'get') {
+      req.resume();
+      return sendJson(res, 200, scaleOf(t, api.get(t, namespace, name)));
+    }
+    let scale: JsonObject;
+    if (info.verb === 'update') {
+      scale = await readObject();
+    } else {
+      const patchTypes = [JSON_PATCH, MERGE_PATCH, APPLY_PATCH, ...(t.custom ? [] : [STRATEGIC_MERGE_PATCH])];
+      if (!patchTypes.includes(mediaType) || mediaType === APPLY_PATCH) {
+        req.resume();
+        throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${patchTypes.join(', ')}`);
+      }
+      const patch = parseBody((await readBody(req)).toString('utf8'), mediaType);
+      const current = scaleOf(t, api.get(t, namespace, name));
+      const patched = api.patchDocument(current, mediaType, patch);
+      if (!isJsonObject(patched)) throw badRequest('the patch did not produce an object');
+      scale = patched;
+    }
+    const stored = api.getStored(t, namespace, name);
+    const rv = isJsonObject(scale['metadata']) ? scale['metadata']['resourceVersion'] : undefined;
+    if (typeof rv === 'string' && rv !== '' && rv !== String(stored.rv)) throw conflict(groupResource(t), name, STALE_OBJECT);
+    const next = withScale(t, api.view(t, stored.object), scale);
+    const updated = api.update(t, namespace, name, next, undefined, opts());
+    return sendJson(res, 200, scaleOf(t, updated));
   }
 
   /** create, update, patch, delete and deletecollection. */

@@ -10,6 +10,7 @@ import { admit, type AdmissionOptions } from './admission.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { finalizersOf, labelsOf, meta, metaString, nowTimestamp, sortKey } from './object-meta.js';
 import { ApplyConflictError, applyConfiguration, LAST_APPLIED_ANNOTATION, NO_OWNERS, recordUpdate, type FieldOwnership } from './field-manager.js';
+import { roundTripGoJson } from './go-types/go-json.js';
 import { deepClone, deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
 import { APPLY_PATCH, applyJsonPatch, JSON_PATCH, MERGE_PATCH, mergePatch, STRATEGIC_MERGE_PATCH, strategicMerge } from './patches.js';
@@ -201,7 +202,10 @@ export class ObjectApi {
 
   create(t: ResourceType, namespace: string, body: JsonObject, opts: WriteOptions): JsonObject {
     this.checkKind(t, body);
-    if (t.answerCreate) return t.answerCreate(body, opts.user, this.authorize);
+    if (t.answerCreate) {
+      const answer = t.answerCreate(body, opts.user, this.authorize);
+      return t.goStruct ? { kind: t.kind, apiVersion: groupVersion(t), ...roundTripGoJson(t.goStruct, answer).value } : answer;
+    }
     const obj = deepClone(body);
     const m = meta(obj);
     if (t.namespaced) {
@@ -288,6 +292,22 @@ export class ObjectApi {
     const rv = metaString(patched, 'resourceVersion');
     if (rv && rv !== String(existing.rv)) throw conflict(groupResource(t), name, STALE_OBJECT);
     return this.commitUpdate(t, existing, patched, subresource, opts, undefined);
+  }
+
+  /** A merge, JSON or strategic merge patch applied to a document (a subresource's object). */
+  patchDocument(current: JsonObject, contentType: string, patchBody: JsonValue): JsonValue {
+    switch (contentType) {
+      case MERGE_PATCH:
+        if (!isJsonObject(patchBody)) throw badRequest('the merge patch must be a JSON object');
+        return mergePatch(current, patchBody);
+      case JSON_PATCH:
+        return applyJsonPatch(current, patchBody);
+      case STRATEGIC_MERGE_PATCH:
+        if (!isJsonObject(patchBody)) throw badRequest('the strategic merge patch must be a JSON object');
+        return strategicMerge(current, patchBody);
+      default:
+        throw unsupportedMediaType([JSON_PATCH, MERGE_PATCH, APPLY_PATCH]);
+    }
   }
 
   delete(t: ResourceType, namespace: string, name: string, options: DeleteOptions): DeleteResult {

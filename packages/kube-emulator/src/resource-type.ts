@@ -21,10 +21,31 @@ export interface PrinterColumn {
   cell?: (obj: JsonObject) => JsonValue;
 }
 
+/** A subresource other than status (serviceaccounts/token, deployments/scale): listed in discovery. */
+export interface SubresourceInfo {
+  name: string;
+  /** The kind its requests and answers carry (TokenRequest, Scale). */
+  group: string;
+  version: string;
+  kind: string;
+  verbs: string[];
+}
+
+/** Where the scale subresource reads and writes replicas (a CRD's `subresources.scale`, or a Deployment's). */
+export interface ScaleMapping {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  /** The serialized label selector the Scale reports (`labelSelectorPath`, or a Deployment's spec.selector). */
+  selector: (obj: JsonObject) => string | undefined;
+}
+
 /** Who is asking, as authentication established it. */
 export interface UserInfo {
   name: string;
   groups: string[];
+  uid?: string;
+  /** Extra attributes (a bound service-account token's `authentication.kubernetes.io/credential-id`). */
+  extra?: Record<string, string[]>;
 }
 
 /** What an access check asks about: the RBAC authorizer's request attributes. */
@@ -46,6 +67,9 @@ export interface ResourceType {
   /** Objects of every version of one resource live under one key: `group/plural`. */
   storageKey: string;
   hasStatus: boolean;
+  /** Subresources besides status; their behavior lives in subresources.ts. */
+  subresources?: SubresourceInfo[];
+  scale?: ScaleMapping;
   tracksGeneration: boolean;
   /** Custom resources: PUT needs a resourceVersion, strategic merge patch is refused, DELETE returns the object. */
   custom: boolean;
