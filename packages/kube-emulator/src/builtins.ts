@@ -27,10 +27,13 @@ import { serviceDefaults } from './defaulting/service-defaults.js';
 import { roundTripGoJson } from './go-types/go-json.js';
 import type { RulesForUser } from './rbac/index.js';
 import { structOfKind } from './go-types/go-type.js';
-import { compiledSchemaFor, crdStatus, publishedSchema, validateCrd } from './crd.js';
-import { deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { validateConfigMap, validateSecret } from './validation/data-validation.js';
+import { validateDeployment } from './validation/deployment-validation.js';
+import { bindingValidator, roleValidator } from './validation/rbac-validation.js';
+import { validateService } from './validation/service-validation.js';
+import { crdStatus, publishedSchema, validateCrd } from './crd.js';
+import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { nowTimestamp } from './object-meta.js';
-import type { FieldError } from './status.js';
 import type { AccessAttributes, PrinterColumn, ResourceType, UserInfo, Authorizer } from './resource-type.js';
 
 const OBJECT_META_REF = '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -69,7 +72,6 @@ function builtin(spec: BuiltinSpec): ResourceType {
     custom: false,
     printerColumns: [BUILTIN_AGE],
     openAPISchema: structural ? publishedSchema(structural, spec.group, spec.version, spec.kind) : kindSchema(`${spec.kind} (served by the Kubernetes API emulator).`),
-    ...(structural ? { schema: compiledSchemaFor(structural) } : {}),
     ...(goStruct ? { goStruct } : {}),
     ...spec,
   };
@@ -197,12 +199,6 @@ const EVENTS_V1_SHAPE = {
   toStorage: (obj: JsonObject): JsonObject => encodedAs('core/v1.Event', renameFields(obj, EVENT_FIELDS, 'v1')),
 };
 
-/** A binding's roleRef cannot change (delete and recreate the binding instead). */
-function roleRefUnchanged(obj: JsonObject, old: JsonObject | undefined): FieldError[] {
-  if (!old || deepEqual(old['roleRef'], obj['roleRef'])) return [];
-  return [{ reason: 'FieldValueInvalid', field: 'roleRef', message: `Invalid value: ${JSON.stringify(obj['roleRef'] ?? null)}: cannot change roleRef` }];
-}
-
 const REVIEW = { verbs: ['create'], namespaced: false, printerColumns: [] as PrinterColumn[] };
 
 /** What some built-in kinds need from the running emulator. */
@@ -240,12 +236,14 @@ export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] 
     builtin({
       group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
       printerColumns: CONFIGMAP_COLUMNS,
+      validate: validateConfigMap,
     }),
     builtin({
       group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true,
       printerColumns: SECRET_COLUMNS,
       fieldSelectors: { type: (o) => path(o, 'type') },
       normalize: secretNormalize,
+      validate: validateSecret,
     }),
     builtin({
       group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
@@ -274,11 +272,13 @@ export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] 
       group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, shortNames: ['svc'], hasStatus: true,
       printerColumns: SERVICE_COLUMNS,
       defaults: serviceDefaults,
+      validate: validateService,
       assign: (o, old) => deps.serviceAddresses.assign(o, old),
     }),
     builtin({
       group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], hasStatus: true, tracksGeneration: true,
       defaults: deploymentDefaults,
+      validate: validateDeployment,
       subresources: [SCALE_SUBRESOURCE],
       scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', selector: (o) => labelSelectorString(isJsonObject(o['spec']) ? o['spec']['selector'] : undefined) },
       printerColumns: DEPLOYMENT_COLUMNS,
@@ -304,7 +304,8 @@ export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] 
     ...['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].map((kind) =>
       builtin({
         group: 'rbac.authorization.k8s.io', version: 'v1', plural: `${kind.toLowerCase()}s`, kind, namespaced: !kind.startsWith('Cluster'),
-        ...(kind.endsWith('Binding') ? { validate: roleRefUnchanged, defaults: bindingDefaults } : {}),
+        validate: kind.endsWith('Binding') ? bindingValidator(kind === 'RoleBinding') : roleValidator(kind === 'Role'),
+        ...(kind.endsWith('Binding') ? { defaults: bindingDefaults } : {}),
         printerColumns: kind.endsWith('Binding') ? BINDING_COLUMNS : [CREATED_AT],
       }),
     ),

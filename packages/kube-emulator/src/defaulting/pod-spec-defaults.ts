@@ -108,6 +108,9 @@ function volumeDefaults(volume: JsonObject): void {
 }
 
 export function podSpecDefaults(spec: JsonObject): void {
+  // v1 conversion keeps the deprecated serviceAccount and serviceAccountName in step.
+  if (!spec['serviceAccountName'] && typeof spec['serviceAccount'] === 'string') spec['serviceAccountName'] = spec['serviceAccount'];
+  if (typeof spec['serviceAccountName'] === 'string' && spec['serviceAccountName'] !== '') spec['serviceAccount'] = spec['serviceAccountName'];
   setIfEmpty(spec, 'dnsPolicy', 'ClusterFirst');
   setIfEmpty(spec, 'restartPolicy', 'Always');
   if (!isJsonObject(spec['securityContext'])) spec['securityContext'] = {};
