@@ -18,11 +18,6 @@ export interface AdmissionOptions {
   warnings: string[];
 }
 
-const OBJECT_META_FIELDS = new Set([
-  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
-]);
-
 /** Pruning, strict field validation, defaulting and schema/CEL validation; then built-in checks. Throws 400 or 422. */
 export function admit(t: ResourceType, obj: JsonObject, old: JsonObject | undefined, opts: AdmissionOptions): void {
   const name = metaString(obj, 'name');
@@ -47,16 +42,23 @@ export function admit(t: ResourceType, obj: JsonObject, old: JsonObject | undefi
   if (t.goStruct) goRoundTrip(t, t.goStruct, obj);
 }
 
-/** Custom resources: metadata fields beyond ObjectMeta, and whatever the CRD schema prunes. */
+/**
+ * Custom resources: metadata is decoded as ObjectMeta (unknown fields out, empty maps dropped),
+ * the rest pruned by the CRD schema.
+ */
 function pruneUnknown(t: ResourceType, obj: JsonObject): string[] {
-  const unknown: string[] = [];
   const m = meta(obj);
-  for (const k of Object.keys(m)) {
-    if (!OBJECT_META_FIELDS.has(k)) {
-      unknown.push(`metadata.${k}`);
-      delete m[k];
-    }
+  let decoded;
+  try {
+    decoded = roundTripGoJson('meta/v1.ObjectMeta', m);
+  } catch (err) {
+    if (err instanceof GoDecodeError) throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: ${err.message.replace('Go struct field ObjectMeta.', 'Go struct field ObjectMeta.metadata.')}`);
+    throw err;
   }
+  const unknown = decoded.unknownFields.map((f) => `metadata.${f}`);
+  for (const k of Object.keys(m)) delete m[k];
+  const { creationTimestamp, ...rest } = decoded.value;
+  Object.assign(m, rest, creationTimestamp !== null && creationTimestamp !== undefined ? { creationTimestamp } : {});
   if (t.schema) {
     for (const path of t.schema.prune(obj as Record<string, unknown>)) unknown.push(path.replace(/^\./, ''));
   }

@@ -27,6 +27,7 @@ import { serviceDefaults } from './defaulting/service-defaults.js';
 import { roundTripGoJson } from './go-types/go-json.js';
 import type { RulesForUser } from './rbac/index.js';
 import { structOfKind } from './go-types/go-type.js';
+import { goFieldShapes, UNTYPED_SHAPES } from './field-shapes.js';
 import { validateConfigMap, validateSecret } from './validation/data-validation.js';
 import { validateDeployment } from './validation/deployment-validation.js';
 import { bindingValidator, roleValidator } from './validation/rbac-validation.js';
@@ -73,6 +74,7 @@ function builtin(spec: BuiltinSpec): ResourceType {
     printerColumns: [BUILTIN_AGE],
     openAPISchema: structural ? publishedSchema(structural, spec.group, spec.version, spec.kind) : kindSchema(`${spec.kind} (served by the Kubernetes API emulator).`),
     ...(goStruct ? { goStruct } : {}),
+    fieldShapes: goStruct ? goFieldShapes(goStruct) : UNTYPED_SHAPES,
     ...spec,
   };
 }

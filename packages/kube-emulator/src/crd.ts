@@ -3,6 +3,7 @@
  * apiextensions controller would set (NamesAccepted and Established True), and the served
  * resource types a CRD defines (one per served version, sharing one storage).
  */
+import { schemaFieldShapes } from './field-shapes.js';
 import { compileSchema, type CompiledSchema } from './schema/index.js';
 import { deepClone, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { PrinterColumn, ResourceType } from './resource-type.js';
@@ -232,6 +233,7 @@ export function resourceTypesFromCrd(crd: JsonObject): ResourceType[] {
         printerColumns: printerColumns(v),
         openAPISchema: publishedSchema(schema, group, version, names.kind),
         schema: compiledSchemaFor(schema),
+        fieldShapes: schemaFieldShapes(schema),
       };
     });
 }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { admit, type AdmissionOptions } from './admission.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { finalizersOf, labelsOf, meta, metaString, nowTimestamp, sortKey } from './object-meta.js';
-import { ApplyConflictError, applyConfiguration, LAST_APPLIED_ANNOTATION, NO_OWNERS, recordUpdate, type FieldOwnership } from './field-manager.js';
+import { ApplyConflictError, applyConfiguration, LAST_APPLIED_ANNOTATION, managedFieldsEntries, NO_OWNERS, recordUpdate, type FieldOwnership, type ManagerIdentity } from './field-manager.js';
 import { roundTripGoJson } from './go-types/go-json.js';
 import { deepClone, deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
@@ -82,10 +82,22 @@ function specPart(t: ResourceType, obj: JsonObject): JsonObject {
   return out;
 }
 
+/** The object without what a write does not change by itself: resourceVersion and managedFields. */
 function withoutResourceVersion(obj: JsonObject): JsonObject {
   const copy = { ...obj, metadata: { ...meta({ ...obj }) } } as JsonObject;
   delete (copy['metadata'] as JsonObject)['resourceVersion'];
+  delete (copy['metadata'] as JsonObject)['managedFields'];
   return copy;
+}
+
+/** Who a write is by, for field ownership. */
+function writer(t: ResourceType, opts: WriteOptions, subresource: string | undefined): ManagerIdentity {
+  return { manager: opts.fieldManager, apiVersion: groupVersion(t), subresource: subresource ?? '', time: nowTimestamp() };
+}
+
+/** What kube-apiserver compares a create against: the kind's zero value (nothing, for custom resources). */
+function zeroObject(t: ResourceType): JsonObject | undefined {
+  return t.goStruct ? roundTripGoJson(t.goStruct, {}).value : undefined;
 }
 
 /** The client-side apply record of an object, when it has a readable one. */
@@ -235,7 +247,7 @@ export class ObjectApi {
     m['uid'] = randomUUID();
     m['creationTimestamp'] = nowTimestamp();
     if (t.tracksGeneration) m['generation'] = 1;
-    const owners = recordUpdate(NO_OWNERS, opts.fieldManager, groupVersion(t), undefined, obj);
+    const owners = recordUpdate(NO_OWNERS, writer(t, opts, undefined), zeroObject(t), obj, t.fieldShapes);
     return this.commitCreate(t, obj, owners, opts);
   }
 
@@ -364,14 +376,11 @@ export class ObjectApi {
     let result;
     try {
       const live = existing ? this.view(t, existing.object) : undefined;
-      result = applyConfiguration(existing?.owners ?? NO_OWNERS, opts.fieldManager, groupVersion(t), live, body, opts.force, live ? lastAppliedOf(live) : undefined);
+      result = applyConfiguration(existing?.owners ?? NO_OWNERS, writer(t, opts, subresource), live, body, opts.force, t.fieldShapes, live ? lastAppliedOf(live) : undefined);
     } catch (err) {
       if (err instanceof ApplyConflictError) {
         throw new ApiError(409, 'Conflict', err.message, {
-          name,
-          group: t.group,
-          kind: t.plural,
-          causes: err.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: c.path })),
+          causes: err.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.path })),
         });
       }
       throw err;
@@ -398,6 +407,7 @@ export class ObjectApi {
   }
 
   private commitCreate(t: ResourceType, obj: JsonObject, owners: FieldOwnership, opts: WriteOptions): JsonObject {
+    meta(obj)['managedFields'] = managedFieldsEntries(owners);
     if (opts.dryRun) return obj;
     const rv = this.store.nextRv();
     meta(obj)['resourceVersion'] = String(rv);
@@ -455,12 +465,14 @@ export class ObjectApi {
     }
     if (deepEqual(withoutResourceVersion(old), withoutResourceVersion(next))) return old;
     if (opts.dryRun) return next;
-    const owners = applyOwners ?? recordUpdate(existing.owners, opts.fieldManager, groupVersion(t), old, next);
+    const owners = applyOwners ?? recordUpdate(existing.owners, writer(t, opts, subresource), old, next, t.fieldShapes);
+    m['managedFields'] = managedFieldsEntries(owners);
     if (m['deletionTimestamp'] && finalizersOf(next).length === 0) return this.remove(t, next);
     return this.store_put(t, next, owners, existing.object);
   }
 
   private store_put(t: ResourceType, next: JsonObject, owners: FieldOwnership, previous: JsonObject): JsonObject {
+    meta(next)['managedFields'] = managedFieldsEntries(owners);
     const rv = this.store.nextRv();
     meta(next)['resourceVersion'] = String(rv);
     this.store.put(t.storageKey, t.namespaced ? metaString(next, 'namespace') : '', metaString(next, 'name'), { object: this.stored(t, next), rv, owners }, previous);

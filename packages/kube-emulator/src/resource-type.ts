@@ -3,6 +3,7 @@
  * scope, names, verbs, subresources, printer columns and, for custom resources, the compiled
  * schema. Built-in kinds and CRD-defined kinds share this description.
  */
+import type { FieldShapes } from './field-shapes.js';
 import type { RequestAttributes } from './rbac/index.js';
 import type { CompiledSchema } from './schema/index.js';
 import type { JsonObject, JsonValue } from './json.js';
@@ -83,6 +84,8 @@ export interface ResourceType {
    * kind into; writes get the same JSON round trip (unknown fields, zero values, shapes).
    */
   goStruct?: string;
+  /** How server-side apply owns the kind's lists and structs (granular or atomic). */
+  fieldShapes: FieldShapes;
   /** Compiled structural schema of a custom resource version. */
   schema?: CompiledSchema;
   /** Extra field selectors beyond metadata.name / metadata.namespace. */

@@ -9,10 +9,13 @@
  *   list:T   a named slice type (protobuf wraps it in a message with a repeated field 1)
  *   pkg/v1.Name   another struct in the table
  */
-import { GO_KINDS, GO_STRUCTS } from './go-types.generated.js';
+import { GO_ATOMIC_STRUCTS, GO_KINDS, GO_STRUCTS } from './go-types.generated.js';
 
-/** [protobuf field number (0: not in protobuf), JSON name, type reference, flags: o = omitempty, i = inline]. */
-export type GoField = readonly [number, string, string, string];
+/**
+ * [protobuf field number (0: not in protobuf), JSON name, type reference, flags: o = omitempty,
+ * i = inline, and for granular lists their server-side apply shape: `set` or `map:<keys>`].
+ */
+export type GoField = readonly [number, string, string, string] | readonly [number, string, string, string, string];
 export type GoStructTable = Readonly<Record<string, readonly GoField[]>>;
 
 export type GoScalar = 'string' | 'bool' | 'int32' | 'int64' | 'float64' | 'bytes';
@@ -26,12 +29,16 @@ export type GoType =
   | { kind: 'map'; value: GoType }
   | { kind: 'struct'; name: string };
 
+/** How server-side apply owns a list: as a whole, per value, or per item keyed by some fields. */
+export type ListShape = { kind: 'atomic' } | { kind: 'set' } | { kind: 'map'; keys: string[] };
+
 export interface GoStructField {
   number: number;
   json: string;
   type: GoType;
   omitempty: boolean;
   inline: boolean;
+  list: ListShape;
 }
 
 const SCALARS = new Set<string>(['string', 'bool', 'int32', 'int64', 'float64', 'bytes']);
@@ -62,9 +69,27 @@ export function structFields(name: string): GoStructField[] {
   if (cached) return cached;
   const table = GO_STRUCTS[name];
   if (!table) throw new Error(`unknown Go struct ${name}`);
-  const fields = table.map(([number, json, ref, flags]) => ({ number, json, type: parseGoType(ref), omitempty: flags.includes('o'), inline: flags.includes('i') }));
+  const fields = table.map(([number, json, ref, flags, list]) => ({
+    number,
+    json,
+    type: parseGoType(ref),
+    omitempty: flags.includes('o'),
+    inline: flags.includes('i'),
+    list: listShape(list),
+  }));
   parsedStructs.set(name, fields);
   return fields;
+}
+
+function listShape(encoded: string | undefined): ListShape {
+  if (encoded === 'set') return { kind: 'set' };
+  if (encoded?.startsWith('map:')) return { kind: 'map', keys: encoded.slice(4).split(',').filter((k) => k !== '') };
+  return { kind: 'atomic' };
+}
+
+/** Whether a struct is marked +structType=atomic. */
+export function isAtomicStruct(name: string): boolean {
+  return GO_ATOMIC_STRUCTS.has(name);
 }
 
 /** The Go struct of a served kind (`apps/v1` + `Deployment`), if the table has it. */
