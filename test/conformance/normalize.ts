@@ -51,18 +51,34 @@ export function normalizeOutput(text: string, opts: NormalizeOptions = {}): Json
     .map((line) => line.trim().split(/\s{2,}/).map((cell) => (AGE_CELL.test(cell) ? '<age>' : cell)).join(' | '));
 }
 
-const VOLATILE_KEYS: Record<string, string> = { resourceVersion: '<rv>', nodePort: '<node-port>', uid: '<uid>' };
+/** Values that differ between any two clusters: versions, allocated ports, uids, and opaque continue tokens. */
+const VOLATILE_KEYS: Record<string, string> = { resourceVersion: '<rv>', nodePort: '<node-port>', uid: '<uid>', continue: '<continue>' };
 
 export function normalizeJson(value: Json, opts: NormalizeOptions = {}): Json {
   if (typeof value === 'string') return normalizeText(value, opts);
   if (Array.isArray(value)) return value.map((v) => normalizeJson(v, opts));
   if (value === null || typeof value !== 'object') return value;
+  // Key order carries no meaning in JSON objects (the real server sorts custom resources' keys, keeps Go field order for built-ins).
   const out: { [key: string]: Json } = {};
-  for (const [k, v] of Object.entries(value)) {
+  for (const [k, v] of Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const placeholder = VOLATILE_KEYS[k];
-    out[k] = placeholder !== undefined && v !== null && v !== '' ? placeholder : normalizeJson(v, opts);
+    if (placeholder !== undefined && v !== null && v !== '') out[k] = placeholder;
+    else if (k === 'managedFields' && Array.isArray(v)) out[k] = sortManagedFields(normalizeJson(v, opts) as Json[]);
+    else out[k] = normalizeJson(v, opts);
   }
   return out;
+}
+
+/**
+ * managedFields are sorted by operation, then time (in seconds), then manager: entries written in
+ * the same second on one target and a second apart on the other legitimately swap places.
+ */
+function sortManagedFields(entries: Json[]): Json[] {
+  const key = (e: Json): string => {
+    const o = e !== null && typeof e === 'object' && !Array.isArray(e) ? e : {};
+    return ['operation', 'manager', 'apiVersion', 'subresource'].map((k) => String(o[k] ?? '')).join('\u0000');
+  };
+  return [...entries].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** An observation's `seen` value with kubectl output turned into comparable form. */

@@ -58,6 +58,17 @@ export class TargetSession {
     return result;
   }
 
+  /** Retries an unrecorded kubectl command until it exits 0 (for what a real server does asynchronously). */
+  async kubectlUntilOk(args: string[], timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await this.runKubectl(args);
+      if (r.code === 0) return;
+      if (Date.now() > until) throw new Error(`kubectl ${args.join(' ')} still fails on ${this.target.name}: ${r.stderr}`);
+      await new Promise((done) => setTimeout(done, 250));
+    }
+  }
+
   /** Runs kubectl without recording it (setup whose outcome is not compared). */
   runKubectl(args: string[], opts: KubectlOptions = {}): Promise<KubectlResult> {
     const kubeconfig = opts.kubeconfig ?? this.target.kubeconfigPath;

@@ -18,16 +18,24 @@ export interface AdmissionOptions {
   warnings: string[];
 }
 
+function reportUnknown(t: ResourceType, unknown: string[], opts: AdmissionOptions): void {
+  if (unknown.length === 0) return;
+  if (opts.fieldValidation === 'Strict') {
+    throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
+  }
+  if (opts.fieldValidation === 'Warn') for (const u of unknown) opts.warnings.push(`unknown field "${u}"`);
+}
+
+/** Only the unknown-field handling of a (partial) object, e.g. the status a main-resource write drops. */
+export function checkUnknownFields(t: ResourceType, partial: JsonObject, opts: AdmissionOptions): void {
+  if (t.goStruct) reportUnknown(t, roundTripGoJson(t.goStruct, partial).unknownFields, opts);
+  else if (t.schema) reportUnknown(t, t.schema.prune(partial as Record<string, unknown>).map((p) => p.replace(/^\./, '')), opts);
+}
+
 /** Pruning, strict field validation, defaulting and schema/CEL validation; then built-in checks. Throws 400 or 422. */
 export function admit(t: ResourceType, obj: JsonObject, old: JsonObject | undefined, opts: AdmissionOptions): void {
   const name = metaString(obj, 'name');
-  const unknown = t.goStruct ? goRoundTrip(t, t.goStruct, obj) : pruneUnknown(t, obj);
-  if (unknown.length > 0) {
-    if (opts.fieldValidation === 'Strict') {
-      throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
-    }
-    if (opts.fieldValidation === 'Warn') for (const u of unknown) opts.warnings.push(`unknown field "${u}"`);
-  }
+  reportUnknown(t, t.goStruct ? goRoundTrip(t, t.goStruct, obj) : pruneUnknown(t, obj), opts);
   t.defaults?.(obj);
   const errors: FieldError[] = objectMetaErrors(t, obj);
   if (t.schema) {

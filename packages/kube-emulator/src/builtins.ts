@@ -35,7 +35,7 @@ import { validateService } from './validation/service-validation.js';
 import { crdStatus, publishedSchema, validateCrd } from './crd.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { nowTimestamp } from './object-meta.js';
-import type { AccessAttributes, PrinterColumn, ResourceType, UserInfo, Authorizer } from './resource-type.js';
+import { storageVersionHash, type AccessAttributes, type PrinterColumn, type ResourceType, type UserInfo, type Authorizer } from './resource-type.js';
 
 const OBJECT_META_REF = '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
@@ -61,7 +61,7 @@ type BuiltinSpec = Pick<ResourceType, 'group' | 'version' | 'plural' | 'kind' | 
 function builtin(spec: BuiltinSpec): ResourceType {
   const goStruct = structOfKind(spec.group ? `${spec.group}/${spec.version}` : spec.version, spec.kind);
   const structural = BUILTIN_SCHEMAS[spec.group === 'events.k8s.io' ? `events.k8s.io/${spec.kind}` : spec.kind];
-  return {
+  const t: ResourceType = {
     singular: spec.kind.toLowerCase(),
     listKind: `${spec.kind}List`,
     shortNames: [],
@@ -77,6 +77,8 @@ function builtin(spec: BuiltinSpec): ResourceType {
     fieldShapes: goStruct ? goFieldShapes(goStruct) : UNTYPED_SHAPES,
     ...spec,
   };
+  if (!t.answerCreate) t.storageVersionHash = storageVersionHash(t.storageKey.slice(0, t.storageKey.indexOf('/')), t.version, t.kind);
+  return t;
 }
 
 

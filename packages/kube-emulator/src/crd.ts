@@ -6,7 +6,7 @@
 import { schemaFieldShapes } from './field-shapes.js';
 import { compileSchema, type CompiledSchema } from './schema/index.js';
 import { deepClone, isJsonObject, type JsonObject, type JsonValue } from './json.js';
-import type { PrinterColumn, ResourceType } from './resource-type.js';
+import { storageVersionHash, type PrinterColumn, type ResourceType } from './resource-type.js';
 import type { FieldError } from './status.js';
 import { selectorAt, SCALE_SUBRESOURCE } from './scale-subresource.js';
 import { AGE_COLUMN } from './table.js';
@@ -234,6 +234,7 @@ export function resourceTypesFromCrd(crd: JsonObject): ResourceType[] {
         openAPISchema: publishedSchema(schema, group, version, names.kind),
         schema: compiledSchemaFor(schema),
         fieldShapes: schemaFieldShapes(schema),
+        storageVersionHash: storageVersionHash(group, str(versions(crd).find((x) => x['storage'] === true)?.['name']) || version, names.kind),
       };
     });
 }

@@ -53,6 +53,7 @@ function resourceEntries(t: ResourceType): JsonObject[] {
   };
   if (t.shortNames.length > 0) main['shortNames'] = t.shortNames;
   if (t.categories.length > 0) main['categories'] = t.categories;
+  if (t.storageVersionHash) main['storageVersionHash'] = t.storageVersionHash;
   const entries = [main];
   if (t.hasStatus) entries.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
   for (const sub of t.subresources ?? []) {

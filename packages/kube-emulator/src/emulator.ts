@@ -76,7 +76,7 @@ export interface KubeEmulator {
 const INSTALLER = 'ecs-role-operator-emulator';
 
 /** Keeps the registry in step with the stored CRDs. */
-function syncCrdTypes(registry: ResourceRegistry, api: ObjectApi, crd: JsonObject | undefined, old: JsonObject | undefined): void {
+function syncCrdTypes(registry: ResourceRegistry, store: ObjectStore, api: ObjectApi, crd: JsonObject | undefined, old: JsonObject | undefined): void {
   const typesOf = (o: JsonObject): ResourceType[] => {
     try {
       return resourceTypesFromCrd(o);
@@ -84,9 +84,13 @@ function syncCrdTypes(registry: ResourceRegistry, api: ObjectApi, crd: JsonObjec
       return [];
     }
   };
+  const served = new Set(registry.all().map((t) => t.storageKey));
   if (old) for (const t of typesOf(old)) registry.remove(t.group, t.version, t.plural);
   if (crd) {
-    for (const t of typesOf(crd)) registry.add(t);
+    for (const t of typesOf(crd)) {
+      if (!served.has(t.storageKey)) store.startWatchWindow(t.storageKey);
+      registry.add(t);
+    }
   } else if (old) {
     const spec = isJsonObject(old['spec']) ? old['spec'] : {};
     api.dropResource(`${String(spec['group'] ?? '')}/${crdNames(old).plural}`);
@@ -120,7 +124,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const authorize = rbacAuthorizer(store);
   const api = new ObjectApi(store, authorize);
   api.setNamespacedResources(() => registry.all().filter((t) => t.namespaced));
-  api.onCrdChange((crd, old) => syncCrdTypes(registry, api, crd, old));
+  api.onCrdChange((crd, old) => syncCrdTypes(registry, store, api, crd, old));
 
   const installOptions = (): WriteOptions => ({ dryRun: false, fieldManager: INSTALLER, fieldValidation: 'Strict', warnings: [], user: ADMIN_USER });
   const install = (obj: JsonObject, source: string): void => {
@@ -184,6 +188,8 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
   install(kubernetesService(serviceAddresses.apiServerAddress, port), 'bootstrap');
+  // Watches start where a freshly started API server's watch caches start: now.
+  for (const t of registry.all()) store.startWatchWindow(t.storageKey);
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const url = `http://${hostPart}:${port}`;
   const httpsUrl = `https://${hostPart}:${port}`;

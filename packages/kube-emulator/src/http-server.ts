@@ -20,6 +20,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { FieldValidation } from './admission.js';
 import type { ObjectApi, WriteOptions } from './object-api.js';
 import type { ObjectStore } from './object-store.js';
+import { nowTimestamp } from './object-meta.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
 import { acceptsProtobuf, decodeProtobufBody, PROTOBUF } from './protobuf-body.js';
 import { APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from './patches.js';
@@ -29,7 +30,7 @@ import { scaleOf, withScale } from './scale-subresource.js';
 import type { ServiceAccountTokenIssuer } from './service-account-tokens.js';
 import { requestToken } from './token-request.js';
 import { roundTripGoJson } from './go-types/go-json.js';
-import { ApiError, badRequest, conflict, methodNotSupported, notFound, routeNotFound, STALE_OBJECT, toApiError, unauthorized } from './status.js';
+import { ApiError, badRequest, conflict, invalid, methodNotSupported, notFound, routeNotFound, STALE_OBJECT, toApiError, unauthorized } from './status.js';
 import { buildTable, type IncludeObject } from './table.js';
 import { plainBookmark, serveWatch, type WatchHub } from './watch.js';
 
@@ -125,6 +126,12 @@ function sendJson(res: ServerResponse, code: number, body: JsonValue, contentTyp
   res.end(text);
 }
 
+/** The Go HTTP mux's answer for paths nothing serves. */
+function sendPlainNotFound(res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  res.end('404 page not found\n');
+}
+
 function fieldValidationOf(query: URLSearchParams): FieldValidation {
   const v = query.get('fieldValidation') ?? '';
   if (v === '') return 'Warn';
@@ -188,7 +195,12 @@ export class ApiHttpHandler {
       return;
     }
     const t = this.deps.registry.get(info.group, info.version, info.resource);
-    if (!t) throw routeNotFound();
+    if (!t) {
+      req.resume();
+      // A group-version the server does not serve at all falls through to the plain mux 404.
+      if (!this.deps.registry.hasGroupVersion(info.group, info.version)) return sendPlainNotFound(res);
+      throw routeNotFound();
+    }
     this.authorizeResource(user, info, t);
     if (info.namespace !== undefined && !t.namespaced && t.plural !== 'namespaces') throw routeNotFound();
     if (info.subresource && !(info.subresource === 'status' && t.hasStatus)) {
@@ -330,6 +342,12 @@ export class ApiHttpHandler {
     }
     if (info.verb === 'watch') {
       req.resume();
+      if (query.get('sendInitialEvents') === 'true') {
+        // kube-apiserver 1.33 serves watch-list streams only with the WatchList feature gate, off by default.
+        throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [
+          { reason: 'FieldValueForbidden', field: 'sendInitialEvents', message: 'Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' },
+        ]);
+      }
       const nameSelector = name ? `metadata.name=${name}` : undefined;
       const fieldSelector = [query.get('fieldSelector'), nameSelector].filter((s): s is string => !!s).join(',');
       const timeoutSeconds = optionalInt(query, 'timeoutSeconds');
@@ -343,7 +361,6 @@ export class ApiHttpHandler {
           ...(fieldSelector ? { fieldSelector } : {}),
           ...(query.get('resourceVersion') !== null ? { resourceVersion: query.get('resourceVersion') as string } : {}),
           allowBookmarks: query.get('allowWatchBookmarks') === 'true',
-          sendInitialEvents: query.get('sendInitialEvents') === 'true',
           ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
           render,
           renderBookmark: bookmark,
@@ -387,7 +404,8 @@ export class ApiHttpHandler {
     if (sub.name === 'token') {
       const body = await readObject();
       const serviceAccount = api.get(t, namespace, name);
-      const answer = requestToken(this.deps.tokenIssuer, serviceAccount, body, opts().dryRun);
+      const who = { manager: fieldManagerOf(query, req), apiVersion: gv, subresource: 'token', time: nowTimestamp() };
+      const answer = requestToken(this.deps.tokenIssuer, serviceAccount, body, opts().dryRun, who);
       return sendJson(res, 201, roundTripGoJson('authentication/v1.TokenRequest', answer).value);
     }
     // scale
@@ -405,7 +423,7 @@ export class ApiHttpHandler {
         throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${patchTypes.join(', ')}`);
       }
       const patch = parseBody((await readBody(req)).toString('utf8'), mediaType);
-      const current = scaleOf(t, api.get(t, namespace, name));
+      const current = scaleOf(t, api.get(t, namespace, name), true);
       const patched = api.patchDocument(current, mediaType, patch);
       if (!isJsonObject(patched)) throw badRequest('the patch did not produce an object');
       scale = patched;
@@ -463,7 +481,9 @@ export class ApiHttpHandler {
         throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[JSON_PATCH, MERGE_PATCH, APPLY_PATCH, ...(t.custom ? [] : [STRATEGIC_MERGE_PATCH])].join(', ')}`);
       }
       const body = parseBody(text, mediaType);
-      if (mediaType === APPLY_PATCH && !query.get('fieldManager')) throw badRequest('PATCH, fieldManager is required for apply requests');
+      if (mediaType === APPLY_PATCH && !query.get('fieldManager')) {
+        throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [{ reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
+      }
       const existed = this.deps.store.get(t.storageKey, t.namespaced ? namespace : '', name) !== undefined;
       const force = query.get('force') === 'true';
       if (force && mediaType !== APPLY_PATCH) throw badRequest('force: Forbidden: may not be specified for non-apply patch');

@@ -6,16 +6,18 @@
  * managers, and custom resource pruning, defaulting and validation through the CRD schema.
  */
 import { randomUUID } from 'node:crypto';
-import { admit, type AdmissionOptions } from './admission.js';
+import { admit, checkUnknownFields, type AdmissionOptions } from './admission.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { finalizersOf, labelsOf, meta, metaString, nowTimestamp, sortKey } from './object-meta.js';
 import { ApplyConflictError, applyConfiguration, LAST_APPLIED_ANNOTATION, managedFieldsEntries, NO_OWNERS, recordUpdate, type FieldOwnership, type ManagerIdentity } from './field-manager.js';
 import { roundTripGoJson } from './go-types/go-json.js';
+import { inServerKeyOrder } from './key-order.js';
 import { deepClone, deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
 import { APPLY_PATCH, applyJsonPatch, JSON_PATCH, MERGE_PATCH, mergePatch, STRATEGIC_MERGE_PATCH, strategicMerge } from './patches.js';
 import { groupKind, groupResource, groupVersion, type Authorizer, type ResourceType, type UserInfo } from './resource-type.js';
-import { exactNameFromFieldSelector, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { parseLabelSelector } from './label-selector.js';
+import { exactNameFromFieldSelector, parseFieldSelector } from './selectors.js';
 import {
   alreadyExists,
   ApiError,
@@ -281,7 +283,8 @@ export class ObjectApi {
     const existing = this.store.get(t.storageKey, t.namespaced ? namespace : '', name);
     if (contentType === APPLY_PATCH) return this.apply(t, namespace, name, existing, patchBody, subresource, opts);
     if (!existing) throw notFound(groupResource(t), name);
-    const current = this.view(t, existing.object);
+    // Patches share untouched subtrees with their input: work on a copy, never on the stored object.
+    const current = deepClone(this.view(t, existing.object));
     let patched: JsonValue;
     switch (contentType) {
       case MERGE_PATCH:
@@ -406,11 +409,12 @@ export class ObjectApi {
     return this.commitUpdate(t, existing, patched, subresource, opts, result.owners);
   }
 
-  private commitCreate(t: ResourceType, obj: JsonObject, owners: FieldOwnership, opts: WriteOptions): JsonObject {
-    meta(obj)['managedFields'] = managedFieldsEntries(owners);
-    if (opts.dryRun) return obj;
+  private commitCreate(t: ResourceType, created: JsonObject, owners: FieldOwnership, opts: WriteOptions): JsonObject {
+    meta(created)['managedFields'] = managedFieldsEntries(owners);
+    if (opts.dryRun) return inServerKeyOrder(t, created);
     const rv = this.store.nextRv();
-    meta(obj)['resourceVersion'] = String(rv);
+    meta(created)['resourceVersion'] = String(rv);
+    const obj = inServerKeyOrder(t, created);
     this.store.put(t.storageKey, t.namespaced ? metaString(obj, 'namespace') : '', metaString(obj, 'name'), { object: this.stored(t, obj), rv, owners }, undefined);
     if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(obj, undefined);
     for (const l of this.createListeners) l(t, obj);
@@ -435,6 +439,8 @@ export class ObjectApi {
     } else {
       next = candidate;
       if (t.hasStatus) {
+        // The request is decoded before the status is put back, so its unknown status fields still count.
+        if (candidate['status'] !== undefined) checkUnknownFields(t, { status: deepClone(candidate['status']) }, opts);
         if (old['status'] !== undefined) next['status'] = deepClone(old['status']);
         else delete next['status'];
       }
@@ -464,17 +470,18 @@ export class ObjectApi {
       m['generation'] = (typeof oldMeta['generation'] === 'number' ? oldMeta['generation'] : 0) + 1;
     }
     if (deepEqual(withoutResourceVersion(old), withoutResourceVersion(next))) return old;
-    if (opts.dryRun) return next;
+    if (opts.dryRun) return inServerKeyOrder(t, next);
     const owners = applyOwners ?? recordUpdate(existing.owners, writer(t, opts, subresource), old, next, t.fieldShapes);
     m['managedFields'] = managedFieldsEntries(owners);
     if (m['deletionTimestamp'] && finalizersOf(next).length === 0) return this.remove(t, next);
     return this.store_put(t, next, owners, existing.object);
   }
 
-  private store_put(t: ResourceType, next: JsonObject, owners: FieldOwnership, previous: JsonObject): JsonObject {
-    meta(next)['managedFields'] = managedFieldsEntries(owners);
+  private store_put(t: ResourceType, changed: JsonObject, owners: FieldOwnership, previous: JsonObject): JsonObject {
+    meta(changed)['managedFields'] = managedFieldsEntries(owners);
     const rv = this.store.nextRv();
-    meta(next)['resourceVersion'] = String(rv);
+    meta(changed)['resourceVersion'] = String(rv);
+    const next = inServerKeyOrder(t, changed);
     this.store.put(t.storageKey, t.namespaced ? metaString(next, 'namespace') : '', metaString(next, 'name'), { object: this.stored(t, next), rv, owners }, previous);
     if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(next, previous);
     return next;
@@ -482,7 +489,7 @@ export class ObjectApi {
 
   private remove(t: ResourceType, obj: JsonObject): JsonObject {
     const rv = this.store.nextRv();
-    const final = deepClone(obj);
+    const final = inServerKeyOrder(t, deepClone(obj));
     meta(final)['resourceVersion'] = String(rv);
     const namespace = t.namespaced ? metaString(obj, 'namespace') : '';
     this.store.remove(t.storageKey, namespace, metaString(obj, 'name'), this.stored(t, final), rv);

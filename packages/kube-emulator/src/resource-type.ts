@@ -3,6 +3,7 @@
  * scope, names, verbs, subresources, printer columns and, for custom resources, the compiled
  * schema. Built-in kinds and CRD-defined kinds share this description.
  */
+import { createHash } from 'node:crypto';
 import type { FieldShapes } from './field-shapes.js';
 import type { RequestAttributes } from './rbac/index.js';
 import type { CompiledSchema } from './schema/index.js';
@@ -68,6 +69,8 @@ export interface ResourceType {
   /** Objects of every version of one resource live under one key: `group/plural`. */
   storageKey: string;
   hasStatus: boolean;
+  /** Stored kinds: the hash discovery lists (of the stored group, version and kind). */
+  storageVersionHash?: string;
   /** Subresources besides status; their behavior lives in subresources.ts. */
   subresources?: SubresourceInfo[];
   scale?: ScaleMapping;
@@ -105,6 +108,11 @@ export interface ResourceType {
   storageShape?: { fromStorage: (stored: JsonObject) => JsonObject; toStorage: (obj: JsonObject) => JsonObject };
   /** Kinds that are answered, never stored (access reviews): POST returns this. */
   answerCreate?: (obj: JsonObject, user: UserInfo, authorize: Authorizer) => JsonObject;
+}
+
+/** Discovery's storageVersionHash: the first 8 bytes of sha256("group/version/Kind") of how the resource is stored. */
+export function storageVersionHash(group: string, version: string, kind: string): string {
+  return createHash('sha256').update(`${group}/${version}/${kind}`).digest().subarray(0, 8).toString('base64');
 }
 
 export function groupVersion(t: Pick<ResourceType, 'group' | 'version'>): string {

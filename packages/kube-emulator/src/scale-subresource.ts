@@ -6,7 +6,7 @@
  */
 import { deepClone, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { groupKind, type ResourceType, type ScaleMapping } from './resource-type.js';
-import { ApiError, invalid } from './status.js';
+import { ApiError, badRequest, invalid } from './status.js';
 
 export const SCALE_SUBRESOURCE = { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
 
@@ -39,14 +39,21 @@ function mapping(t: ResourceType): ScaleMapping {
   return t.scale;
 }
 
-/** The Scale of an object. */
-export function scaleOf(t: ResourceType, obj: JsonObject): JsonObject {
+/** What an update starts from when the object has no spec replicas: a value no client sends. */
+const UNSET_REPLICAS = -2147483648;
+
+/**
+ * The Scale of an object. Reading one whose spec replicas are missing is a 500; an update may
+ * start from it (`forUpdate`) as long as it sets the replicas.
+ */
+export function scaleOf(t: ResourceType, obj: JsonObject, forUpdate = false): JsonObject {
   const m = mapping(t);
-  const replicas = valueAt(obj, m.specReplicasPath);
-  if (typeof replicas !== 'number') {
+  const found = valueAt(obj, m.specReplicasPath);
+  if (typeof found !== 'number' && !forUpdate) {
     const why = `the spec replicas field ${JSON.stringify(m.specReplicasPath)} does not exist`;
     throw new ApiError(500, 'InternalError', `Internal error occurred: ${why}`, { causes: [{ reason: '', message: why }] });
   }
+  const replicas = typeof found === 'number' ? found : UNSET_REPLICAS;
   const meta = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
   const statusReplicas = valueAt(obj, m.statusReplicasPath);
   const selector = m.selector(obj);
@@ -67,6 +74,7 @@ export function withScale(t: ResourceType, obj: JsonObject, scale: JsonObject): 
   const spec = isJsonObject(scale['spec']) ? scale['spec'] : {};
   const replicas = spec['replicas'] ?? 0;
   const name = String((obj['metadata'] as JsonObject | undefined)?.['name'] ?? '');
+  if (replicas === UNSET_REPLICAS) throw badRequest(`the spec replicas field ${JSON.stringify(m.specReplicasPath)} cannot be empty`);
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
     if (t.custom) {
       throw invalid(groupKind(t), name, [{ reason: 'FieldValueInvalid', field: m.specReplicasPath, message: `Invalid value: ${JSON.stringify(replicas)}: should be a non-negative integer` }]);

@@ -106,11 +106,13 @@ describe('kubectl scale and --field-selector on a CRD', () => {
     await kubectl.ok(['-n', 'team', 'apply', '-f', '-'], 'apiVersion: test.example.dev/v1\nkind: Scaler\nmetadata: {name: red}\nspec: {replicas: 2, color: red, size: 3}\n---\napiVersion: test.example.dev/v1\nkind: Scaler\nmetadata: {name: blue}\nspec: {color: blue}\n');
   });
 
-  it('scales through the scale subresource and refuses objects without spec replicas', async () => {
+  it('scales through the scale subresource; reading the Scale of an object without spec replicas is a 500, setting it works', async () => {
     expect(await kubectl.ok(['-n', 'team', 'scale', 'scaler', 'red', '--replicas=5'])).toBe('scaler.test.example.dev/red scaled\n');
     expect(await kubectl.ok(['-n', 'team', 'get', 'scaler', 'red', '-o', 'jsonpath={.spec.replicas}'])).toBe('5');
-    const missing = await kubectl.run(['-n', 'team', 'scale', 'scaler', 'blue', '--replicas=1']);
-    expect(missing.stderr).toContain('Error from server (InternalError): Internal error occurred: the spec replicas field ".spec.replicas" does not exist');
+    const read = await kubectl.run(['get', '--raw', '/apis/test.example.dev/v1/namespaces/team/scalers/blue/scale']);
+    expect(read.stderr).toContain('Error from server (InternalError): Internal error occurred: the spec replicas field ".spec.replicas" does not exist');
+    expect(await kubectl.ok(['-n', 'team', 'scale', 'scaler', 'blue', '--replicas=1'])).toBe('scaler.test.example.dev/blue scaled\n');
+    expect(await kubectl.ok(['-n', 'team', 'get', 'scaler', 'blue', '-o', 'jsonpath={.spec.replicas}'])).toBe('1');
     const resources = await kubectl.ok(['api-resources', '--api-group=test.example.dev', '-o', 'name']);
     expect(resources).toContain('scalers.test.example.dev');
     await kubectl.ok(['-n', 'team', 'create', 'deployment', 'web', '--image=nginx']);
