@@ -4,7 +4,7 @@
  * the emulator and against a real kube-apiserver + kube-controller-manager.
  */
 import { fileURLToPath } from 'node:url';
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, V1MicroTime } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareScenario, describeDifferences, type Scenario } from './differential.js';
 import type { TargetSession } from './session.js';
@@ -243,6 +243,74 @@ const scenarios: Scenario[] = [
       await s.http('POST', '/api/v1/namespaces/team/serviceaccounts/bot/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: ['vault'], expirationSeconds: 7200 } }, {}, 'TokenRequest over HTTP');
       const api = s.kubeConfig.makeApiClient(CustomObjectsApi);
       await s.client('client-node: list bindings of a missing CRD group', () => api.listNamespacedCustomObject({ group: 'nothing.example.dev', version: 'v1', namespace: 'team', plural: 'things' }));
+    },
+  },
+  {
+    name: "client-node: the operator's calls",
+    run: async (s) => {
+      await installCrd(s);
+      const objects = s.kubeConfig.makeApiClient(CustomObjectsApi);
+      const core = s.kubeConfig.makeApiClient(CoreV1Api);
+      const leases = s.kubeConfig.makeApiClient(CoordinationV1Api);
+      const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+      const ref = { group: 'roles.ecs.dev', version: 'v1alpha1', namespace: 'op', plural: 'instancerolebindings' };
+      await s.client('create namespace', () => core.createNamespace({ body: { metadata: { name: 'op' } } }));
+      await s.client('create binding', () =>
+        objects.createNamespacedCustomObject({ ...ref, body: { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRoleBinding', metadata: { name: 'b1' }, spec: { regionId: 'cn-hangzhou', roleName: 'R', instanceIds: ['i-1'] } } }),
+      );
+      const listed = (await s.client('list bindings', () => objects.listNamespacedCustomObject(ref))) as { metadata?: { resourceVersion?: string }; items?: { metadata?: { resourceVersion?: string } }[] } | undefined;
+      const rv = listed?.items?.[0]?.metadata?.resourceVersion ?? '';
+      await s.client('add a finalizer with the resourceVersion', () =>
+        objects.patchNamespacedCustomObject({ ...ref, name: 'b1', body: { metadata: { finalizers: ['roles.ecs.dev/detach'], resourceVersion: rv } }, fieldManager: 'ecs-role-operator' }, mergePatch),
+      );
+      await s.client('a stale resourceVersion conflicts', () =>
+        objects.patchNamespacedCustomObject({ ...ref, name: 'b1', body: { metadata: { finalizers: [], resourceVersion: rv } }, fieldManager: 'ecs-role-operator' }, mergePatch),
+      );
+      await s.client('patch status', () =>
+        objects.patchNamespacedCustomObjectStatus(
+          { ...ref, name: 'b1', body: { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRoleBinding', status: { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'False', reason: 'Pending', message: 'not yet', lastTransitionTime: '2026-01-01T00:00:00Z' }] } }, fieldManager: 'ecs-role-operator' },
+          mergePatch,
+        ),
+      );
+      await s.client('a strategic merge patch of a custom resource is refused', () =>
+        objects.patchNamespacedCustomObject({ ...ref, name: 'b1', body: { spec: { roleName: 'S' } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)),
+      );
+      await s.client('get binding', () => objects.getNamespacedCustomObject({ ...ref, name: 'b1' }));
+      await s.client('record an event', () =>
+        core.createNamespacedEvent({
+          namespace: 'op',
+          body: {
+            metadata: { name: 'b1.event', namespace: 'op' },
+            involvedObject: { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRoleBinding', name: 'b1', namespace: 'op' },
+            reason: 'Attached',
+            message: 'attached R',
+            type: 'Normal',
+            count: 1,
+            source: { component: 'ecs-role-operator' },
+            firstTimestamp: new Date('2026-01-01T00:00:00Z'),
+            lastTimestamp: new Date('2026-01-01T00:00:00Z'),
+          },
+        }),
+      );
+      await s.client('bump the event count', () => core.patchNamespacedEvent({ namespace: 'op', name: 'b1.event', body: { count: 2 } }, mergePatch));
+      await s.client('list events by involved object', () => core.listNamespacedEvent({ namespace: 'op', fieldSelector: 'involvedObject.name=b1,reason=Attached' }));
+      const at = new V1MicroTime(Date.parse('2026-01-01T00:00:00.123Z'));
+      const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'leader', namespace: 'op' }, spec: { holderIdentity: 'pod-a', leaseDurationSeconds: 15, acquireTime: at, renewTime: at, leaseTransitions: 0 } };
+      await s.client('a Lease with plain Dates (milliseconds) is refused', () =>
+        leases.createNamespacedLease({ namespace: 'op', body: { ...lease, metadata: { name: 'dates', namespace: 'op' }, spec: { ...lease.spec, acquireTime: new Date(0), renewTime: new Date(0) } } }),
+      );
+      const created = await s.client('create the Lease', () => leases.createNamespacedLease({ namespace: 'op', body: lease, fieldManager: 'ecs-role-operator' }));
+      await s.client('replace the Lease', () =>
+        leases.replaceNamespacedLease({ name: 'leader', namespace: 'op', body: { ...lease, metadata: { ...lease.metadata, resourceVersion: created?.metadata?.resourceVersion ?? '' }, spec: { ...lease.spec, holderIdentity: 'pod-b', leaseTransitions: 1 } }, fieldManager: 'ecs-role-operator' }),
+      );
+      await s.client('replace the Lease with a stale resourceVersion', () =>
+        leases.replaceNamespacedLease({ name: 'leader', namespace: 'op', body: { ...lease, metadata: { ...lease.metadata, resourceVersion: created?.metadata?.resourceVersion ?? '' } }, fieldManager: 'ecs-role-operator' }),
+      );
+      await s.client('delete with a wrong uid precondition', () =>
+        objects.deleteNamespacedCustomObject({ ...ref, name: 'b1', body: { preconditions: { uid: '00000000-0000-0000-0000-000000000000' } } }),
+      );
+      await s.client('delete the binding (finalizer keeps it)', () => objects.deleteNamespacedCustomObject({ ...ref, name: 'b1' }));
+      await s.client('get the deleting binding', () => objects.getNamespacedCustomObject({ ...ref, name: 'b1' }));
     },
   },
 ];

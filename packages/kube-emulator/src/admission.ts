@@ -4,7 +4,7 @@
  * kind's own normalization and validation, and metadata checks (names, labels, annotations).
  */
 import { GoDecodeError, roundTripGoJson } from './go-types/go-json.js';
-import { isJsonObject, type JsonObject } from './json.js';
+import { deepClone, isJsonObject, type JsonObject } from './json.js';
 import { meta, metaString } from './object-meta.js';
 import { groupKind, type ResourceType } from './resource-type.js';
 import { objectMetaErrors } from './object-meta-validation.js';
@@ -32,8 +32,12 @@ export function checkUnknownFields(t: ResourceType, partial: JsonObject, opts: A
   else if (t.schema) reportUnknown(t, t.schema.prune(partial as Record<string, unknown>).map((p) => p.replace(/^\./, '')), opts);
 }
 
-/** Pruning, strict field validation, defaulting and schema/CEL validation; then built-in checks. Throws 400 or 422. */
-export function admit(t: ResourceType, obj: JsonObject, old: JsonObject | undefined, opts: AdmissionOptions): void {
+/**
+ * Pruning, strict field validation, defaulting and schema/CEL validation; then built-in checks.
+ * Throws 400 or 422. Returns the object as the field manager sees it: decoded and defaulted, before
+ * the kind's strategy fills in what the server sets (namespace finalizers, Service addresses).
+ */
+export function admit(t: ResourceType, obj: JsonObject, old: JsonObject | undefined, opts: AdmissionOptions): JsonObject {
   const name = metaString(obj, 'name');
   reportUnknown(t, t.goStruct ? goRoundTrip(t, t.goStruct, obj) : pruneUnknown(t, obj), opts);
   t.defaults?.(obj);
@@ -42,12 +46,14 @@ export function admit(t: ResourceType, obj: JsonObject, old: JsonObject | undefi
     t.schema.applyDefaults(obj as Record<string, unknown>);
     if (errors.length === 0) errors.push(...t.schema.validate(obj as Record<string, unknown>, old as Record<string, unknown> | undefined));
   }
+  const decoded = t.goStruct ? roundTripGoJson(t.goStruct, obj).value : deepClone(obj);
   t.normalize?.(obj, old);
   if (t.validate) errors.push(...t.validate(obj, old));
   if (errors.length === 0 && t.assign) errors.push(...t.assign(obj, old));
   if (errors.length > 0) throw invalid(groupKind(t), name, errors);
   // What is stored and answered is the encoding of the defaulted Go struct.
   if (t.goStruct) goRoundTrip(t, t.goStruct, obj);
+  return decoded;
 }
 
 /**

@@ -338,7 +338,11 @@ export class ApiHttpHandler {
       if (rendering.as === 'metadata') {
         return sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: result.items.map(render) });
       }
-      return sendJson(res, 200, { kind: t.listKind, apiVersion: groupVersion(t), metadata: listMeta, items: result.items });
+      // Typed lists of built-in kinds carry no kind/apiVersion in their items; custom resource lists
+      // are unstructured and always have a `continue`, empty on the last page.
+      const items = t.custom ? result.items : result.items.map(({ kind: _k, apiVersion: _v, ...rest }) => rest);
+      const metadata = t.custom ? { continue: '', ...listMeta } : listMeta;
+      return sendJson(res, 200, { kind: t.listKind, apiVersion: groupVersion(t), metadata, items });
     }
     if (info.verb === 'watch') {
       req.resume();

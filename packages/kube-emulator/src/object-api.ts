@@ -244,12 +244,12 @@ export class ObjectApi {
       throw invalid(groupKind(t), '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
     }
     m['name'] = name;
-    admit(t, obj, undefined, opts);
+    const decoded = admit(t, obj, undefined, opts);
     if (this.store.get(t.storageKey, t.namespaced ? namespace : '', name)) throw alreadyExists(groupResource(t), name);
     m['uid'] = randomUUID();
     m['creationTimestamp'] = nowTimestamp();
     if (t.tracksGeneration) m['generation'] = 1;
-    const owners = recordUpdate(NO_OWNERS, writer(t, opts, undefined), zeroObject(t), obj, t.fieldShapes);
+    const owners = recordUpdate(NO_OWNERS, writer(t, opts, undefined), zeroObject(t), decoded, t.fieldShapes);
     return this.commitCreate(t, obj, owners, opts);
   }
 
@@ -329,11 +329,15 @@ export class ObjectApi {
     const existing = this.getStored(t, namespace, name);
     const obj = this.view(t, existing.object);
     const pre = options.preconditions;
+    // The storage layer's precondition failures name the kind (Kind.group), not the resource.
+    const kindName = t.group ? `${t.kind}.${t.group}` : t.kind;
+    const preconditionFailed = (why: string): ApiError =>
+      new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${kindName} "${name}": ${why}`, { name, group: t.group, kind: t.kind });
     if (pre?.uid && pre.uid !== metaString(obj, 'uid')) {
-      throw conflict(groupResource(t), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${metaString(obj, 'uid')}`);
+      throw preconditionFailed(`the UID in the precondition (${pre.uid}) does not match the UID in record (${metaString(obj, 'uid')}). The object might have been deleted and then recreated`);
     }
     if (pre?.resourceVersion && pre.resourceVersion !== String(existing.rv)) {
-      throw conflict(groupResource(t), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${existing.rv}`);
+      throw preconditionFailed(`the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${existing.rv}). The object might have been modified`);
     }
     if (options.dryRun) return { object: obj, removed: finalizersOf(obj).length === 0 && t.storageKey !== NAMESPACE_KEY };
     if (t.storageKey === NAMESPACE_KEY) return this.deleteNamespace(t, existing);
@@ -465,13 +469,13 @@ export class ObjectApi {
         ]);
       }
     }
-    admit(t, next, old, opts);
+    const decoded = admit(t, next, old, opts);
     if (t.tracksGeneration && !deepEqual(specPart(t, old), specPart(t, next))) {
       m['generation'] = (typeof oldMeta['generation'] === 'number' ? oldMeta['generation'] : 0) + 1;
     }
     if (deepEqual(withoutResourceVersion(old), withoutResourceVersion(next))) return old;
     if (opts.dryRun) return inServerKeyOrder(t, next);
-    const owners = applyOwners ?? recordUpdate(existing.owners, writer(t, opts, subresource), old, next, t.fieldShapes);
+    const owners = applyOwners ?? recordUpdate(existing.owners, writer(t, opts, subresource), old, decoded, t.fieldShapes);
     m['managedFields'] = managedFieldsEntries(owners);
     if (m['deletionTimestamp'] && finalizersOf(next).length === 0) return this.remove(t, next);
     return this.store_put(t, next, owners, existing.object);

@@ -102,9 +102,22 @@ function formatTime(ms: number, micros?: number): string {
   return micros === undefined ? `${seconds}Z` : `${seconds}.${String(micros).padStart(6, '0')}Z`;
 }
 
+const RFC3339_MICRO_LAYOUT = '2006-01-02T15:04:05.000000Z07:00';
+
+/** MicroTime parses with the RFC3339Micro layout: exactly six fractional digits. */
+function microTimeError(value: string): GoDecodeError | undefined {
+  const m = /^(\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d)(.*)$/.exec(value);
+  if (!m) return undefined;
+  const rest = m[2] as string;
+  if (/^\.\d{6}([Zz]|[+-]\d\d:\d\d)$/.test(rest)) return undefined;
+  return new GoDecodeError(`parsing time ${JSON.stringify(value)} as "${RFC3339_MICRO_LAYOUT}": cannot parse ${JSON.stringify(rest)} as ".000000"`);
+}
+
 function timeValue(walk: Walk, value: JsonValue, type: GoType, micro: boolean): JsonValue {
   if (value === null) return null;
   if (typeof value !== 'string') throw mismatch(walk, value, type);
+  const microError = micro ? microTimeError(value) : undefined;
+  if (microError) throw microError;
   const parsed = parseTime(value);
   if (!parsed) throw new GoDecodeError(`parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as "2006"`);
   return micro ? formatTime(parsed.ms - (parsed.ms % 1000), parsed.micros) : formatTime(parsed.ms);
