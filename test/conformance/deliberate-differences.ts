@@ -49,6 +49,17 @@ function onStdout(seen: Json, edit: (stdout: Json) => Json): Json {
 
 export const DELIBERATE_DIFFERENCES: DeliberateDifference[] = [
   {
+    id: 'server-version',
+    summary:
+      'The emulator reports v1.32.0-ecs-role-operator-emulator in /version (so the kubectl dispatcher runs kubectl 1.32 against it) and no real commit, build date or Go version; kubectl versions are masked with it.',
+    mask: (_step, seen) =>
+      everyObject(seen, (obj) => {
+        if (typeof obj['kustomizeVersion'] === 'string') return { ...obj, kustomizeVersion: '<the build of kubectl>' };
+        if (typeof obj['gitVersion'] !== 'string' || typeof obj['major'] !== 'string') return obj;
+        return { version: '<the build of the server or of kubectl>' };
+      }),
+  },
+  {
     id: 'no-workload-controllers',
     summary:
       'No Deployment or ReplicaSet controller runs: a Deployment keeps status {} and gets no deployment.kubernetes.io/revision annotation, ReplicaSets or Pods (and so READY/UP-TO-DATE/AVAILABLE stay 0).',

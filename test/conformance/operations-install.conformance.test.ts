@@ -32,6 +32,7 @@ const scenarios: Scenario[] = [
   {
     name: 'the install steps of docs/operations.md',
     run: async (s) => {
+      await s.kubectl(['version', '-o', 'json']);
       await s.kubectl(['create', 'namespace', NS]);
       await s.kubectl(['-n', NS, 'create', 'secret', 'generic', 'ecs-role-operator-credentials', '--from-literal=access-key-id=LTAI5tExample', '--from-literal=access-key-secret=example-secret']);
       await s.kubectl(['apply', '-k', DEPLOY_DIR]);
@@ -79,6 +80,9 @@ const scenarios: Scenario[] = [
       await s.kubectl(['-n', 'builtins', 'patch', 'configmap', 'frozen', '--type=merge', '-p', '{"immutable":false}'], { step: 'unset immutable' });
       await s.kubectl(['-n', 'builtins', 'create', 'secret', 'generic', 'empty']);
       await s.kubectl(['-n', 'builtins', 'get', 'secret', 'empty', '-o', 'json']);
+      await s.kubectl(['-n', 'builtins', 'get', 'serviceaccounts,configmaps', '-o', 'name']);
+      await s.kubectl(['delete', 'namespace', 'builtins', '--timeout=60s']);
+      await s.kubectl(['get', 'namespace', 'builtins'], { step: 'the namespace is gone' });
     },
   },
   {

@@ -8,6 +8,11 @@ import { groupVersion, type ResourceRegistry, type ResourceType } from './resour
 export const AGGREGATED_DISCOVERY_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 export const AGGREGATED_DISCOVERY_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 
+/**
+ * What /version reports. The emulator follows kube-apiserver 1.33's API, but says 1.32: the
+ * version-matching kubectl dispatcher of the build machines then runs kubectl 1.32 against it,
+ * the kubectl the project supports (docs/kube-emulator.md, `server-version`).
+ */
 export const SERVER_VERSION: JsonObject = {
   major: '1',
   minor: '32',

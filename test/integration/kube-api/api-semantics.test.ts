@@ -169,6 +169,34 @@ describe('watches', () => {
     expect(events[0]?.obj).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 });
     expect(String(events[0]?.obj['message'])).toMatch(/^too old resource version: \d+ \(\d+\)$/);
   });
+
+  it("starts a resource's watch window when it is first served, and refuses sendInitialEvents like 1.33 without WatchList", async () => {
+    const fromOne = await fetch(`${emulator.url}${BASE}/namespaces/watch/${PLURAL}?watch=true&resourceVersion=1&timeoutSeconds=1`, { headers: { authorization: `Bearer ${emulator.adminToken}` } });
+    const [first] = (await fromOne.text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: Record<string, unknown> });
+    expect(first).toMatchObject({ type: 'ERROR', object: { code: 410, reason: 'Expired' } });
+    const initial = await http('GET', `${BASE}/namespaces/watch/${PLURAL}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan`);
+    expect(initial.status).toBe(422);
+    expect(initial.json['message']).toBe('ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled');
+  });
+});
+
+describe('selectors and discovery as kube-apiserver words them', () => {
+  it('reports label selector syntax errors with labels.Parse messages', async () => {
+    const bad = await http('GET', `${BASE}/namespaces/sel/${PLURAL}?labelSelector=${encodeURIComponent('bad key=x')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.json['message']).toBe("unable to parse requirement: found 'key', expected: in, notin, =, ==, !=, gt, lt");
+    const badValue = await http('GET', `${BASE}/namespaces/sel/${PLURAL}?labelSelector=${encodeURIComponent('app in (a b)')}`);
+    expect(badValue.json['message']).toBe("unable to parse requirement: found 'b', expected: ',' or ')'");
+  });
+
+  it('lists storageVersionHash for stored resources only', async () => {
+    const core = await http('GET', '/api/v1');
+    const resources = core.json['resources'] as { name: string; storageVersionHash?: string }[];
+    expect(resources.find((r) => r.name === 'serviceaccounts')?.storageVersionHash).toBe('pbx9ZvyFpBE=');
+    expect(resources.find((r) => r.name === 'serviceaccounts/token')?.storageVersionHash).toBeUndefined();
+    const reviews = await http('GET', '/apis/authorization.k8s.io/v1');
+    expect((reviews.json['resources'] as { storageVersionHash?: string }[]).every((r) => r.storageVersionHash === undefined)).toBe(true);
+  });
 });
 
 describe('errors are Status objects', () => {

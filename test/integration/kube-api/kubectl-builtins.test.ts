@@ -166,3 +166,39 @@ describe('names as kube-apiserver checks and generates them', () => {
     expect(out).toMatch(new RegExp(`^event/${'g'.repeat(58)}[a-z0-9]{5}\\n$`));
   });
 });
+
+describe('built-in validation with the real field errors', () => {
+  it('refuses invalid Deployments, Services, ConfigMaps and RBAC objects like kube-apiserver', async () => {
+    await kubectl.ok(['create', 'namespace', 'invalid']);
+    const create = async (json: string): Promise<string> => (await kubectl.run(['create', '-f', '-'], json)).stderr;
+    expect(await create('{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"bad","namespace":"invalid"},"spec":{"selector":{"matchLabels":{"app":"a"}},"template":{"metadata":{"labels":{"app":"b"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}')).toBe(
+      'The Deployment "bad" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`\n',
+    );
+    expect(await create('{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"bad","namespace":"invalid"},"spec":{"replicas":"two"}}')).toBe(
+      'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32\n',
+    );
+    expect(await create('{"apiVersion":"v1","kind":"Service","metadata":{"name":"bad","namespace":"invalid"},"spec":{}}')).toBe('The Service "bad" is invalid: spec.ports: Required value\n');
+    expect(await create('{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"r","namespace":"invalid"},"rules":[{"apiGroups":[""],"resources":["pods"]}]}')).toBe(
+      'The Role "r" is invalid: rules[0].verbs: Required value: verbs must contain at least one value\n',
+    );
+    await kubectl.ok(['-n', 'invalid', 'create', 'configmap', 'frozen', '--from-literal=a=1']);
+    await kubectl.ok(['-n', 'invalid', 'patch', 'configmap', 'frozen', '--type=merge', '-p', '{"immutable":true}']);
+    const changed = await kubectl.run(['-n', 'invalid', 'patch', 'configmap', 'frozen', '--type=merge', '-p', '{"data":{"a":"2"}}']);
+    expect(changed.stderr).toBe('The ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set\n');
+  });
+});
+
+describe('managedFields', () => {
+  it('are returned per manager, with map-list items and atomic structs as kube-apiserver records them', async () => {
+    const out = await kubectl.ok(['-n', 'ops', 'get', 'deploy', 'web', '-o', 'jsonpath={.metadata.managedFields}', '--show-managed-fields']);
+    const [entry] = JSON.parse(out) as { manager: string; operation: string; fieldsType: string; fieldsV1: Record<string, Record<string, unknown>> }[];
+    expect(entry).toMatchObject({ manager: 'kubectl-create', operation: 'Update', fieldsType: 'FieldsV1' });
+    const spec = entry?.fieldsV1['f:spec'] as Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+    expect(spec['f:selector']).toEqual({});
+    // The zero Deployment already has `containers: null`, so the list itself is not new ("." absent); the item is.
+    expect(Object.keys(spec['f:template']?.['f:spec']?.['f:containers'] ?? {})).toEqual(['k:{"name":"nginx"}']);
+    expect(Object.keys(spec['f:template']?.['f:spec']?.['f:containers']?.['k:{"name":"nginx"}'] ?? {})).toContain('.');
+    expect(await kubectl.ok(['-n', 'ops', 'get', 'deploy', 'web', '-o', 'json'])).not.toContain('managedFields');
+  });
+});
+
