@@ -1,5 +1,5 @@
 # Everyday entry points. `make sandbox` and `make test` work on a fresh clone: they install first.
-.PHONY: install build test lint bench sandbox real-kube real-kube-binaries clean
+.PHONY: install build test lint bench crds sandbox real-kube real-kube-binaries clean
 
 TEST_ARGS ?=
 
@@ -20,8 +20,15 @@ lint: install
 bench: build
 	node dist/bench/run.js
 
+# Flags of `ecs-role-operator sandbox` pass through: make sandbox ARGS="--metrics-port 9090"
+ARGS ?=
 sandbox: build
-	node dist/src/cli/main.js sandbox
+	node dist/src/cli/main.js sandbox $(ARGS)
+
+# Regenerates crds/ and deploy/crds/ from the schemas in src/api (a unit test fails when they differ).
+crds: build
+	node dist/src/cli/main.js crds --out-dir crds
+	node dist/src/cli/main.js crds --out-dir deploy/crds
 
 # A real kube-apiserver + etcd + kube-controller-manager on loopback (built from the Go modules in
 # packages/sandbox/real-kube/ on first use), in the foreground until Ctrl-C.

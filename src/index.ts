@@ -10,6 +10,6 @@ export type { CloudApi } from './cloud/cloud-api.js';
 export { PooledKubeConfig } from './kube/pooled-kubeconfig.js';
 export { applyManifests, readManifests, type ManifestDocument } from './kube/manifests.js';
 export { createLogger, parseLogLevel } from './observability/logger.js';
-export { parseDurationFlag, parsePort } from './cli/options.js';
-export { packageRoot, CRD_PATH, EXAMPLES_PATH } from './util/package-root.js';
+export { durationOption, parseDurationFlag, parsePort } from './cli/options.js';
+export { packageRoot, CRD_PATH, CRD_PATHS, EXAMPLES_PATH } from './util/package-root.js';
 export type { InstanceRoleBinding } from './api/instance-role-binding.js';

@@ -4,7 +4,7 @@
  * an InstanceRoleBinding. Pure; no I/O.
  */
 import { API_GROUP, API_GROUP_VERSION, type InstanceRoleBindingSpec, KIND, bindingKey } from '../api/instance-role-binding.js';
-import { normalizeSpec } from '../domain/claims.js';
+import { toBindingView } from '../domain/binding-view.js';
 import type { AuditBinding, InvalidBinding } from './model.js';
 
 /** Namespace of a manifest without metadata.namespace, as `kubectl apply` would use. */
@@ -17,9 +17,11 @@ function asObject(value: unknown): Record<string, unknown> | undefined {
 }
 
 function stringOf(value: unknown): string | undefined {
-  if (typeof value === 'string' && value !== '') return value;
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
-  return undefined;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function timestampOf(value: unknown): string | Date | undefined {
+  return typeof value === 'string' || value instanceof Date ? value : undefined;
 }
 
 /** Whether the object is of our kind or our API group (a wrong version is still reported). */
@@ -40,23 +42,11 @@ export function toBindingRecord(raw: unknown, source: string): BindingRecord {
     return invalid(`apiVersion ${String(object.apiVersion)} is not served: use ${API_GROUP_VERSION}`);
   }
   if (!name) return invalid('metadata.name is missing: give the binding a name');
-  let spec;
-  try {
-    spec = normalizeSpec(object.spec as InstanceRoleBindingSpec);
-  } catch (err) {
-    return invalid(`${err instanceof Error ? err.message : String(err)}`);
-  }
-  return {
-    binding: {
-      source,
-      view: {
-        key,
-        creationTimestamp: stringOf(metadata.creationTimestamp) ?? '',
-        spec,
-        deleting: stringOf(metadata.deletionTimestamp) !== undefined,
-      },
-    },
-  };
+  const viewed = toBindingView(
+    { namespace, name, creationTimestamp: timestampOf(metadata.creationTimestamp), deletionTimestamp: timestampOf(metadata.deletionTimestamp) },
+    object.spec as InstanceRoleBindingSpec,
+  );
+  return 'view' in viewed ? { binding: { source, view: viewed.view } } : invalid(viewed.invalid);
 }
 
 /**

@@ -3,11 +3,11 @@
  * listed page by page through @kubernetes/client-node with the given kubeconfig (or the default
  * loading rules: $KUBECONFIG, ~/.kube/config, in-cluster service account).
  */
-import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../api/instance-role-binding.js';
 import { type BindingRecord, collectBindingRecords, toBindingRecord } from './binding-records.js';
 import type { AuditBinding, InvalidBinding } from './model.js';
-import { PooledKubeConfig } from '../kube/pooled-kubeconfig.js';
+import { errorText } from '../util/error-text.js';
 
 const PAGE_SIZE = 500;
 const MAX_PAGES = 10_000;
@@ -17,21 +17,6 @@ export interface ClusterBindings {
   invalidBindings: InvalidBinding[];
   /** The API server the bindings came from. */
   server: string;
-}
-
-export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
-  const kc = new PooledKubeConfig();
-  try {
-    if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
-    else kc.loadFromDefault();
-  } catch (err) {
-    const what = kubeconfigPath ? `--kubeconfig ${kubeconfigPath}` : 'the default kubeconfig';
-    throw new Error(`cannot load ${what}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!kc.getCurrentCluster()) {
-    throw new Error(`the kubeconfig${kubeconfigPath ? ` ${kubeconfigPath}` : ''} has no current cluster: pass --kubeconfig FILE or --manifests DIR`);
-  }
-  return kc;
 }
 
 function explainListFailure(err: unknown, server: string): Error {
@@ -47,7 +32,7 @@ function explainListFailure(err: unknown, server: string): Error {
     }
     return new Error(`listing ${resource} on ${server} failed with HTTP ${code}: ${err.message}`);
   }
-  return new Error(`cannot list ${resource} on ${server}: ${err instanceof Error ? err.message : String(err)}`);
+  return new Error(`cannot list ${resource} on ${server}: ${errorText(err)}`);
 }
 
 interface ListPage {

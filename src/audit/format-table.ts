@@ -2,6 +2,7 @@
  * The audit report as aligned text tables for a terminal: instances, role totals, then the
  * problems that are not per instance, and a one-line summary.
  */
+import { CONDITION_REASONS, asClause } from '../domain/reasons.js';
 import { type AuditReport, FINDING_VERDICTS, VERDICTS } from './model.js';
 
 const NONE = '-';
@@ -64,12 +65,12 @@ export function formatTable(report: AuditReport): string {
   if (report.untrustedRoles.length > 0) {
     out.push('');
     out.push(`Roles whose trust policy does not allow ECS: ${report.untrustedRoles.join(', ')}`);
-    out.push('  fix: let the service ecs.aliyuncs.com call sts:AssumeRole in each role\'s trust policy.');
+    out.push(`  fix, for each: ${asClause(CONDITION_REASONS.RoleNotTrusted.fix)}.`);
   }
   if (report.missingRoles.length > 0) {
     out.push('');
     out.push(`Roles that do not exist in RAM: ${report.missingRoles.join(', ')}`);
-    out.push('  fix: create them, or correct spec.roleName in the bindings that name them.');
+    out.push(`  fix, for each: ${asClause(CONDITION_REASONS.RoleNotFound.fix)} in the bindings that name it.`);
   }
   if (report.invalidBindings.length > 0) {
     out.push('');

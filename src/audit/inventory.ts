@@ -2,12 +2,15 @@
  * Reads what the audit needs from the cloud, batched like the controller: DescribeInstances for
  * each whole region (100 a page), DescribeInstanceRamRole for the VPC instances 50 at a time,
  * GetRole once per role that a binding names or an instance carries. A few calls run at once;
- * recoverable errors (throttling, 5xx, network; classified by the controller's error table) are
+ * recoverable errors (throttling, 5xx, network; classified by the cloud adapter's error table) are
  * retried with capped, jittered backoff that honours the server's retry-after.
  */
-import { type CloudApi, CloudError, type InstanceInfo, MAX_DESCRIBE_ROLE_IDS, type RoleInfo } from '../cloud/cloud-api.js';
-import { Backoff } from '../runtime/backoff.js';
+import { type CloudApi, CloudError, MAX_DESCRIBE_ROLE_IDS } from '../cloud/cloud-api.js';
 import { classifyCloudError } from '../cloud/error-policy.js';
+import type { InstanceInfo, RoleInfo } from '../domain/cloud-facts.js';
+import { REASONS } from '../domain/reasons.js';
+import { Backoff } from '../runtime/backoff.js';
+import { chunk } from '../util/chunk.js';
 import type { RegionInventory } from './model.js';
 
 export interface InventoryOptions {
@@ -27,7 +30,6 @@ export interface Inventory {
 }
 
 const RETRY_CAP_MS = 20_000;
-const INSTANCE_GONE = 'InvalidInstanceId.NotFound';
 
 function defaultSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,7 +85,7 @@ async function attachedRolesOf(reader: CloudReader, regionId: string, ids: strin
     return await reader.withRetry((cloud) => cloud.describeInstanceRamRoles(regionId, ids));
   } catch (err) {
     // An instance released since DescribeInstances fails the whole batch: ask again without it.
-    if (!(err instanceof CloudError) || err.code !== INSTANCE_GONE) throw err;
+    if (!(err instanceof CloudError) || classifyCloudError(err.code, err.statusCode).reason !== REASONS.InstanceVanished) throw err;
     const alive = await reader.withRetry((cloud) => cloud.describeInstances(regionId, { instanceIds: ids }));
     const aliveIds = alive.map((i) => i.instanceId);
     if (aliveIds.length === 0) return new Map();
@@ -94,9 +96,7 @@ async function attachedRolesOf(reader: CloudReader, regionId: string, ids: strin
 async function regionInventory(reader: CloudReader, regionId: string, concurrency: number): Promise<RegionInventory> {
   const described = await reader.withRetry((cloud) => cloud.describeInstances(regionId, {}));
   const vpcIds = described.filter((i) => i.networkType === 'vpc').map((i) => i.instanceId);
-  const batches: string[][] = [];
-  for (let i = 0; i < vpcIds.length; i += MAX_DESCRIBE_ROLE_IDS) batches.push(vpcIds.slice(i, i + MAX_DESCRIBE_ROLE_IDS));
-  const answers = await mapWithConcurrency(batches, concurrency, (ids) => attachedRolesOf(reader, regionId, ids));
+  const answers = await mapWithConcurrency(chunk(vpcIds, MAX_DESCRIBE_ROLE_IDS), concurrency, (ids) => attachedRolesOf(reader, regionId, ids));
   const attachedRoles = new Map<string, string | null>();
   for (const answer of answers) for (const [id, role] of answer) attachedRoles.set(id, role);
   // A VPC instance missing from every answer was released during the audit.

@@ -2,8 +2,8 @@
  * The audit's data: what goes into the verdict computation (bindings, the cloud inventory of the
  * audited regions, the RAM roles) and the report that comes out. Plain data; no I/O.
  */
-import type { InstanceInfo, NetworkType, RoleInfo } from '../cloud/cloud-api.js';
-import type { BindingView } from '../domain/claims.js';
+import type { BindingView } from '../domain/binding-view.js';
+import type { InstanceInfo, NetworkType, RoleInfo } from '../domain/cloud-facts.js';
 
 /**
  * Verdict of one instance (see verdicts.ts for the exact rules):

@@ -2,7 +2,7 @@
  * The audit's verdicts: bindings + cloud inventory + RAM roles -> one verdict per instance, role
  * totals and the list of findings. Pure; no I/O.
  *
- * Claiming follows the controller (src/domain/claims.ts): a binding claims an instance of its
+ * Claiming follows the controller (src/domain/claims.ts, src/domain/binding-view.ts): a binding claims an instance of its
  * region that it names in spec.instanceIds or that matches its instanceSelector (tags AND vpcId).
  * A binding being deleted claims nothing. Among claimants the oldest binding (creationTimestamp,
  * then namespace/name) decides the desired role, as the controller does.
@@ -16,8 +16,10 @@
  *   unclaimed, carries no role                       -> InSync (Git declares nothing, nothing is there)
  * For an ID named in spec.instanceIds that the region does not have -> Missing.
  */
-import type { InstanceInfo, RoleInfo } from '../cloud/cloud-api.js';
-import { type BindingView, bindingTargets, compareAge } from '../domain/claims.js';
+import type { BindingView } from '../domain/binding-view.js';
+import { bindingTargets, compareAge } from '../domain/claims.js';
+import { ECS_SERVICE_PRINCIPAL, type InstanceInfo, type RoleInfo } from '../domain/cloud-facts.js';
+import { CONDITION_REASONS, asClause } from '../domain/reasons.js';
 import {
   type AuditInput,
   type AuditReport,
@@ -31,8 +33,8 @@ import {
 
 function describeRoleProblem(roleName: string, roles: ReadonlyMap<string, RoleInfo | null>): string {
   const role = roles.get(roleName);
-  if (role === null) return ` Role ${roleName} does not exist in RAM: create it or fix spec.roleName.`;
-  if (role && !role.trustsEcs) return ` Role ${roleName} does not trust ecs.aliyuncs.com: add the ECS service to its trust policy.`;
+  if (role === null) return ` Role ${roleName} does not exist in RAM: ${asClause(CONDITION_REASONS.RoleNotFound.fix)}.`;
+  if (role && !role.trustsEcs) return ` Role ${roleName} does not trust ${ECS_SERVICE_PRINCIPAL}: ${asClause(CONDITION_REASONS.RoleNotTrusted.fix)}.`;
   return '';
 }
 

@@ -5,7 +5,7 @@
  * missing or untrusted roles), 1 errors.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { loadKubeConfig } from '../audit/cluster-bindings.js';
+import { loadKubeconfig } from '../kube/kubeconfig-loader.js';
 import { OUTPUT_FORMATS, type OutputFormat, formatReport, isOutputFormat } from '../audit/formats.js';
 import { FINDING_VERDICTS } from '../audit/model.js';
 import { type BindingSource, runAudit } from '../audit/run-audit.js';
@@ -14,6 +14,9 @@ import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
 import { type CloudApi, CloudError } from '../cloud/cloud-api.js';
 import { type CloudCredential, createDefaultCredential } from '../cloud/credentials.js';
 import { classifyCloudError } from '../cloud/error-policy.js';
+import { REGION_ID_PATTERN } from '../domain/binding-spec.js';
+import type { ConditionReason } from '../domain/reasons.js';
+import { errorText } from '../util/error-text.js';
 import { parseEndpoint, parsePositiveInt, parseProtocol } from './options.js';
 
 interface AuditFlags {
@@ -38,10 +41,8 @@ export interface AuditCommandIo {
   setExitCode?: (code: number) => void;
 }
 
-const REGION_ID = /^[a-z]{2,}(-[a-z0-9]+)+$/;
-
 function collectRegion(value: string, previous: string[] | undefined): string[] {
-  if (!REGION_ID.test(value)) throw new InvalidArgumentError(`--region must be a region ID such as cn-hangzhou, got "${value}"`);
+  if (!REGION_ID_PATTERN.test(value)) throw new InvalidArgumentError(`--region must be a region ID such as cn-hangzhou, got "${value}"`);
   return [...(previous ?? []), value];
 }
 
@@ -52,7 +53,7 @@ function parseOutput(value: string): OutputFormat {
 
 const AUDIT_ACTIONS = 'ecs:DescribeInstances, ecs:DescribeInstanceRamRole and ram:GetRole';
 /** Hints for the audit's user where the controller's error table speaks to the operator's deployer. */
-const AUDIT_HINTS: Readonly<Record<string, string>> = {
+const AUDIT_HINTS: Readonly<Partial<Record<ConditionReason, string>>> = {
   InvalidCredentials:
     'the audit signs with the @alicloud/credentials default chain: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET ' +
     `(or RRSA variables, a CLI profile, a credentials file, an instance role or ALIBABA_CLOUD_CREDENTIALS_URI) for an identity allowed ${AUDIT_ACTIONS}`,
@@ -65,7 +66,7 @@ function explainFailure(err: unknown): string {
     const policy = classifyCloudError(err.code, err.statusCode);
     return `${err.message} (${AUDIT_HINTS[policy.reason] ?? policy.hint})`;
   }
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }
 
 const defaultIo: AuditCommandIo = {
@@ -95,7 +96,7 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = defa
     .action(async (flags: AuditFlags) => {
       const bindings: BindingSource = flags.manifests
         ? { kind: 'manifests', dir: flags.manifests }
-        : { kind: 'cluster', kubeConfig: loadKubeConfig(flags.kubeconfig) };
+        : { kind: 'cluster', kubeConfig: loadKubeconfig(flags.kubeconfig !== undefined ? { flag: flags.kubeconfig } : {}).config };
       const cloud: CloudApi = createAlibabaCloudApi({
         ...(flags.ecsEndpoint ? { ecsEndpoint: flags.ecsEndpoint } : {}),
         ...(flags.ramEndpoint ? { ramEndpoint: flags.ramEndpoint } : {}),

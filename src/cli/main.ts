@@ -2,20 +2,25 @@
 import { Command } from 'commander';
 import { registerRunCommand } from './run-command.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerCrdsCommand } from './crds-command.js';
 import { registerOptionalCommands } from './optional-commands.js';
+import { productVersion } from './version.js';
+import { errorText } from '../util/error-text.js';
 
 const program = new Command();
 program
   .name('ecs-role-operator')
   .description('Keeps Alibaba Cloud ECS instances carrying the RAM role declared in InstanceRoleBinding resources')
+  .version(productVersion(), '-v, --version', 'print the version of ecs-role-operator')
   .showHelpAfterError();
 
 registerRunCommand(program);
 registerAuditCommand(program);
+registerCrdsCommand(program);
 
 registerOptionalCommands(program)
   .then(() => program.parseAsync(process.argv))
   .catch((err: unknown) => {
-    process.stderr.write(`ecs-role-operator: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`ecs-role-operator: ${errorText(err)}\n`);
     process.exit(1);
   });

@@ -1,6 +1,8 @@
 /** Parsers for command-line option values; each throws a message naming the flag and the fix. */
-import { InvalidArgumentError } from 'commander';
-import { parseDuration } from '../domain/duration.js';
+import { InvalidArgumentError, Option } from 'commander';
+import { formatDurationShort, parseDuration } from '../domain/duration.js';
+import { errorText } from '../util/error-text.js';
+import { MAX_TIMER_DELAY_MS } from '../util/timer-limits.js';
 
 export function parsePositiveInt(flag: string) {
   return (value: string): number => {
@@ -26,17 +28,24 @@ export function parsePositiveNumber(flag: string) {
   };
 }
 
-export function parseDurationFlag(flag: string, minMs = 1) {
+export function parseDurationFlag(flag: string, minMs = 1, maxMs = MAX_TIMER_DELAY_MS) {
   return (value: string): number => {
     let ms: number;
     try {
       ms = parseDuration(value);
     } catch (err) {
-      throw new InvalidArgumentError(`${flag}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new InvalidArgumentError(`${flag}: ${errorText(err)}`);
     }
-    if (ms < minMs) throw new InvalidArgumentError(`${flag} must be at least ${minMs} ms, got "${value}"`);
+    if (ms < minMs) throw new InvalidArgumentError(`${flag} must be at least ${formatDurationShort(minMs)}, got "${value}"`);
+    if (ms > maxMs) throw new InvalidArgumentError(`${flag} must be at most ${formatDurationShort(maxMs)}, got "${value}"`);
     return ms;
   };
+}
+
+/** A duration flag whose help shows its default as a duration ("5m"), not as milliseconds. */
+export function durationOption(flags: string, description: string, defaultMs: number, bounds: { minMs?: number; maxMs?: number } = {}): Option {
+  const flag = flags.split(/[ ,]/)[0] as string;
+  return new Option(flags, description).argParser(parseDurationFlag(flag, bounds.minMs, bounds.maxMs)).default(defaultMs, formatDurationShort(defaultMs));
 }
 
 export function parseProtocol(value: string): 'http' | 'https' {

@@ -1,11 +1,13 @@
-import { PooledKubeConfig } from '../kube/pooled-kubeconfig.js';
 import type { Command } from 'commander';
 import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
-import { createDefaultCredential, describeCredentialSource } from '../cloud/credentials.js';
+import { NO_CREDENTIALS_FIX, candidateCredentialSources, createDefaultCredential, describeCredentialSource } from '../cloud/credentials.js';
+import { DEFAULT_RESYNC_PERIOD_MS, MAX_RESYNC_PERIOD_MS } from '../api/instance-role-binding.js';
+import { loadKubeconfig } from '../kube/kubeconfig-loader.js';
 import { createLogger, parseLogLevel } from '../observability/logger.js';
 import { startOperator } from '../operator/operator.js';
+import { DEFAULT_LEASE_NAME, defaultLeaseNamespace } from '../runtime/leader-election.js';
 import {
-  parseDurationFlag,
+  durationOption,
   parseEndpoint,
   parsePort,
   parsePositiveInt,
@@ -35,6 +37,10 @@ interface RunFlags {
   logLevel: string;
 }
 
+const HOUR_MS = 3_600_000;
+/** Where the leader Lease lives outside a pod (deploy/ installs into this namespace). */
+const DEFAULT_LEASE_NAMESPACE = 'ecs-role-operator-system';
+
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
@@ -43,27 +49,37 @@ export function registerRunCommand(program: Command): void {
     .option('--ecs-endpoint <host:port>', 'ECS API endpoint (default: ecs.<region>.aliyuncs.com)', parseEndpoint('--ecs-endpoint'))
     .option('--ram-endpoint <host:port>', 'RAM API endpoint (default: ram.aliyuncs.com)', parseEndpoint('--ram-endpoint'))
     .option('--protocol <http|https>', 'protocol for the cloud endpoints', parseProtocol, 'https')
-    .option('--resync-period <duration>', 'drift-check period for bindings without spec.resyncPeriod', parseDurationFlag('--resync-period', 1000), 300_000)
+    .addOption(
+      durationOption('--resync-period <duration>', 'drift-check period for bindings without spec.resyncPeriod', DEFAULT_RESYNC_PERIOD_MS, {
+        // Shorter than spec.resyncPeriod's 30s minimum is allowed here, for test and dev clusters.
+        minMs: 1_000,
+        maxMs: MAX_RESYNC_PERIOD_MS,
+      }),
+    )
     .option('--ecs-qps <n>', 'calls per second allowed for each ECS/RAM API action', parsePositiveNumber('--ecs-qps'), 20)
     .option('--ecs-qps-per-action <list>', 'per-action overrides, e.g. DescribeInstanceRamRole=50,AttachInstanceRamRole=20', parseQpsOverrides)
     .option('--concurrency <n>', 'bindings reconciled at once', parsePositiveInt('--concurrency'), 8)
     .option('--leader-elect', 'elect a leader through a coordination.k8s.io Lease (for more than one replica)', false)
-    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease', process.env.POD_NAMESPACE ?? 'ecs-role-operator-system')
-    .option('--leader-election-id <name>', 'name of the leader Lease', 'ecs-role-operator-leader')
-    .option('--leader-election-lease-duration <duration>', 'how long a leader lease is honoured without renewal', parseDurationFlag('--leader-election-lease-duration', 1000), 15_000)
-    .option('--leader-election-renew-deadline <duration>', 'how long the leader retries a failing renewal before it stops leading (less than the lease duration)', parseDurationFlag('--leader-election-renew-deadline', 1000), 10_000)
-    .option('--leader-election-retry-period <duration>', 'pause between attempts to acquire or renew the lease', parseDurationFlag('--leader-election-retry-period', 100), 2_000)
+    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (POD_NAMESPACE, else the ServiceAccount\'s, else ecs-role-operator-system)', defaultLeaseNamespace(DEFAULT_LEASE_NAMESPACE))
+    .option('--leader-election-id <name>', 'name of the leader Lease', DEFAULT_LEASE_NAME)
+    .addOption(durationOption('--leader-election-lease-duration <duration>', 'how long a leader lease is honoured without renewal', 15_000, { minMs: 1_000, maxMs: HOUR_MS }))
+    .addOption(
+      durationOption('--leader-election-renew-deadline <duration>', 'how long the leader retries a failing renewal before it stops leading (less than the lease duration)', 10_000, {
+        minMs: 1_000,
+        maxMs: HOUR_MS,
+      }),
+    )
+    .addOption(durationOption('--leader-election-retry-period <duration>', 'pause between attempts to acquire or renew the lease', 2_000, { minMs: 100, maxMs: HOUR_MS }))
     .option('--metrics-port <port>', 'port for /metrics', parsePort('--metrics-port'), 8080)
     .option('--health-port <port>', 'port for /healthz and /readyz', parsePort('--health-port'), 8081)
     .option('--probe-region <region>', 'region used by the readiness probe to check the cloud is reachable')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .action(async (flags: RunFlags) => {
       const logger = createLogger({ level: parseLogLevel(flags.logLevel) });
-      const kubeConfig = new PooledKubeConfig();
-      if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
-      else kubeConfig.loadFromDefault();
+      const { config: kubeConfig, source: kubeconfigSource } = loadKubeconfig(flags.kubeconfig !== undefined ? { flag: flags.kubeconfig } : {});
       const credential = createDefaultCredential();
-      logger.info({ credentials: describeCredentialSource(), cluster: kubeConfig.getCurrentCluster()?.server }, 'starting operator');
+      logger.info({ credentials: describeCredentialSource(), kubeconfig: kubeconfigSource, cluster: kubeConfig.getCurrentCluster()?.server }, 'starting operator');
+      if (candidateCredentialSources().length === 0) logger.warn({ fix: NO_CREDENTIALS_FIX }, 'no cloud credential provider applies: every binding will report InvalidCredentials');
       const operator = await startOperator({
         kubeConfig,
         cloud: createAlibabaCloudApi({

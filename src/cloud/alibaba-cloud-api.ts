@@ -2,17 +2,23 @@
  * CloudApi over the official SDKs: @alicloud/ecs20140526 (one client per region) and
  * @alicloud/ram20150501 (one central client). Every SDK error becomes a CloudError; no SDK type
  * leaves this module. Limits and wire shapes: reference/alibaba-cloud-api.md.
+ *
+ * An aborted signal stops a call before each request it would send (every page of a listing);
+ * a request already sent cannot be cancelled by the SDK, so its answer is abandoned instead.
  */
+import type { InstanceInfo, RoleInfo } from '../domain/cloud-facts.js';
+import { abortable } from '../runtime/abort.js';
+import { chunk } from '../util/chunk.js';
 import {
+  type CallOptions,
+  type CloudAction,
   type CloudApi,
   CloudError,
   type InstanceCallResult,
   type InstanceFilter,
-  type InstanceInfo,
   MAX_DESCRIBE_INSTANCE_IDS,
   MAX_DESCRIBE_ROLE_IDS,
   MAX_MUTATE_IDS,
-  type RoleInfo,
 } from './cloud-api.js';
 import { type CloudCredential, createDefaultCredential } from './credentials.js';
 import { INVALID_RESPONSE_CODE, toCloudError } from './sdk-errors.js';
@@ -21,16 +27,6 @@ import { trustPolicyAllowsEcs } from './trust-policy.js';
 
 type EcsClient = InstanceType<typeof EcsModule.default>;
 type RamClient = InstanceType<typeof RamModule.default>;
-
-/** One SDK call (one page of a listing), reported after it ends. */
-export interface CloudCallEvent {
-  /** The API action, e.g. "DescribeInstanceRamRole". */
-  action: string;
-  regionId?: string;
-  durationMs: number;
-  /** "OK", or the CloudError code. */
-  code: string;
-}
 
 export interface AlibabaCloudApiOptions {
   /** "host:port"; overrides the regional endpoint ecs.<region>.aliyuncs.com for every region. */
@@ -43,7 +39,6 @@ export interface AlibabaCloudApiOptions {
   credential?: CloudCredential;
   readTimeoutMs?: number;
   connectTimeoutMs?: number;
-  onCall?: (event: CloudCallEvent) => void;
 }
 
 /** DescribeInstances page size (MaxResults 10-100). */
@@ -63,12 +58,6 @@ export function ecsRegionalEndpoint(regionId: string): string {
   return `ecs.${regionId}.aliyuncs.com`;
 }
 
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
-
 function checkBatch(method: string, instanceIds: readonly string[], max: number): void {
   if (instanceIds.length > max) {
     throw new Error(`${method} takes at most ${max} instance IDs per call, got ${instanceIds.length}: split the list into batches`);
@@ -77,6 +66,12 @@ function checkBatch(method: string, instanceIds: readonly string[], max: number)
 
 function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
+}
+
+/** What an Attach/DetachInstanceRamRole answer says, per instance. */
+interface RoleChangeAnswer {
+  results: readonly SdkInstanceResult[];
+  failCount: number | undefined;
 }
 
 interface SdkInstanceResult {
@@ -141,7 +136,7 @@ export class AlibabaCloudApi implements CloudApi {
     this.credential = options.credential ?? createDefaultCredential();
   }
 
-  async describeInstances(regionId: string, filter: InstanceFilter): Promise<InstanceInfo[]> {
+  async describeInstances(regionId: string, filter: InstanceFilter, options: CallOptions = {}): Promise<InstanceInfo[]> {
     const tagEntries = Object.entries(filter.tags ?? {});
     if (tagEntries.length > MAX_TAG_FILTERS) {
       throw new Error(`describeInstances takes at most ${MAX_TAG_FILTERS} tag filters, got ${tagEntries.length}`);
@@ -154,11 +149,11 @@ export class AlibabaCloudApi implements CloudApi {
         : {}),
       ...(filter.vpcId !== undefined ? { vpcId: filter.vpcId } : {}),
     };
-    if (filter.instanceIds === undefined) return this.describeInstancePages(regionId, base);
+    if (filter.instanceIds === undefined) return this.describeInstancePages(regionId, base, options.signal);
     // An empty InstanceIds would mean "every instance": asking for no IDs answers nothing.
     const out: InstanceInfo[] = [];
     for (const ids of chunk(unique(filter.instanceIds), MAX_DESCRIBE_INSTANCE_IDS)) {
-      out.push(...(await this.describeInstancePages(regionId, { ...base, instanceIds: JSON.stringify(ids) })));
+      out.push(...(await this.describeInstancePages(regionId, { ...base, instanceIds: JSON.stringify(ids) }, options.signal)));
     }
     return out;
   }
@@ -166,6 +161,7 @@ export class AlibabaCloudApi implements CloudApi {
   private async describeInstancePages(
     regionId: string,
     base: ConstructorParameters<typeof EcsModule.DescribeInstancesRequest>[0],
+    signal: AbortSignal | undefined,
   ): Promise<InstanceInfo[]> {
     const client = this.ecs(regionId);
     const out: InstanceInfo[] = [];
@@ -173,7 +169,7 @@ export class AlibabaCloudApi implements CloudApi {
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const request = new EcsModule.DescribeInstancesRequest({ ...base, ...(nextToken ? { nextToken } : {}) });
-      const body = await this.call('DescribeInstances', regionId, async () => (await client.describeInstances(request)).body);
+      const body = await this.call('DescribeInstances', signal, async () => (await client.describeInstances(request)).body);
       for (const raw of body?.instances?.instance ?? []) {
         const info = toInstanceInfo(regionId, raw);
         if (info) out.push(info);
@@ -188,70 +184,66 @@ export class AlibabaCloudApi implements CloudApi {
     throw new CloudError({ action: 'DescribeInstances', code: INVALID_RESPONSE_CODE, message: `the listing did not end after ${MAX_PAGES} pages` });
   }
 
-  async describeInstanceRamRoles(regionId: string, instanceIds: string[]): Promise<Map<string, string | null>> {
+  async describeInstanceRamRoles(regionId: string, instanceIds: string[], options: CallOptions = {}): Promise<Map<string, string | null>> {
     checkBatch('describeInstanceRamRoles', instanceIds, MAX_DESCRIBE_ROLE_IDS);
     const ids = unique(instanceIds);
     const roles = new Map<string, string | null>(ids.map((id) => [id, null]));
     if (ids.length === 0) return roles;
-    const sets = await this.describeRolePages(regionId, { instanceIds: JSON.stringify(ids) });
-    for (const set of sets) {
-      if (set.instanceId && roles.has(set.instanceId)) roles.set(set.instanceId, set.ramRoleName || null);
-    }
-    return roles;
-  }
-
-  async listInstancesWithRole(regionId: string, roleName: string): Promise<string[]> {
-    const sets = await this.describeRolePages(regionId, { ramRoleName: roleName });
-    const ids = new Set<string>();
-    for (const set of sets) if (set.instanceId && set.ramRoleName === roleName) ids.add(set.instanceId);
-    return [...ids];
-  }
-
-  /** Every page of DescribeInstanceRamRole, PageSize 50. */
-  private async describeRolePages(
-    regionId: string,
-    filter: { instanceIds?: string; ramRoleName?: string },
-  ): Promise<Array<{ instanceId?: string; ramRoleName?: string }>> {
     const client = this.ecs(regionId);
-    const out: Array<{ instanceId?: string; ramRoleName?: string }> = [];
+    const filter = { regionId, instanceIds: JSON.stringify(ids), pageSize: DESCRIBE_ROLE_PAGE_SIZE };
+    // 50 IDs fit one page of 50; the loop only guards a server that pages anyway.
     for (let pageNumber = 1; pageNumber <= MAX_PAGES; pageNumber++) {
-      const request = new EcsModule.DescribeInstanceRamRoleRequest({ regionId, ...filter, pageNumber, pageSize: DESCRIBE_ROLE_PAGE_SIZE });
-      const body = await this.call('DescribeInstanceRamRole', regionId, async () => (await client.describeInstanceRamRole(request)).body);
+      const request = new EcsModule.DescribeInstanceRamRoleRequest({ ...filter, pageNumber });
+      const body = await this.call('DescribeInstanceRamRole', options.signal, async () => (await client.describeInstanceRamRole(request)).body);
       const page = body?.instanceRamRoleSets?.instanceRamRoleSet ?? [];
-      out.push(...page);
+      for (const set of page) {
+        if (set.instanceId && roles.has(set.instanceId)) roles.set(set.instanceId, set.ramRoleName || null);
+      }
       const total = body?.totalCount;
       const done = typeof total === 'number' ? pageNumber * DESCRIBE_ROLE_PAGE_SIZE >= total : page.length < DESCRIBE_ROLE_PAGE_SIZE;
-      if (done || page.length === 0) return out;
+      if (done || page.length === 0) return roles;
     }
     throw new CloudError({ action: 'DescribeInstanceRamRole', code: INVALID_RESPONSE_CODE, message: `the listing did not end after ${MAX_PAGES} pages` });
   }
 
-  async attachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[]): Promise<InstanceCallResult[]> {
-    checkBatch('attachInstanceRamRole', instanceIds, MAX_MUTATE_IDS);
+  attachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options: CallOptions = {}): Promise<InstanceCallResult[]> {
+    return this.changeRole('AttachInstanceRamRole', regionId, roleName, instanceIds, options, async (client, params) => {
+      const body = (await client.attachInstanceRamRole(new EcsModule.AttachInstanceRamRoleRequest(params))).body;
+      return { results: body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult ?? [], failCount: body?.failCount };
+    });
+  }
+
+  detachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options: CallOptions = {}): Promise<InstanceCallResult[]> {
+    return this.changeRole('DetachInstanceRamRole', regionId, roleName, instanceIds, options, async (client, params) => {
+      const body = (await client.detachInstanceRamRole(new EcsModule.DetachInstanceRamRoleRequest(params))).body;
+      return { results: body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [], failCount: body?.failCount };
+    });
+  }
+
+  /** One Attach/DetachInstanceRamRole call; a result for every requested ID. */
+  private async changeRole(
+    action: 'AttachInstanceRamRole' | 'DetachInstanceRamRole',
+    regionId: string,
+    roleName: string,
+    instanceIds: string[],
+    options: CallOptions,
+    send: (client: EcsClient, params: { regionId: string; ramRoleName: string; instanceIds: string }) => Promise<RoleChangeAnswer>,
+  ): Promise<InstanceCallResult[]> {
+    checkBatch(action === 'AttachInstanceRamRole' ? 'attachInstanceRamRole' : 'detachInstanceRamRole', instanceIds, MAX_MUTATE_IDS);
     const ids = unique(instanceIds);
     if (ids.length === 0) return [];
     const client = this.ecs(regionId);
-    const request = new EcsModule.AttachInstanceRamRoleRequest({ regionId, ramRoleName: roleName, instanceIds: JSON.stringify(ids) });
-    const body = await this.call('AttachInstanceRamRole', regionId, async () => (await client.attachInstanceRamRole(request)).body);
-    return instanceResults(ids, body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult ?? [], body?.failCount);
+    const params = { regionId, ramRoleName: roleName, instanceIds: JSON.stringify(ids) };
+    const answer = await this.call(action, options.signal, () => send(client, params));
+    return instanceResults(ids, answer.results, answer.failCount);
   }
 
-  async detachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[]): Promise<InstanceCallResult[]> {
-    checkBatch('detachInstanceRamRole', instanceIds, MAX_MUTATE_IDS);
-    const ids = unique(instanceIds);
-    if (ids.length === 0) return [];
-    const client = this.ecs(regionId);
-    const request = new EcsModule.DetachInstanceRamRoleRequest({ regionId, ramRoleName: roleName, instanceIds: JSON.stringify(ids) });
-    const body = await this.call('DetachInstanceRamRole', regionId, async () => (await client.detachInstanceRamRole(request)).body);
-    return instanceResults(ids, body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [], body?.failCount);
-  }
-
-  async getRole(roleName: string): Promise<RoleInfo | null> {
+  async getRole(roleName: string, options: CallOptions = {}): Promise<RoleInfo | null> {
     const client = this.ram();
     const request = new RamModule.GetRoleRequest({ roleName });
     let body;
     try {
-      body = await this.call('GetRole', undefined, async () => (await client.getRole(request)).body);
+      body = await this.call('GetRole', options.signal, async () => (await client.getRole(request)).body);
     } catch (err) {
       if (err instanceof CloudError && err.code === ROLE_NOT_FOUND_CODE) return null;
       throw err;
@@ -267,20 +259,13 @@ export class AlibabaCloudApi implements CloudApi {
     };
   }
 
-  /** Runs one SDK call: converts its error, reports it to onCall. */
-  private async call<T>(action: string, regionId: string | undefined, fn: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    const report = (code: string) =>
-      this.options.onCall?.({ action, ...(regionId !== undefined ? { regionId } : {}), durationMs: performance.now() - started, code });
-    try {
-      const result = await fn();
-      report('OK');
-      return result;
-    } catch (err) {
-      const cloudError = toCloudError(action, err);
-      report(cloudError.code);
-      throw cloudError;
-    }
+  /** Sends one SDK request unless the signal has aborted; its error becomes a CloudError. */
+  private call<T>(action: CloudAction, signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
+    signal?.throwIfAborted();
+    const answer = send().catch((err: unknown) => {
+      throw toCloudError(action, err);
+    });
+    return abortable(answer, signal);
   }
 
   private config(endpoint: string, regionId: string | undefined): InstanceType<typeof OpenApiCore.$OpenApiUtil.Config> {

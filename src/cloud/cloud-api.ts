@@ -1,10 +1,12 @@
 /**
- * The narrow interface through which the operator sees Alibaba Cloud. One implementation talks to
- * the official SDKs (alibaba-cloud-api.ts); nothing SDK-shaped leaks past this file.
- *
- * Each method is one API call (or, for describeInstances, one paginated listing); callers split
- * work into batches no larger than the limits below.
+ * The narrow, SDK-shaped interface through which the operator sees Alibaba Cloud: one method per
+ * API action (describeInstances is one paginated listing), with the API's batch limits. One
+ * implementation talks to the official SDKs (alibaba-cloud-api.ts); the decorators beside it add
+ * instrumentation, rate limiting and coalescing; the audit and the readiness probe use it
+ * directly, the reconciler through the RoleCloud port built on it (role-cloud.ts). It speaks the
+ * domain's types (src/domain/cloud-facts.ts); nothing SDK-shaped leaks past src/cloud/.
  */
+import type { InstanceInfo, RoleInfo } from '../domain/cloud-facts.js';
 
 /** DescribeInstanceRamRole accepts at most 50 instance IDs per call. */
 export const MAX_DESCRIBE_ROLE_IDS = 50;
@@ -13,17 +15,8 @@ export const MAX_DESCRIBE_INSTANCE_IDS = 100;
 /** Attach/DetachInstanceRamRole accept at most 100 instance IDs per call. */
 export const MAX_MUTATE_IDS = 100;
 
-export type NetworkType = 'vpc' | 'classic';
-
-export interface InstanceInfo {
-  instanceId: string;
-  regionId: string;
-  networkType: NetworkType;
-  vpcId?: string;
-  status: string;
-  tags: Record<string, string>;
-  name?: string;
-}
+/** The API action names, as metrics, rate limits and the cloud's call log name them. */
+export type CloudAction = 'DescribeInstances' | 'DescribeInstanceRamRole' | 'AttachInstanceRamRole' | 'DetachInstanceRamRole' | 'GetRole';
 
 export interface InstanceFilter {
   /** At most MAX_DESCRIBE_INSTANCE_IDS. */
@@ -42,29 +35,29 @@ export interface InstanceCallResult {
   message: string;
 }
 
-export interface RoleInfo {
-  roleName: string;
-  arn: string;
-  /** Whether the trust policy lets ecs.aliyuncs.com assume the role. */
-  trustsEcs: boolean;
+export interface CallOptions {
+  /**
+   * Aborts the call: a call not yet sent is never sent (a rate-limit wait ends), and a call in
+   * flight is abandoned (its promise rejects with the signal's reason; the SDK cannot cancel a
+   * request already on the wire).
+   */
+  signal?: AbortSignal;
 }
 
 export interface CloudApi {
   /** All instances of the region matching the filter (every page). Unknown IDs are absent. */
-  describeInstances(regionId: string, filter: InstanceFilter): Promise<InstanceInfo[]>;
+  describeInstances(regionId: string, filter: InstanceFilter, options?: CallOptions): Promise<InstanceInfo[]>;
   /**
    * Roles attached to the given VPC instances (at most MAX_DESCRIBE_ROLE_IDS).
    * The returned map has an entry for every requested ID; null means no role.
    */
-  describeInstanceRamRoles(regionId: string, instanceIds: string[]): Promise<Map<string, string | null>>;
-  /** Instances of the region that carry the given role (every page). */
-  listInstancesWithRole(regionId: string, roleName: string): Promise<string[]>;
-  /** At most MAX_MUTATE_IDS IDs. Throws CloudError when the whole call fails. */
-  attachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[]): Promise<InstanceCallResult[]>;
+  describeInstanceRamRoles(regionId: string, instanceIds: string[], options?: CallOptions): Promise<Map<string, string | null>>;
+  /** At most MAX_MUTATE_IDS IDs; a result per ID. Throws CloudError when the whole call fails. */
+  attachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options?: CallOptions): Promise<InstanceCallResult[]>;
   /** Detaches roleName only where roleName is the attached role. At most MAX_MUTATE_IDS IDs. */
-  detachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[]): Promise<InstanceCallResult[]>;
+  detachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options?: CallOptions): Promise<InstanceCallResult[]>;
   /** null when the role does not exist. */
-  getRole(roleName: string): Promise<RoleInfo | null>;
+  getRole(roleName: string, options?: CallOptions): Promise<RoleInfo | null>;
 }
 
 /** A failed cloud call, with the cloud's error code. */

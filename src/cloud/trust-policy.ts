@@ -3,11 +3,11 @@
  *
  * A role can be attached to ECS instances when some statement has Effect "Allow", an Action of
  * "sts:AssumeRole" (a string or in an array; "sts:*" and "*" count too) and a Principal.Service
- * that is, or contains, "ecs.aliyuncs.com". Deny statements are not weighed against allows: RAM
- * trust policies in practice only carry Allow statements, and ECS itself checks the same Allow.
+ * that is, or contains, "ecs.aliyuncs.com", and no statement with Effect "Deny" names the same
+ * action and principal: RAM evaluates policies with an explicit Deny overriding any Allow, and
+ * AttachInstanceRamRole refuses such a role with InvalidRamRole.NotEcsRole.
  */
-
-export const ECS_SERVICE_PRINCIPAL = 'ecs.aliyuncs.com';
+import { ECS_SERVICE_PRINCIPAL } from '../domain/cloud-facts.js';
 
 function asList(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
@@ -34,9 +34,8 @@ export function trustPolicyAllowsEcs(document: string | undefined): boolean {
     return false;
   }
   if (parsed === null || typeof parsed !== 'object') return false;
-  return asList((parsed as Record<string, unknown>).Statement).some((statement) => {
-    if (statement === null || typeof statement !== 'object') return false;
-    const s = statement as Record<string, unknown>;
-    return s.Effect === 'Allow' && allowsAssumeRole(s.Action) && namesEcsService(s.Principal);
-  });
+  const statements = asList((parsed as Record<string, unknown>).Statement).filter(
+    (s): s is Record<string, unknown> => s !== null && typeof s === 'object' && allowsAssumeRole((s as Record<string, unknown>).Action) && namesEcsService((s as Record<string, unknown>).Principal),
+  );
+  return statements.some((s) => s.Effect === 'Allow') && !statements.some((s) => s.Effect === 'Deny');
 }

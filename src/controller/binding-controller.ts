@@ -1,40 +1,28 @@
 /**
- * The generic loop around the InstanceRoleBinding reconciler: an informer keeps the binding cache,
- * predicates turn watch events into keys, a work queue hands each key to one worker at a time,
- * and the reconciler's decision (or error) becomes a requeue. Mirrors controller-runtime's
- * manager + controller split, without the reconciler knowing any of it.
+ * The InstanceRoleBinding controller, assembled: the informer fills the binding cache, the watch
+ * handlers turn its events into keys on the work queue, the generic loop hands each key to the
+ * reconciler (one pass per key at a time) and applies the error policy to failed passes. Mirrors
+ * controller-runtime's manager + controller split, without the reconciler knowing any of it.
  */
-import {
-  type CoreV1Api,
-  type CustomObjectsApi,
-  type Informer,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type ObjectCache,
-  makeInformer,
-} from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import {
-  API_GROUP,
-  API_VERSION,
-  type InstanceRoleBinding,
-  type InstanceState,
-  PLURAL,
-  RECONCILE_REQUESTED_AT_ANNOTATION,
-  bindingKey,
-} from '../api/instance-role-binding.js';
-import { reconcileLogger } from '../observability/logger.js';
-import { Backoff } from '../runtime/backoff.js';
+import { INSTANCE_STATES, type InstanceState } from '../api/instance-role-binding.js';
+import type { Failure } from '../domain/failures.js';
+import type { RoleCloud } from '../cloud/role-cloud.js';
 import { BindingCache } from '../kube/binding-cache.js';
-import type { CloudGateway } from '../cloud/cloud-gateway.js';
-import { KubeBindingApi, KubeEventRecorder, errorText } from '../kube/kube-binding-api.js';
-import { BindingReconciler, type ReconcileObserver } from './reconciler.js';
+import { BindingInformer } from '../kube/binding-informer.js';
+import { KubeBindingApi, KubeEventRecorder } from '../kube/kube-binding-api.js';
+import { reconcileLogger } from '../observability/logger.js';
+import { type PassResult, ReconcileLoop } from '../runtime/reconcile-loop.js';
 import { WorkQueue } from '../runtime/work-queue.js';
+import { BindingReconciler, DEFAULT_WAIT_REQUEUE_MS, type ReconcileObserver, type ReconcileResult } from './reconciler.js';
+import { bindingErrorPolicy } from './requeue-policy.js';
+import { StatusWriter } from './status-writer.js';
+import { bindingWatchHandlers } from './watch-handlers.js';
 
 /** What the controller reports; the metrics module implements it. */
 export interface ControllerMetrics extends ReconcileObserver {
-  reconcile(result: 'success' | 'error' | 'requeue', seconds: number): void;
+  reconcile(result: PassResult, seconds: number): void;
   setQueueDepth(depth: number): void;
   setBindings(readyCounts: { true: number; false: number; unknown: number }): void;
   setInstanceStates(counts: Record<InstanceState, number>): void;
@@ -44,7 +32,9 @@ export interface ControllerOptions {
   kubeConfig: KubeConfig;
   customObjects: CustomObjectsApi;
   core: CoreV1Api;
-  cloud: CloudGateway;
+  cloud: RoleCloud;
+  /** Drops a cached RAM role check (when a user asks for an immediate reconcile). */
+  forgetRole?: (roleName: string) => void;
   logger: Logger;
   /** Reconciles running at once (different keys). */
   concurrency: number;
@@ -53,76 +43,62 @@ export interface ControllerOptions {
   metrics?: ControllerMetrics;
 }
 
-/** A watch that lasted this long was healthy: its failure starts the backoff over. */
-const HEALTHY_WATCH_MS = 30_000;
+const STATS_INTERVAL_MS = 5_000;
 
 export class BindingController {
   readonly cache: BindingCache;
-  private readonly queue: WorkQueue;
+  private readonly queue = new WorkQueue();
+  private readonly informer: BindingInformer;
+  private readonly writer: StatusWriter;
   private readonly reconciler: BindingReconciler;
-  private informer: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>) | undefined;
-  private readonly informerBackoff = new Backoff({ baseMs: 500, maxMs: 30_000 });
-  private connectedAt: number | undefined;
-  private synced = false;
-  private listedOnce = false;
-  private stopping = false;
-  private workers: Promise<void>[] = [];
+  private readonly loop: ReconcileLoop<Failure>;
   private statsTimer: NodeJS.Timeout | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: ControllerOptions) {
-    this.cache = new BindingCache(opts.defaultResyncMs);
-    this.queue = new WorkQueue();
+    const cache = new BindingCache(opts.defaultResyncMs);
+    this.cache = cache;
+    this.writer = new StatusWriter(new KubeBindingApi(opts.customObjects));
+    this.informer = new BindingInformer({
+      kubeConfig: opts.kubeConfig,
+      customObjects: opts.customObjects,
+      logger: opts.logger,
+      handlers: bindingWatchHandlers({ cache, enqueue: (key) => this.queue.add(key), forgetRole: (role) => opts.forgetRole?.(role) }),
+    });
     this.reconciler = new BindingReconciler({
-      cache: this.cache,
-      api: new KubeBindingApi(opts.customObjects),
-      events: new KubeEventRecorder(opts.core, opts.logger),
       cloud: opts.cloud,
-      enqueue: (key) => this.queue.add(key),
+      index: cache,
+      writer: this.writer,
+      events: new KubeEventRecorder(opts.core, opts.logger),
       ...(opts.metrics ? { observer: opts.metrics } : {}),
+    });
+    this.loop = new ReconcileLoop<Failure>({
+      queue: this.queue,
+      concurrency: opts.concurrency,
+      reconcile: (key, signal, log) => this.reconcileKey(key, signal, log),
+      errorPolicy: bindingErrorPolicy({ waitMs: DEFAULT_WAIT_REQUEUE_MS, resyncMsOf: (key) => this.resyncMsOf(key) }),
+      passLogger: (key) => reconcileLogger(opts.logger, key),
+      ...(opts.metrics ? { onPass: (result: PassResult, seconds: number) => opts.metrics?.reconcile(result, seconds) } : {}),
     });
   }
 
   /** Starts watching; resolves after the first list attempt (isSynced() tells whether it filled the cache). */
-  async startInformer(): Promise<void> {
-    const path = `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}`;
-    const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
-      const listed = (await this.opts.customObjects.listClusterCustomObject({
-        group: API_GROUP,
-        version: API_VERSION,
-        plural: PLURAL,
-      })) as KubernetesListObject<KubernetesObject>;
-      this.listedOnce = true;
-      return listed;
-    };
-    // Custom objects arrive as plain JSON (timestamps are strings): the API type describes them.
-    const informer = makeInformer<KubernetesObject>(this.opts.kubeConfig, path, list);
-    informer.on('add', (b) => this.onUpsert(b as unknown as InstanceRoleBinding));
-    informer.on('update', (b) => this.onUpsert(b as unknown as InstanceRoleBinding));
-    informer.on('delete', (b) => this.onDelete(b as unknown as InstanceRoleBinding));
-    // 'connect' fires before every attempt, even one about to fail: a watch that stayed up for a
-    // while resets the backoff (see restartInformer), a connection alone does not.
-    informer.on('connect', () => {
-      this.connectedAt = Date.now();
-    });
-    informer.on('error', (err: unknown) => this.restartInformer(err));
-    this.informer = informer;
-    // start() also resolves when the first list failed (e.g. 403): the informer then reports the
-    // error and restarts, and the cache counts as synced only once a list has filled it.
-    await informer.start();
-    this.synced = this.listedOnce;
+  startInformer(): Promise<void> {
+    return this.informer.start();
   }
 
-  /** Starts the workers; call after startInformer (and after winning leader election). */
-  startWorkers(): void {
+  /**
+   * Starts the workers; call after startInformer (and after winning leader election). Passes in
+   * flight are aborted when `signal` aborts.
+   */
+  startWorkers(signal?: AbortSignal): void {
     for (const key of this.cache.keys()) this.queue.add(key);
-    for (let i = 0; i < this.opts.concurrency; i++) this.workers.push(this.work());
-    this.statsTimer = setInterval(() => this.publishStats(), 5_000);
+    this.loop.start(signal);
+    this.statsTimer = setInterval(() => this.publishStats(), STATS_INTERVAL_MS);
     this.statsTimer.unref();
   }
 
   isSynced(): boolean {
-    return this.synced;
+    return this.informer.isSynced();
   }
 
   queueDepth(): number {
@@ -131,77 +107,25 @@ export class BindingController {
 
   /** Stops taking new work, lets in-flight reconciles finish, then stops watching. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.queue.shutDown();
     if (this.statsTimer) clearInterval(this.statsTimer);
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    await Promise.all(this.workers);
-    await this.informer?.stop();
+    await this.loop.stop();
+    await this.informer.stop();
   }
 
-  private onUpsert(binding: InstanceRoleBinding): void {
-    const key = bindingKey(binding.metadata);
-    const old = this.cache.get(key);
-    this.cache.upsert(binding);
-    const requested = binding.metadata.annotations?.[RECONCILE_REQUESTED_AT_ANNOTATION];
-    if (old && requested !== undefined && requested !== old.metadata.annotations?.[RECONCILE_REQUESTED_AT_ANNOTATION]) {
-      // An explicit request re-checks everything, the RAM role (cached for a minute) included.
-      this.opts.cloud.forgetRole(binding.spec.roleName);
+  /** Reconcile gets a key and re-reads the binding from the cache. */
+  private reconcileKey(key: string, signal: AbortSignal, log: Logger): Promise<ReconcileResult> {
+    const binding = this.cache.get(key);
+    if (!binding) {
+      this.writer.forget(key);
+      return Promise.resolve({ kind: 'done', why: 'binding no longer exists' });
     }
-    if (shouldReconcile(old, binding)) this.queue.add(key);
+    return this.reconciler.reconcile(binding, signal, log);
   }
 
-  private onDelete(binding: InstanceRoleBinding): void {
-    const key = bindingKey(binding.metadata);
-    this.cache.remove(key);
-    // Bindings that lost a conflict to this one may now win: let them look again.
-    const view = this.cache.toView(binding);
-    if (view) for (const other of this.cache.competitors(view.spec.regionId, view.spec.instanceIds, key)) this.queue.add(other.key);
-  }
-
-  private restartInformer(err: unknown): void {
-    if (this.stopping) return;
-    if (this.connectedAt !== undefined && Date.now() - this.connectedAt >= HEALTHY_WATCH_MS) this.informerBackoff.reset('informer');
-    this.connectedAt = undefined;
-    const delay = this.informerBackoff.next('informer');
-    this.opts.logger.warn({ err: errorText(err), retryInMs: delay }, 'binding watch failed; restarting');
-    this.restartTimer = setTimeout(() => {
-      this.informer
-        ?.start()
-        .then(() => {
-          this.synced = this.listedOnce;
-        })
-        .catch((e: unknown) => this.restartInformer(e));
-    }, delay);
-  }
-
-  private async work(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      const log = reconcileLogger(this.opts.logger, key);
-      const started = performance.now();
-      try {
-        const decision = await this.reconciler.reconcile(key, log);
-        const seconds = (performance.now() - started) / 1000;
-        if (decision.kind === 'backoff') {
-          this.queue.addRateLimited(key);
-          this.opts.metrics?.reconcile('requeue', seconds);
-          log.info({ why: decision.why }, 'reconcile will retry with backoff');
-        } else {
-          this.queue.forget(key);
-          if (decision.kind === 'requeueAfter') this.queue.addAfter(key, decision.ms);
-          this.opts.metrics?.reconcile('success', seconds);
-          log.debug({ decision }, 'reconciled');
-        }
-      } catch (err) {
-        this.queue.addRateLimited(key);
-        this.opts.metrics?.reconcile('error', (performance.now() - started) / 1000);
-        log.error({ err: errorText(err) }, 'reconcile failed');
-      } finally {
-        this.queue.done(key);
-      }
-    }
+  private resyncMsOf(key: string): number {
+    const binding = this.cache.get(key);
+    const viewed = binding ? this.cache.viewOf(binding) : undefined;
+    return viewed && 'view' in viewed ? viewed.view.spec.resyncPeriodMs : this.cache.defaultResyncMs;
   }
 
   private publishStats(): void {
@@ -209,9 +133,7 @@ export class BindingController {
     if (!metrics) return;
     metrics.setQueueDepth(this.queue.len());
     const ready = { true: 0, false: 0, unknown: 0 };
-    const states: Record<InstanceState, number> = {
-      Bound: 0, Pending: 0, Detaching: 0, Attaching: 0, Conflict: 0, NotFound: 0, NotVpc: 0, Error: 0, Observed: 0,
-    };
+    const states = Object.fromEntries(INSTANCE_STATES.map((state) => [state, 0])) as Record<InstanceState, number>;
     for (const b of this.cache.all()) {
       const cond = b.status?.conditions?.find((c) => c.type === 'Ready');
       if (cond?.status === 'True') ready.true++;
@@ -222,20 +144,4 @@ export class BindingController {
     metrics.setBindings(ready);
     metrics.setInstanceStates(states);
   }
-}
-
-/**
- * Predicate: reconcile on create, spec changes (generation), deletion (and finalizer changes while
- * deleting) and the reconcile-requested-at annotation; ignore our own status and finalizer writes.
- */
-export function shouldReconcile(old: InstanceRoleBinding | undefined, next: InstanceRoleBinding): boolean {
-  if (!old) return true;
-  if (old.metadata.uid !== next.metadata.uid) return true;
-  if (old.metadata.generation !== next.metadata.generation) return true;
-  if (Boolean(old.metadata.deletionTimestamp) !== Boolean(next.metadata.deletionTimestamp)) return true;
-  if (next.metadata.deletionTimestamp && (old.metadata.finalizers ?? []).join(',') !== (next.metadata.finalizers ?? []).join(',')) {
-    return true;
-  }
-  const annotation = RECONCILE_REQUESTED_AT_ANNOTATION;
-  return old.metadata.annotations?.[annotation] !== next.metadata.annotations?.[annotation];
 }

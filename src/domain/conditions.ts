@@ -30,98 +30,21 @@ import type {
   InstanceState,
   InstanceStatus,
 } from '../api/instance-role-binding.js';
-import { type ErrorClass, classifyCloudError, errorPolicyReasons } from '../cloud/error-policy.js';
+import type { Failure } from './failures.js';
 import type { Plan } from './planner.js';
-
-/** Every condition reason the controller writes (README and tests list them from here). */
-export const REASONS = {
-  // Ready True
-  AllInstancesBound: 'AllInstancesBound',
-  NoInstancesMatched: 'NoInstancesMatched',
-  Observing: 'Observing',
-  // Ready False: per-instance problems
-  RoleConflict: 'RoleConflict',
-  InstancesNotFound: 'InstancesNotFound',
-  InstancesNotVpc: 'InstancesNotVpc',
-  CloudError: 'CloudError',
-  Progressing: 'Progressing',
-  // Ready False / Stalled True: the role check
-  RoleNotFound: 'RoleNotFound',
-  RoleNotTrusted: 'RoleNotTrusted',
-  // Error-table reasons (Ready False / Stalled True for terminal, Reconciling True otherwise)
-  PassRoleForbidden: 'PassRoleForbidden',
-  AccessDenied: 'AccessDenied',
-  InvalidCredentials: 'InvalidCredentials',
-  ClockSkew: 'ClockSkew',
-  InstanceNotVpc: 'InstanceNotVpc',
-  RegionNotFound: 'RegionNotFound',
-  InvalidSpec: 'InvalidSpec',
-  InvalidRequest: 'InvalidRequest',
-  CloudRequestRejected: 'CloudRequestRejected',
-  Throttled: 'Throttled',
-  CloudServerError: 'CloudServerError',
-  NetworkError: 'NetworkError',
-  OperationConflict: 'OperationConflict',
-  CredentialsRefreshing: 'CredentialsRefreshing',
-  RoleChangedDuringReconcile: 'RoleChangedDuringReconcile',
-  InstanceVanished: 'InstanceVanished',
-  InstanceBusy: 'InstanceBusy',
-  // Reconciling / Stalled when nothing is wrong or in flight
-  Converged: 'Converged',
-  WaitingForChange: 'WaitingForChange',
-  NotStalled: 'NotStalled',
-  // spec.suspend
-  Suspended: 'Suspended',
-} as const;
-
-export type Reason = (typeof REASONS)[keyof typeof REASONS];
-
-/**
- * What each reason means and what to do about it: the source of the README's reason table and
- * troubleshooting guide. Keyed by every reason, so adding a reason without documenting it fails
- * to compile.
- */
-export const REASON_DESCRIPTIONS: Readonly<Record<Reason, { conditions: string; meaning: string; fix: string }>> = {
-  AllInstancesBound: { conditions: 'Ready=True', meaning: 'Every targeted instance carries spec.roleName.', fix: 'Nothing to do.' },
-  NoInstancesMatched: { conditions: 'Ready=True', meaning: 'spec.instanceIds / spec.instanceSelector currently target no instance.', fix: 'Check the selector tags and vpcId if you expected matches.' },
-  Observing: { conditions: 'Ready=True', meaning: 'mode Observe: the roles found are reported in status.instances; nothing is changed.', fix: 'Set spec.mode: Enforce to apply the role.' },
-  RoleConflict: { conditions: 'Ready=False', meaning: 'Some instances carry, or are claimed by an older binding for, another role.', fix: 'Resolve the overlap between bindings, or set spec.takeover: true to replace roles no binding claims.' },
-  InstancesNotFound: { conditions: 'Ready=False', meaning: 'Some named instances do not exist in spec.regionId.', fix: 'Fix spec.instanceIds or spec.regionId; released instances should be removed from the binding.' },
-  InstancesNotVpc: { conditions: 'Ready=False, Stalled=True when every instance is classic', meaning: 'Some instances are on the classic network, where RAM roles cannot be attached.', fix: 'Target VPC instances only, or migrate the instances to a VPC.' },
-  CloudError: { conditions: 'Ready=False', meaning: 'A cloud call failed with a retryable error, or an instance could not be observed.', fix: 'Usually none: the operator retries with backoff. See Reconciling for the error.' },
-  Progressing: { conditions: 'Ready=False, Reconciling=True', meaning: 'Roles are being attached or detached, or the world changed mid-pass and is being re-read.', fix: 'None needed: wait for the next pass.' },
-  RoleNotFound: { conditions: 'Ready=False, Stalled=True', meaning: 'The RAM role in spec.roleName does not exist.', fix: 'Create the role (trusting ecs.aliyuncs.com) or fix spec.roleName.' },
-  RoleNotTrusted: { conditions: 'Ready=False, Stalled=True', meaning: "The role's trust policy does not let ecs.aliyuncs.com assume it.", fix: 'Add a statement allowing sts:AssumeRole for Principal.Service ecs.aliyuncs.com.' },
-  PassRoleForbidden: { conditions: 'Ready=False, Stalled=True', meaning: "The operator's identity lacks ram:PassRole for the role.", fix: "Grant ram:PassRole on the role to the operator's RAM identity." },
-  AccessDenied: { conditions: 'Ready=False, Stalled=True', meaning: "The operator's identity lacks an ECS or RAM action.", fix: "Grant the action named in the message (see the operator's RAM policy)." },
-  InvalidCredentials: { conditions: 'Ready=False, Stalled=True', meaning: "The operator's AccessKey is unknown, disabled or signs wrongly.", fix: 'Fix the credentials Secret or the RRSA / instance-role setup and restart the operator.' },
-  ClockSkew: { conditions: 'Ready=False, Stalled=True', meaning: "The cloud rejected the request's timestamp.", fix: "Synchronise the clock of the operator's host." },
-  InstanceNotVpc: { conditions: 'Ready=False, Stalled=True', meaning: 'The cloud refused a role for a classic-network instance.', fix: 'Remove the instance from the binding or migrate it to a VPC.' },
-  RegionNotFound: { conditions: 'Ready=False, Stalled=True', meaning: 'spec.regionId is not a region the cloud knows.', fix: 'Recreate the binding with the right regionId (the field is immutable).' },
-  InvalidSpec: { conditions: 'Ready=False, Stalled=True', meaning: 'The spec is invalid (the message names the field).', fix: 'Fix the field as the message says.' },
-  InvalidRequest: { conditions: 'Ready=False, Stalled=True', meaning: 'The cloud rejected a parameter or does not serve the action.', fix: 'Check the message and the --ecs-endpoint / --ram-endpoint flags.' },
-  CloudRequestRejected: { conditions: 'Ready=False, Stalled=True', meaning: 'The cloud answered 4xx with an error code the operator does not know.', fix: 'Act on the message; report the code if it should be retried.' },
-  Throttled: { conditions: 'Reconciling=True', meaning: 'The cloud is throttling the operator.', fix: 'None needed; lower --ecs-qps if it persists.' },
-  CloudServerError: { conditions: 'Reconciling=True', meaning: 'The cloud answered 5xx.', fix: 'None needed: retried with backoff.' },
-  NetworkError: { conditions: 'Reconciling=True', meaning: 'The cloud endpoint could not be reached or timed out.', fix: 'Check network access to the endpoints if it persists.' },
-  OperationConflict: { conditions: 'Reconciling=True', meaning: 'Another operation on the instance was in progress.', fix: 'None needed: retried with backoff.' },
-  CredentialsRefreshing: { conditions: 'Reconciling=True', meaning: 'Temporary credentials expired and are being refreshed.', fix: 'None needed.' },
-  RoleChangedDuringReconcile: { conditions: 'Reconciling=True', meaning: 'An instance role changed between observing and acting.', fix: 'None needed: the instance is re-read shortly.' },
-  InstanceVanished: { conditions: 'Reconciling=True', meaning: 'An instance was released between observing and acting.', fix: 'None needed: the fleet is re-read shortly.' },
-  InstanceBusy: { conditions: 'Reconciling=True', meaning: 'An instance was changing state.', fix: 'None needed: retried shortly.' },
-  Converged: { conditions: 'Reconciling=False', meaning: 'Nothing is in flight and everything is as declared.', fix: 'Nothing to do.' },
-  WaitingForChange: { conditions: 'Reconciling=False', meaning: 'Nothing is in flight; what remains needs a change to the spec, another binding or the cloud.', fix: 'See Ready and Stalled.' },
-  NotStalled: { conditions: 'Stalled=False', meaning: 'No error that needs a spec or cloud-side change.', fix: 'Nothing to do.' },
-  Suspended: { conditions: 'Ready (status kept), Reconciling=False, Stalled=False', meaning: 'spec.suspend is true: the operator neither reads nor changes the instances.', fix: 'Set spec.suspend: false to resume.' },
-};
+import { type ConditionReason, REASONS } from './reasons.js';
+import { countOf, listIds } from './text.js';
 
 export interface PassOutcome {
   generation: number;
   plan: Plan | undefined;
   /** Final per-instance states after execution. */
   instanceResults: InstanceStatus[];
-  /** The pass's error (a pass-level failure, or the worst per-instance action failure). */
-  error?: { classification: ErrorClass; code: string; message: string };
+  /**
+   * The pass's error (a pass-level failure, or the worst per-instance action failure); `message`
+   * is what the conditions say about it.
+   */
+  error?: Pick<Failure, 'class' | 'reason' | 'code' | 'message'>;
   suspended: boolean;
   mode: 'Enforce' | 'Observe';
   /** RFC 3339 time of the pass. */
@@ -132,7 +55,7 @@ export interface PassOutcome {
 
 interface Verdict {
   status: ConditionStatus;
-  reason: string;
+  reason: ConditionReason;
   message: string;
 }
 
@@ -193,41 +116,40 @@ function judge(outcome: PassOutcome, instances: InstanceStatus[]): Verdicts {
     ready
       ? { status: 'False', reason: REASONS.Converged, message: 'every targeted instance is as declared; nothing in flight' }
       : { status: 'False', reason: REASONS.WaitingForChange, message: 'nothing in flight: the remaining problems need a change to the spec, another binding or the cloud; re-checked every resync period' };
-  const stalledVerdicts = (reason: string, message: string): Verdicts => ({
+  const stalledVerdicts = (reason: ConditionReason, message: string): Verdicts => ({
     Ready: { status: 'False', reason, message: join(message, problems) },
     Reconciling: idle(false),
     Stalled: { status: 'True', reason, message },
   });
 
   const error = outcome.error;
-  const errorReason = error ? classifyCloudError(error.code).reason : undefined;
-  if (error && error.classification === 'terminal') return stalledVerdicts(errorReason as string, error.message);
+  if (error && error.class === 'terminal') return stalledVerdicts(error.reason, error.message);
   const stall = outcome.plan?.stalled;
   if (stall) return stalledVerdicts(stall.reason, stall.message);
   const notVpc = byState.get('NotVpc') ?? [];
   if (total > 0 && notVpc.length === total) {
     return stalledVerdicts(
       REASONS.InstancesNotVpc,
-      `all ${count(total, 'targeted instance')} are not on a VPC network (${examples(notVpc)}); only VPC instances can carry a RAM role: target VPC instances or migrate these`,
+      `all ${countOf(total, 'targeted instance')} are not on a VPC network (${examples(notVpc)}); only VPC instances can carry a RAM role: target VPC instances or migrate these`,
     );
   }
   if (error) {
     // recoverable or wait: the controller comes back on its own.
-    const retrying = error.classification === 'recoverable' ? 'retrying with backoff' : 're-observing shortly';
+    const retrying = error.class === 'recoverable' ? 'retrying with backoff' : 're-observing shortly';
     return {
       Ready: {
         status: 'False',
-        reason: error.classification === 'recoverable' ? REASONS.CloudError : REASONS.Progressing,
+        reason: error.class === 'recoverable' ? REASONS.CloudError : REASONS.Progressing,
         message: join(`${error.code}: ${error.message}`, problems),
       },
-      Reconciling: { status: 'True', reason: errorReason as string, message: `${retrying}: ${error.code}: ${error.message}` },
+      Reconciling: { status: 'True', reason: error.reason, message: `${retrying}: ${error.code}: ${error.message}` },
       Stalled: notStalled,
     };
   }
 
   const reconciling: Verdict =
     inFlight.length > 0
-      ? { status: 'True', reason: REASONS.Progressing, message: `${count(inFlight.length, 'instance')} in progress (${examples(inFlight)})` }
+      ? { status: 'True', reason: REASONS.Progressing, message: `${countOf(inFlight.length, 'instance')} in progress (${examples(inFlight)})` }
       : idle(false);
   const dominant = dominantProblem(byState, total, outcome.mode);
   if (dominant) {
@@ -239,15 +161,15 @@ function judge(outcome: PassOutcome, instances: InstanceStatus[]): Verdicts {
   } else if (outcome.mode === 'Observe') {
     const carrying = outcome.roleName === undefined ? [] : instances.filter((i) => i.observedRole === outcome.roleName);
     const detail = outcome.roleName === undefined ? '' : `; ${carrying.length} carry role ${outcome.roleName}`;
-    ready = { status: 'True', reason: REASONS.Observing, message: `mode Observe: ${count(total, 'instance')} observed${detail}; no changes are made` };
+    ready = { status: 'True', reason: REASONS.Observing, message: `mode Observe: ${countOf(total, 'instance')} observed${detail}; no changes are made` };
   } else {
-    ready = { status: 'True', reason: REASONS.AllInstancesBound, message: `all ${count(total, 'instance')} carry the role` };
+    ready = { status: 'True', reason: REASONS.AllInstancesBound, message: `all ${countOf(total, 'instance')} carry the role` };
   }
   return { Ready: ready, Reconciling: idle(true), Stalled: notStalled };
 }
 
 /** The Ready=False reason for per-instance problems, or undefined when there are none. */
-function dominantProblem(byState: Map<InstanceState, InstanceStatus[]>, total: number, mode: PassOutcome['mode']): string | undefined {
+function dominantProblem(byState: Map<InstanceState, InstanceStatus[]>, total: number, mode: PassOutcome['mode']): ConditionReason | undefined {
   const has = (s: InstanceState): boolean => (byState.get(s)?.length ?? 0) > 0;
   if (has('Conflict')) return REASONS.RoleConflict;
   if (has('Error')) return REASONS.CloudError;
@@ -267,7 +189,7 @@ function describeProblems(byState: Map<InstanceState, InstanceStatus[]>, total: 
     const first = list[0] as InstanceStatus;
     const detail = withMessage && first.message ? `${first.instanceId}: ${first.message}` : examples(list);
     const more = withMessage && list.length > 1 ? `; also ${examples(list.slice(1))}` : '';
-    parts.push(`${list.length} of ${count(total, 'instance')} ${label} (${detail}${more})`);
+    parts.push(`${list.length} of ${countOf(total, 'instance')} ${label} (${detail}${more})`);
   };
   add('Conflict', 'in conflict', true);
   add('Error', 'failed', true);
@@ -311,19 +233,9 @@ function cleanInstance(i: InstanceStatus): InstanceStatus {
 }
 
 function examples(list: InstanceStatus[]): string {
-  const shown = list.slice(0, EXAMPLES).map((i) => i.instanceId).join(', ');
-  return list.length > EXAMPLES ? `${shown} and ${list.length - EXAMPLES} more` : shown;
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+  return listIds(list.map((i) => i.instanceId), EXAMPLES);
 }
 
 function join(head: string, tail: string): string {
   return tail ? `${head}; ${tail}` : head;
-}
-
-/** Every reason, sorted, for documentation. Includes every reason of the error table. */
-export function allReasons(): string[] {
-  return [...new Set<string>([...Object.values(REASONS), ...errorPolicyReasons()])].sort();
 }

@@ -67,3 +67,10 @@ export function formatDuration(ms: number): string {
 function trimNumber(n: number): string {
   return String(Number(n.toFixed(3)));
 }
+
+/** The shortest form of a duration, for help texts and flags ("5m", "1h30m", "15s", "500ms"). */
+export function formatDurationShort(ms: number): string {
+  if (ms === 0) return '0s';
+  if (Math.abs(ms) < 1_000) return formatDuration(ms);
+  return formatDuration(ms).replace(/([hm])0s$/, '$1').replace(/h0m$/, 'h');
+}

@@ -42,29 +42,19 @@
  * instance needs an attach right now: the spec itself is unusable and the user must know.
  */
 import type { InstanceRoleBindingStatus, InstanceState } from '../api/instance-role-binding.js';
-import type { InstanceInfo } from '../cloud/cloud-api.js';
-import { type BindingView, bindingTargets, compareAge } from './claims.js';
+import type { BindingView } from './binding-view.js';
+import { bindingTargets, compareAge } from './claims.js';
+import { ECS_SERVICE_PRINCIPAL, type Observation, type RoleCheck } from './cloud-facts.js';
+import { CONDITION_REASONS, asClause } from './reasons.js';
 
-/** The service principal a role's trust policy must name for ECS to assume it. */
-export const ECS_SERVICE_PRINCIPAL = 'ecs.aliyuncs.com';
-
-export type RoleCheck = { exists: boolean; trustsEcs: boolean } | 'unknown';
-
-export interface PlanInput {
+/** Everything one plan is computed from: the binding, its competitors, what the cloud showed. */
+export interface PlanInput extends Observation {
   binding: BindingView;
   /** Every other known binding (any region; other regions and deleting bindings are ignored). */
   others: BindingView[];
-  /** This binding's targets: explicit IDs ∪ selector-resolved IDs. */
-  targetIds: string[];
-  /** Described instances; absent = not found. */
-  instances: Map<string, InstanceInfo>;
-  /** Attached role per described VPC instance (null = none); absent = could not observe. */
-  observedRoles: Map<string, string | null>;
-  /** Per-instance observe error messages. */
-  observeErrors: Map<string, string>;
-  /** instanceId → role this binding put or kept there, from its last status. */
-  previouslyOwned: Map<string, string>;
-  /** RAM GetRole result for spec.roleName; 'unknown' when the check itself failed. */
+  /** instanceId → role this binding put or kept there (see previouslyOwnedFrom). */
+  previouslyOwned: ReadonlyMap<string, string>;
+  /** RAM GetRole result for spec.roleName; 'unknown' when the check itself failed or was not made. */
   role: RoleCheck;
 }
 
@@ -82,7 +72,6 @@ export interface InstancePlan {
 }
 
 export interface PlanStall {
-  /** REASONS.RoleNotFound or REASONS.RoleNotTrusted */
   reason: 'RoleNotFound' | 'RoleNotTrusted';
   message: string;
 }
@@ -99,17 +88,12 @@ export interface Plan {
 export function roleStall(roleName: string, role: RoleCheck): PlanStall | undefined {
   if (role === 'unknown') return undefined;
   if (!role.exists) {
-    return {
-      reason: 'RoleNotFound',
-      message: `RAM role ${roleName} does not exist: create it (with a trust policy for ${ECS_SERVICE_PRINCIPAL}) or fix spec.roleName`,
-    };
+    return { reason: 'RoleNotFound', message: `RAM role ${roleName} does not exist: ${asClause(CONDITION_REASONS.RoleNotFound.fix)}` };
   }
   if (!role.trustsEcs) {
     return {
       reason: 'RoleNotTrusted',
-      message:
-        `RAM role ${roleName} cannot be attached to ECS instances because its trust policy does not let ${ECS_SERVICE_PRINCIPAL} assume it: ` +
-        `add the statement {"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":["${ECS_SERVICE_PRINCIPAL}"]}} to the role's trust policy`,
+      message: `RAM role ${roleName} cannot be attached to ECS instances because its trust policy does not let ${ECS_SERVICE_PRINCIPAL} assume it: ${asClause(CONDITION_REASONS.RoleNotTrusted.fix)}`,
     };
   }
   return undefined;

@@ -1,8 +1,12 @@
 /**
- * The narrow interface through which the reconciler writes InstanceRoleBindings and Events.
- * One implementation talks to the Kubernetes API (kube-binding-api.ts).
+ * The narrow interfaces through which the reconciler touches Kubernetes: writes to
+ * InstanceRoleBindings (BindingApi), Events (EventRecorder), and the informer's index of every
+ * binding (BindingIndex). kube-binding-api.ts implements the first two over
+ * @kubernetes/client-node; binding-cache.ts implements the index.
  */
 import type { InstanceRoleBinding, InstanceRoleBindingStatus } from '../api/instance-role-binding.js';
+import type { BindingView, ViewResult } from '../domain/binding-view.js';
+import type { BindingEvent } from '../domain/pass-events.js';
 
 export interface BindingApi {
   /** Replaces .status through the status subresource (merge patch). */
@@ -11,8 +15,14 @@ export interface BindingApi {
   setFinalizers(binding: InstanceRoleBinding, finalizers: string[]): Promise<InstanceRoleBinding>;
 }
 
-export type EventType = 'Normal' | 'Warning';
-
 export interface EventRecorder {
-  record(binding: InstanceRoleBinding, type: EventType, reason: string, message: string): void;
+  /** Best effort: never throws into a reconcile. */
+  record(binding: InstanceRoleBinding, event: BindingEvent): void;
+}
+
+export interface BindingIndex {
+  /** The planner's view of a binding (with the operator's default resync period), or why its spec cannot be used. */
+  viewOf(binding: InstanceRoleBinding): ViewResult;
+  /** Bindings other than `exceptKey` that name one of the instances or select in the region. */
+  competitors(regionId: string, instanceIds: Iterable<string>, exceptKey: string): BindingView[];
 }

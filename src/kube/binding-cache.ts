@@ -4,16 +4,18 @@
  * per region), so a reconcile sees only the bindings that compete with it instead of all of them.
  */
 import { type InstanceRoleBinding, bindingKey } from '../api/instance-role-binding.js';
-import { type BindingView, normalizeSpec } from '../domain/claims.js';
+import { DEFAULT_RESYNC_PERIOD_MS } from '../domain/binding-spec.js';
+import { type BindingView, type ViewResult, toBindingView } from '../domain/binding-view.js';
+import type { BindingIndex } from './binding-api.js';
 
 interface Entry {
   binding: InstanceRoleBinding;
   view: BindingView | undefined;
 }
 
-export class BindingCache {
+export class BindingCache implements BindingIndex {
   /** @param defaultResyncMs drift-check period of bindings without spec.resyncPeriod */
-  constructor(readonly defaultResyncMs = 5 * 60_000) {}
+  constructor(readonly defaultResyncMs = DEFAULT_RESYNC_PERIOD_MS) {}
 
   private readonly entries = new Map<string, Entry>();
   /** regionId -> instanceId -> keys naming the instance explicitly */
@@ -74,12 +76,12 @@ export class BindingCache {
   }
 
   /** The planner's view of a binding, or why its spec cannot be used. */
-  viewOf(binding: InstanceRoleBinding): { view: BindingView } | { invalid: string } {
-    return viewOf(binding, this.defaultResyncMs);
+  viewOf(binding: InstanceRoleBinding): ViewResult {
+    return toBindingView(binding.metadata, binding.spec, { defaultResyncPeriodMs: this.defaultResyncMs });
   }
 
   /** The planner's view of a binding, or undefined when its spec is invalid. */
-  toView(binding: InstanceRoleBinding): BindingView | undefined {
+  private toView(binding: InstanceRoleBinding): BindingView | undefined {
     const v = this.viewOf(binding);
     return 'view' in v ? v.view : undefined;
   }
@@ -96,21 +98,5 @@ export class BindingCache {
       if (view) views.push(view);
     }
     return views;
-  }
-}
-
-function viewOf(binding: InstanceRoleBinding, defaultResyncMs: number): { view: BindingView } | { invalid: string } {
-  try {
-    const spec = normalizeSpec(binding.spec, { defaultResyncPeriodMs: defaultResyncMs });
-    return {
-      view: {
-        key: bindingKey(binding.metadata),
-        creationTimestamp: binding.metadata.creationTimestamp ?? new Date(0).toISOString(),
-        spec,
-        deleting: Boolean(binding.metadata.deletionTimestamp),
-      },
-    };
-  } catch (err) {
-    return { invalid: err instanceof Error ? err.message : String(err) };
   }
 }

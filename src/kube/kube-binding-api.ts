@@ -20,10 +20,10 @@ import {
   type InstanceRoleBinding,
   type InstanceRoleBindingStatus,
 } from '../api/instance-role-binding.js';
-import type { BindingApi, EventRecorder, EventType } from './binding-api.js';
-
-export const FIELD_MANAGER = 'ecs-role-operator';
-export const EVENT_SOURCE = 'ecs-role-operator';
+import type { BindingEvent } from '../domain/pass-events.js';
+import { errorText } from '../util/error-text.js';
+import type { BindingApi, EventRecorder } from './binding-api.js';
+import { EVENT_SOURCE, FIELD_MANAGER } from './wire-identity.js';
 
 const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -84,13 +84,13 @@ export class KubeEventRecorder implements EventRecorder {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
-  record(binding: InstanceRoleBinding, type: EventType, reason: string, message: string): void {
-    void this.write(binding, type, reason, message).catch((err: unknown) => {
-      this.logger.warn({ err: errorText(err), reason }, 'could not record event');
+  record(binding: InstanceRoleBinding, event: BindingEvent): void {
+    void this.write(binding, event).catch((err: unknown) => {
+      this.logger.warn({ err: errorText(err), reason: event.reason }, 'could not record event');
     });
   }
 
-  private async write(binding: InstanceRoleBinding, type: EventType, reason: string, message: string): Promise<void> {
+  private async write(binding: InstanceRoleBinding, { type, reason, message }: BindingEvent): Promise<void> {
     const namespace = binding.metadata.namespace;
     const dedupKey = `${binding.metadata.uid ?? ''}|${namespace}/${binding.metadata.name}|${type}|${reason}|${message}`;
     const t = this.now();
@@ -134,9 +134,4 @@ export class KubeEventRecorder implements EventRecorder {
     if (this.recent.size < 10_000) return;
     for (const [k, v] of this.recent) if (t - v.at >= this.aggregateWindowMs) this.recent.delete(k);
   }
-}
-
-export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

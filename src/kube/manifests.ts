@@ -6,6 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { errorText } from '../util/error-text.js';
 
 export interface ManifestDocument {
   file: string;
@@ -83,5 +84,5 @@ function errorMessage(err: unknown): string {
       }
     }
   }
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }

@@ -9,6 +9,7 @@
  *   event loop answers (implicit: a blocked loop cannot answer the probe at all).
  */
 import type { LivenessResult, ReadinessResult } from './http-server.js';
+import { errorText } from '../util/error-text.js';
 
 export interface OperatorHealthOptions {
   /** Whether leader election is enabled. */
@@ -65,7 +66,7 @@ export class OperatorHealth {
       .probeCloud()
       .then(
         () => undefined,
-        (err: unknown) => (err instanceof Error ? err.message : String(err)),
+        (err: unknown) => errorText(err),
       )
       .then((error) => {
         this.lastProbe = { at: this.now(), error };

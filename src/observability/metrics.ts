@@ -6,10 +6,9 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { INSTANCE_STATES, type InstanceState } from '../api/instance-role-binding.js';
+import type { PassResult } from '../runtime/reconcile-loop.js';
 
 export const METRIC_PREFIX = 'ecs_role_operator_';
-
-export type ReconcileResult = 'success' | 'error' | 'requeue';
 
 /** Bindings counted by the status of their Ready condition (unknown = no Ready condition yet). */
 export interface ReadyCounts {
@@ -129,7 +128,7 @@ export class OperatorMetrics {
   }
 
   /** One reconcile of one binding finished. */
-  reconcile(result: ReconcileResult, seconds: number): void {
+  reconcile(result: PassResult, seconds: number): void {
     this.reconciles.inc({ result });
     if (result === 'error') this.reconcileErrors.inc();
     this.reconcileDuration.observe({ result }, seconds);

@@ -1,20 +1,21 @@
 /**
- * Assembles a running operator: Kubernetes clients, the cloud API (instrumented and behind the
- * coalescing gateway), the binding controller, health and metrics endpoints, and optional leader
- * election. Used by `run` (real clusters) and `sandbox` (the simulators) alike.
+ * Assembles a running operator: Kubernetes clients, the cloud (the given CloudApi, instrumented,
+ * then the reconciler's RoleCloud port over it: rate limits, coalescing, role-check cache), the
+ * binding controller, health and metrics endpoints, and optional leader election. Used by `run`
+ * (real clusters) and `sandbox` (the simulators) alike.
  */
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { CloudApi } from '../cloud/cloud-api.js';
+import { instrumentCloudApi } from '../cloud/instrumented-cloud-api.js';
+import { createRoleCloud } from '../cloud/role-cloud-stack.js';
 import { BindingController } from '../controller/binding-controller.js';
-import { CloudGateway } from '../cloud/cloud-gateway.js';
-import { LeaderElector } from '../runtime/leader-election.js';
+import { FIELD_MANAGER } from '../kube/wire-identity.js';
 import { OperatorHealth } from '../observability/health.js';
 import { type ObservabilityServer, startObservabilityServer } from '../observability/http-server.js';
-import { instrumentCloudApi } from '../observability/instrumented-cloud-api.js';
 import { OperatorMetrics } from '../observability/metrics.js';
+import { LeaderElector, defaultIdentity } from '../runtime/leader-election.js';
+import { errorText } from '../util/error-text.js';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -52,8 +53,7 @@ export interface RunningOperator {
 export async function startOperator(opts: OperatorOptions): Promise<RunningOperator> {
   const metrics = new OperatorMetrics();
   const cloud = instrumentCloudApi(opts.cloud, metrics);
-  const gateway = new CloudGateway({
-    cloud,
+  const roleCloud = createRoleCloud(cloud, {
     qps: opts.qps,
     ...(opts.qpsPerAction ? { qpsPerAction: opts.qpsPerAction } : {}),
     ...(opts.batchWindowMs !== undefined ? { batchWindowMs: opts.batchWindowMs } : {}),
@@ -62,7 +62,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     kubeConfig: opts.kubeConfig,
     customObjects: opts.kubeConfig.makeApiClient(CustomObjectsApi),
     core: opts.kubeConfig.makeApiClient(CoreV1Api),
-    cloud: gateway,
+    cloud: roleCloud,
+    forgetRole: (roleName) => roleCloud.forget(roleName),
     logger: opts.logger,
     concurrency: opts.concurrency,
     defaultResyncMs: opts.defaultResyncMs,
@@ -106,15 +107,18 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       kubeConfig: opts.kubeConfig,
       namespace: le.namespace,
       name: le.name,
-      identity: le.identity ?? `${hostname()}_${randomUUID().slice(0, 8)}`,
+      identity: le.identity ?? defaultIdentity(),
+      fieldManager: FIELD_MANAGER,
       ...(le.leaseDurationSec !== undefined ? { leaseDurationSec: le.leaseDurationSec } : {}),
       ...(le.renewDeadlineSec !== undefined ? { renewDeadlineSec: le.renewDeadlineSec } : {}),
       ...(le.retryPeriodSec !== undefined ? { retryPeriodSec: le.retryPeriodSec } : {}),
       logger: opts.logger,
       onLeaderChange: (leading) => metrics.setLeader(leading),
-      onStartedLeading: () => {
+      onStartedLeading: (leadership) => {
         opts.logger.info('became leader; starting reconcilers');
-        controller.startWorkers();
+        // Leadership's signal reaches every pass, the token-bucket waits and the SDK calls: once
+        // it aborts, no Attach or Detach leaves this process (another replica may lead already).
+        controller.startWorkers(leadership);
       },
       onStoppedLeading: () => {
         opts.logger.warn('leadership lost; stopping reconcilers');
@@ -122,7 +126,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       },
     });
     void elector.run().catch((err: unknown) => {
-      opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'leader election failed');
+      opts.logger.error({ err: errorText(err) }, 'leader election failed');
       health.markFatal('leader election failed');
       signalLost();
     });

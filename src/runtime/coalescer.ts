@@ -4,15 +4,21 @@
  * are sent together, up to the API's batch limit. Each caller gets its own item's result, or the
  * batch's error when the whole call failed.
  *
- * A batch is sealed only once its `gate` (the rate limiter) lets a call through, so while calls
- * are throttled the waiting batch keeps filling: under load every call carries a full batch.
+ * A batch is sealed only once its `gate` (e.g. "the rate limiter would let a call through now")
+ * opens, so while calls are throttled the waiting batch keeps filling: under load every call
+ * carries a full batch.
+ *
+ * A caller whose signal aborts stops waiting at once; its item leaves a batch not yet sealed. A
+ * sealed batch's call gets a signal that aborts only when every one of its callers has aborted.
  */
+import { allAborted } from './abort.js';
 
-export type BatchRunner<Item, Result> = (group: string, items: Item[]) => Promise<Map<Item, Result>>;
+export type BatchRunner<Item, Result> = (group: string, items: Item[], signal: AbortSignal | undefined) => Promise<Map<Item, Result>>;
 
 interface Waiter<Result> {
   resolve: (value: Result) => void;
   reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
 }
 
 interface GroupQueue<Item, Result> {
@@ -27,7 +33,7 @@ export interface CoalescerOptions<Item, Result> {
   /** How long the first item of a batch waits for company. */
   windowMs: number;
   run: BatchRunner<Item, Result>;
-  /** Resolves when a call may be made (e.g. a token bucket). Default: at once. */
+  /** Resolves when a call may be made (e.g. a token is available). Default: at once. */
   gate?: () => Promise<void>;
 }
 
@@ -38,29 +44,49 @@ export class Coalescer<Item, Result> {
     if (opts.maxBatch < 1) throw new Error('maxBatch must be at least 1');
   }
 
-  request(group: string, item: Item): Promise<Result> {
-    return new Promise<Result>((resolve, reject) => {
-      let queue = this.groups.get(group);
-      if (!queue) {
-        queue = { waiters: new Map(), draining: false, wake: undefined };
-        this.groups.set(group, queue);
-      }
-      const list = queue.waiters.get(item);
-      if (list) list.push({ resolve, reject });
-      else queue.waiters.set(item, [{ resolve, reject }]);
-      if (queue.waiters.size >= this.opts.maxBatch) queue.wake?.();
-      if (!queue.draining) {
-        queue.draining = true;
-        void this.drain(group, queue);
-      }
-    });
+  request(group: string, item: Item, signal?: AbortSignal): Promise<Result> {
+    return this.requestMany(group, [item], signal).then((results) => results.get(item) as Result);
   }
 
-  requestMany(group: string, items: Iterable<Item>): Promise<Map<Item, Result>> {
+  /** Every unique item's result; rejects with the first failure, or the signal's reason on abort. */
+  requestMany(group: string, items: Iterable<Item>, signal?: AbortSignal): Promise<Map<Item, Result>> {
+    if (signal?.aborted) return Promise.reject(signal.reason as unknown);
     const unique = [...new Set(items)];
-    return Promise.all(unique.map((item) => this.request(group, item))).then(
-      (results) => new Map(unique.map((item, i) => [item, results[i] as Result])),
-    );
+    let queue = this.groups.get(group);
+    if (!queue) {
+      queue = { waiters: new Map(), draining: false, wake: undefined };
+      this.groups.set(group, queue);
+    }
+    const pending = queue;
+    const entries = unique.map((item) => ({ item, ...this.enqueue(pending, item, signal) }));
+    if (!queue.draining) {
+      queue.draining = true;
+      void this.drain(group, queue);
+    }
+    const all = Promise.all(entries.map((e) => e.result)).then((results) => new Map(unique.map((item, i) => [item, results[i] as Result])));
+    if (!signal) return all;
+    // One listener per call (not per item): withdraws what is not sealed yet and stops waiting.
+    const onAbort = (): void => {
+      for (const { item, waiter } of entries) {
+        this.withdraw(pending, item, waiter);
+        waiter.reject(signal.reason);
+      }
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    return all.finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
+  private enqueue(queue: GroupQueue<Item, Result>, item: Item, signal: AbortSignal | undefined): { waiter: Waiter<Result>; result: Promise<Result> } {
+    let waiter: Waiter<Result> | undefined;
+    const result = new Promise<Result>((resolve, reject) => {
+      waiter = { resolve, reject, signal };
+    });
+    const created = waiter as Waiter<Result>;
+    const list = queue.waiters.get(item);
+    if (list) list.push(created);
+    else queue.waiters.set(item, [created]);
+    if (queue.waiters.size >= this.opts.maxBatch) queue.wake?.();
+    return { waiter: created, result };
   }
 
   private async drain(group: string, queue: GroupQueue<Item, Result>): Promise<void> {
@@ -87,19 +113,22 @@ export class Coalescer<Item, Result> {
         batch.set(item, waiters);
       }
       for (const item of batch.keys()) queue.waiters.delete(item);
-      void this.send(group, batch);
+      if (batch.size > 0) void this.send(group, batch);
     }
     queue.draining = false;
     if (queue.waiters.size === 0 && this.groups.get(group) === queue) this.groups.delete(group);
   }
 
   private async send(group: string, batch: Map<Item, Waiter<Result>[]>): Promise<void> {
+    const shared = allAborted([...batch.values()].flat().map((w) => w.signal));
     let results: Map<Item, Result>;
     try {
-      results = await this.opts.run(group, [...batch.keys()]);
+      results = await this.opts.run(group, [...batch.keys()], shared.signal);
     } catch (err) {
       for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
       return;
+    } finally {
+      shared.release();
     }
     for (const [item, waiters] of batch) {
       if (results.has(item)) {
@@ -110,6 +139,15 @@ export class Coalescer<Item, Result> {
         for (const w of waiters) w.reject(err);
       }
     }
+  }
+
+  /** Takes an aborted caller's item out of a batch that has not been sealed yet. */
+  private withdraw(queue: GroupQueue<Item, Result>, item: Item, waiter: Waiter<Result>): void {
+    const list = queue.waiters.get(item);
+    if (!list) return;
+    const at = list.indexOf(waiter);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) queue.waiters.delete(item);
   }
 
   private rejectAll(queue: GroupQueue<Item, Result>, err: unknown): void {

@@ -30,6 +30,7 @@ import {
   V1MicroTime,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { errorText } from '../util/error-text.js';
 
 export interface LeaderElectorOptions {
   kubeConfig: KubeConfig;
@@ -37,8 +38,10 @@ export interface LeaderElectorOptions {
   namespace: string;
   /** Name of the Lease. */
   name: string;
-  /** Unique per replica, e.g. "<pod name>_<random>". */
+  /** Unique per replica, e.g. "<pod name>_<random>" (defaultIdentity()). */
   identity: string;
+  /** The field manager named by the Lease writes. */
+  fieldManager?: string;
   /** How long a holder's lease is honoured without renewal. Default 15. */
   leaseDurationSec?: number;
   /** How long the leader keeps retrying a failing renewal before it stops leading. Default 10. */
@@ -91,7 +94,6 @@ export function defaultLeaseNamespace(
 
 /** Retry pauses are spread by up to this factor so candidates do not retry in lockstep. */
 const JITTER_FACTOR = 1.2;
-const FIELD_MANAGER = 'ecs-role-operator';
 
 interface ObservedRecord {
   holderIdentity: string;
@@ -324,11 +326,12 @@ export class LeaderElector {
 
   /** Creates or replaces the lease; undefined when the apiserver reports a conflict (409). */
   private async writeLease(kind: 'create' | 'replace', body: V1Lease): Promise<V1Lease | undefined> {
-    const { namespace, name } = this.opts;
+    const { namespace, name, fieldManager } = this.opts;
+    const manager = fieldManager !== undefined ? { fieldManager } : {};
     try {
       return kind === 'create'
-        ? await this.api.createNamespacedLease({ namespace, body, fieldManager: FIELD_MANAGER })
-        : await this.api.replaceNamespacedLease({ name, namespace, body, fieldManager: FIELD_MANAGER });
+        ? await this.api.createNamespacedLease({ namespace, body, ...manager })
+        : await this.api.replaceNamespacedLease({ name, namespace, body, ...manager });
     } catch (err) {
       if (err instanceof ApiException && err.code === 409) return undefined;
       throw err;
@@ -459,6 +462,3 @@ function statusMessage(body: unknown): string {
   return typeof message === 'string' ? message : '';
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

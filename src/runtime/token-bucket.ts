@@ -1,11 +1,19 @@
 /**
- * A token bucket guarding the cloud quota: `acquire()` resolves when a token is available.
- * Shared by every worker so the operator as a whole stays under the configured QPS.
+ * A token bucket guarding a quota: `acquire()` resolves when a token is available and takes it;
+ * `whenAvailable()` resolves when one could be taken, without taking it (for a batcher that seals
+ * a batch only when its call could go out). Waiters are served in order. Shared by every worker
+ * so the operator as a whole stays under the configured rate.
  */
+interface Waiter {
+  grant: () => void;
+  /** false for whenAvailable(): resolves at the head of the queue without taking the token. */
+  takes: boolean;
+}
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  private readonly queue: Array<() => void> = [];
+  private readonly queue: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -18,9 +26,33 @@ export class TokenBucket {
     this.last = now();
   }
 
-  acquire(): Promise<void> {
-    return new Promise((resolve) => {
-      this.queue.push(resolve);
+  /** Takes a token, waiting for one; an aborted signal ends the wait (rejects with its reason). */
+  acquire(signal?: AbortSignal): Promise<void> {
+    return this.wait(true, signal);
+  }
+
+  /** Resolves once a token is available and nobody is ahead in the queue; takes nothing. */
+  whenAvailable(signal?: AbortSignal): Promise<void> {
+    return this.wait(false, signal);
+  }
+
+  private wait(takes: boolean, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason as unknown);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const at = this.queue.indexOf(waiter);
+        if (at >= 0) this.queue.splice(at, 1);
+        reject(signal?.reason as unknown);
+      };
+      const waiter: Waiter = {
+        takes,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(waiter);
       this.drain();
     });
   }
@@ -34,8 +66,9 @@ export class TokenBucket {
   private drain(): void {
     this.refill();
     while (this.queue.length > 0 && this.tokens >= 1) {
-      this.tokens -= 1;
-      this.queue.shift()?.();
+      const waiter = this.queue.shift() as Waiter;
+      if (waiter.takes) this.tokens -= 1;
+      waiter.grant();
     }
     if (this.queue.length > 0 && !this.timer) {
       const waitMs = Math.max(1, ((1 - this.tokens) / this.ratePerSecond) * 1000);

@@ -15,5 +15,7 @@ export function packageRoot(): string {
 
 /** The InstanceRoleBinding CRD shipped with the operator. */
 export const CRD_PATH = 'crds/instancerolebindings.roles.ecs.dev.yaml';
+/** Every CRD shipped with the operator (crds/, generated from src/api). */
+export const CRD_PATHS = ['crds/instancerolebindings.roles.ecs.dev.yaml', 'crds/instancerolepolicies.roles.ecs.dev.yaml'] as const;
 /** Example bindings the sandbox applies at start. */
 export const EXAMPLES_PATH = 'deploy/examples';

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js';
-import { REASONS } from '../../src/domain/conditions.js';
+import { REASONS } from '../../src/domain/reasons.js';
 import {
   allCarry,
   clearFaults,

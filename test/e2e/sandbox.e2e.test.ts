@@ -41,8 +41,33 @@ describe('ecs-role-operator sandbox', () => {
     const web1 = state.regions.flatMap((r) => r.instances).find((i) => i.id === 'i-bp1web0001');
     expect(web1?.ramRole).toBe('EcsRamRoleDocumentTesting');
 
+    // The banner's metrics and health URLs answer, with the gauges of the first pass.
+    const metricsUrl = /metrics:\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(out)?.[1];
+    const readyzUrl = /health:\s+\S+\s+(http:\/\/127\.0\.0\.1:\d+\/readyz)/.exec(out)?.[1];
+    expect(metricsUrl).toBeDefined();
+    expect((await fetch(readyzUrl as string)).status).toBe(200);
+    expect(await (await fetch(metricsUrl as string)).text()).toContain('ecs_role_operator_');
+
+    // The banner's audit recipe works as printed (ecs-role-operator on PATH as the README says).
+    const recipe = /^ {2}(ALIBABA_CLOUD_ACCESS_KEY_ID=\S+) (ALIBABA_CLOUD_ACCESS_KEY_SECRET=\S+) \\\n {4}(ecs-role-operator audit .*)$/m.exec(out);
+    expect(recipe, out).not.toBeNull();
+    const audit = await exec('sh', ['-c', `${recipe?.[1]} ${recipe?.[2]} ${recipe?.[3]} --output json`], {
+      env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' },
+    }).catch((err: { code?: number; stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '', code: err.code }));
+    const report = JSON.parse(audit.stdout) as { instances: Array<{ instanceId: string; verdict: string }> };
+    expect(report.instances.find((i) => i.instanceId === 'i-bp1web0001')?.verdict).toBe('InSync');
+
+    // A second sandbox must not take over the running one's kubeconfig.
+    const second = await exec(process.execPath, [CLI, 'sandbox', '--kubeconfig-out', kubeconfig, '--log-level', 'warn']).catch(
+      (err: { code?: number; stderr?: string }) => ({ code: err.code, stderr: err.stderr ?? '' }),
+    );
+    expect(second).toMatchObject({ code: 1 });
+    expect((second as { stderr: string }).stderr).toContain(`${kubeconfig} is the kubeconfig of an API server still running at`);
+
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child?.once('exit', (c) => r(c)));
     expect(code).toBe(0);
+    // Nothing is left behind pointing at the stopped emulator.
+    expect(existsSync(kubeconfig)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import type { Caller } from './authorization.js';
+import type { RequestContext } from './policy-conditions.js';
 import type { CloudState } from './state.js';
 
 /** What an action handler sees: the business parameters, the verified caller and the state. */
@@ -7,6 +8,8 @@ export interface ActionContext {
   caller: Caller;
   state: CloudState;
   requestId: string;
+  /** Condition keys of the request, for authorization checks inside the action (ram:PassRole). */
+  context: RequestContext;
 }
 
 /** Returns the JSON body of a 200 answer (RequestId is added by the gateway) or throws ApiError. */

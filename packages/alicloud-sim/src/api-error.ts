@@ -25,3 +25,11 @@ export function missingParameter(name: string): ApiError {
 export function invalidParameter(name: string, why: string): ApiError {
   return new ApiError(400, `InvalidParameter.${name}`, `The specified parameter "${name}" is not valid: ${why}`);
 }
+
+/**
+ * A documented parameter the simulator does not model. Refused rather than ignored, so that a
+ * client never gets an unfiltered answer it takes for a filtered one.
+ */
+export function notSimulated(name: string, action: string): ApiError {
+  return new ApiError(400, 'InvalidParameter.NotSimulated', `The parameter "${name}" of ${action} is not modelled by the cloud simulator (see docs/cloud-simulator.md); the real API may accept it.`);
+}

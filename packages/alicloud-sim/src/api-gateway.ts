@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from './api-error.js';
 import type { ActionHandler } from './action-context.js';
+import { ACTION_RESOURCES } from './action-resources.js';
 import { Authenticator, V2_SIGNING_PARAMS, type SignedRequest } from './authentication.js';
+import { authorizeAll } from './authorization.js';
 import { CallLog, paramsForLog } from './call-log.js';
 import { ECS_ACTIONS } from './ecs-actions.js';
 import { FaultInjector } from './faults.js';
-import { ECS_VERSION, RAM_VERSION } from './products.js';
+import { requestContext } from './policy-conditions.js';
+import { ECS_VERSION, RAM_VERSION, type ActionName } from './products.js';
 import { RAM_ACTIONS } from './ram-actions.js';
 import { parseAcs3Authorization } from './signature.js';
 import type { CloudState } from './state.js';
@@ -14,7 +17,8 @@ import { Throttle } from './throttle.js';
 
 /**
  * The RPC API pipeline for one request: find the action from x-acs-action / x-acs-version,
- * authenticate, apply injected faults, throttle, authorize, run the action, log the call.
+ * authenticate, apply injected faults, throttle, authorize (the caller's RAM policies on the
+ * resources the action names), run the action, log the call.
  */
 
 interface Product {
@@ -103,12 +107,12 @@ export async function handleApiRequest(deps: GatewayDeps, req: SignedRequest): P
       });
     }
 
+    const context = requestContext(req.sourceIp, new Date());
     const permission = `${product.service}:${action}`;
-    if (!caller.allows(permission)) {
-      throw new ApiError(403, 'Forbidden.RAM', `User not authorized to operate on the specified resource: ${caller.accessKeyId} lacks ${permission}.`);
-    }
+    const resources = ACTION_RESOURCES[action as ActionName](params, deps.state.accountId);
+    authorizeAll(caller, resources.map((resource) => ({ action: permission, resource, context })));
 
-    const result = handler({ params, caller, state: deps.state, requestId });
+    const result = handler({ params, caller, state: deps.state, requestId, context });
     answer = jsonAnswer(200, { RequestId: requestId, ...result }, requestId);
   } catch (err) {
     const apiErr = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `The request processing has failed due to some unknown error: ${err instanceof Error ? err.message : String(err)}`);

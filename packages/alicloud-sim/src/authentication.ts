@@ -1,5 +1,6 @@
 import { ApiError } from './api-error.js';
 import type { Caller } from './authorization.js';
+import type { AuthorizationRequest, Decision } from './policy-evaluation.js';
 import {
   acs3Signature,
   acs3StringToSign,
@@ -49,6 +50,8 @@ export interface SignedRequest {
   /** Lower-case header names. */
   headers: Record<string, string | undefined>;
   body: Buffer;
+  /** The client's address (the `acs:SourceIp` condition key). */
+  sourceIp: string;
 }
 
 /**
@@ -188,10 +191,13 @@ export class Authenticator {
       kind: 'sts',
       roleName: session.roleName,
       instanceId: session.instanceId,
-      allows(action: string): boolean {
+      // The role's policies, narrowed by the Policy given on attach: both must allow.
+      decide(request: AuthorizationRequest): Decision {
         const role = state.role(session.roleName);
-        if (!role || !state.rolePermissions(role).allows(action)) return false;
-        return session.attachPolicy === null || session.attachPolicy.allows(action);
+        if (!role) return 'ImplicitDeny';
+        const byRole = state.rolePermissions(role).decide(request);
+        if (byRole !== 'Allow' || session.attachPolicy === null) return byRole;
+        return session.attachPolicy.decide(request);
       },
     };
   }
@@ -201,6 +207,6 @@ function accessKeyCaller(key: AccessKey): Caller {
   return {
     accessKeyId: key.id,
     kind: 'accessKey',
-    allows: (action: string) => key.permissions.allows(action),
+    decide: (request: AuthorizationRequest) => key.permissions.decide(request),
   };
 }

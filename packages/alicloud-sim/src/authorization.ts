@@ -1,50 +1,12 @@
+import { ApiError } from './api-error.js';
+import type { AuthorizationRequest, Decision } from './policy-evaluation.js';
+
 /**
- * Allow-lists of RAM actions ("ecs:Describe*", "ram:PassRole", "*") and the check a caller's
- * permissions must pass. Globs match case-insensitively, as RAM action names do; `*` matches any
- * run of characters and `?` one character.
+ * Who signed a request and what they may do, and the two refusals authorization answers with:
+ * 403 Forbidden.RAM (the action on a resource) and 403 InvalidUser.PassRoleForbidden
+ * (ram:PassRole on the role being attached).
  */
 
-const compiled = new Map<string, RegExp>();
-
-function globToRegExp(glob: string): RegExp {
-  let re = compiled.get(glob);
-  if (!re) {
-    const body = glob
-      .split('')
-      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')))
-      .join('');
-    re = new RegExp(`^${body}$`, 'i');
-    compiled.set(glob, re);
-  }
-  return re;
-}
-
-export function globMatches(glob: string, action: string): boolean {
-  return globToRegExp(glob).test(action);
-}
-
-/** What a set of allow and deny globs permits: allowed by some allow glob and by no deny glob. */
-export class Permissions {
-  readonly allow: readonly string[];
-  readonly deny: readonly string[];
-
-  constructor(allow: readonly string[], deny: readonly string[] = []) {
-    this.allow = allow;
-    this.deny = deny;
-  }
-
-  allows(action: string): boolean {
-    if (this.deny.some((g) => globMatches(g, action))) return false;
-    return this.allow.some((g) => globMatches(g, action));
-  }
-
-  /** Union of two permission sets (a role's own allow-list plus its attached policies). */
-  merge(other: Permissions): Permissions {
-    return new Permissions([...this.allow, ...other.allow], [...this.deny, ...other.deny]);
-  }
-}
-
-/** Who signed a request, and what they may do. */
 export interface Caller {
   /** The AccessKey ID that signed the request (an STS key for role credentials). */
   accessKeyId: string;
@@ -53,5 +15,33 @@ export interface Caller {
   roleName?: string;
   instanceId?: string;
   /** Evaluated at call time so that policies attached later take effect. */
-  allows(action: string): boolean;
+  decide(request: AuthorizationRequest): Decision;
+}
+
+function why(decision: Decision): string {
+  return decision === 'ExplicitDeny' ? 'an explicit Deny' : 'no Allow';
+}
+
+export function forbidden(caller: Caller, request: AuthorizationRequest, decision: Decision): ApiError {
+  return new ApiError(
+    403,
+    'Forbidden.RAM',
+    `User not authorized to operate on the specified resource: ${caller.accessKeyId} has ${why(decision)} for ${request.action} on ${request.resource}.`,
+  );
+}
+
+export function passRoleForbidden(caller: Caller, request: AuthorizationRequest, decision: Decision): ApiError {
+  return new ApiError(
+    403,
+    'InvalidUser.PassRoleForbidden',
+    `The caller ${caller.accessKeyId} is not allowed ram:PassRole on ${request.resource} (${why(decision)}); grant ram:PassRole on that role.`,
+  );
+}
+
+/** Throws `refusal` unless the caller is allowed every request. */
+export function authorizeAll(caller: Caller, requests: readonly AuthorizationRequest[], refusal: typeof forbidden = forbidden): void {
+  for (const request of requests) {
+    const decision = caller.decide(request);
+    if (decision !== 'Allow') throw refusal(caller, request, decision);
+  }
 }

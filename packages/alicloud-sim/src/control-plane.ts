@@ -7,7 +7,8 @@ import { StateError, instanceView, type CloudState } from './state.js';
 
 /**
  * The unsigned /sim/ control plane: inspect state, change roles out of band (drift), launch and
- * release instances, inject faults, read the call log, and each instance's metadata service.
+ * release instances, inject faults, read the call log and the roleless windows, and each
+ * instance's metadata service.
  */
 
 export interface ControlPlaneDeps {
@@ -60,6 +61,15 @@ export function handleControlPlane(deps: ControlPlaneDeps, req: ControlRequest):
 
     if (path === '/state') {
       return method === 'GET' ? json(200, deps.state.snapshot()) : methodNotAllowed(method, path, 'GET');
+    }
+
+    if (path === '/roleless') {
+      if (method === 'GET') return json(200, deps.state.roleless.report(req.query.get('instanceId') ?? undefined));
+      if (method === 'DELETE') {
+        deps.state.roleless.clear();
+        return NO_CONTENT;
+      }
+      return methodNotAllowed(method, path, 'GET or DELETE');
     }
 
     if (path === '/calls') {

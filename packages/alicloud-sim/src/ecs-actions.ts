@@ -1,37 +1,27 @@
 import { ApiError, invalidParameter } from './api-error.js';
 import type { ActionContext, ActionHandler } from './action-context.js';
-import { Permissions } from './authorization.js';
-import { INSTANCE_STATUSES, type InstanceStatus } from './fleet.js';
-import {
-  instanceIdList,
-  optionalInteger,
-  optionalString,
-  requiredInstanceIdList,
-  requiredString,
-  tagFilters,
-  type TagFilter,
-} from './params.js';
-import { permissionsOf } from './policy-document.js';
+import { authorizeAll, passRoleForbidden } from './authorization.js';
+import { describeInstances } from './describe-instances.js';
+import { listTagResources } from './list-tag-resources.js';
+import { instanceIdList, optionalInteger, optionalString, requiredInstanceIdList, requiredString } from './params.js';
+import { parsePolicyDocument } from './policy-document.js';
+import { Permissions } from './policy-evaluation.js';
 import type { EcsActionName } from './products.js';
-import type { CloudState, Instance, Role } from './state.js';
+import { requireRegion } from './region.js';
+import type { Instance, Role } from './state.js';
+import { ALREADY_ATTACHED_CODE, NOT_ATTACHED_CODE } from './unconfirmed-behaviour.js';
+
+export { MAX_DESCRIBE_INSTANCES_IDS } from './describe-instances.js';
 
 /**
- * ECS 2014-05-26 actions. Choices the Alibaba docs leave open are marked "decision" and listed in
- * docs/cloud-simulator.md.
+ * ECS 2014-05-26 role actions (Attach, Detach, DescribeInstanceRamRole) and the table of all ECS
+ * actions. Choices the Alibaba docs leave open are marked "decision" and listed in
+ * docs/cloud-simulator.md; their codes live in unconfirmed-behaviour.ts.
  */
 
 /** Batch limits of the real API. */
 export const MAX_MUTATE_IDS = 100;
 export const MAX_DESCRIBE_ROLE_IDS = 50;
-export const MAX_DESCRIBE_INSTANCES_IDS = 100;
-
-function requireRegion(ctx: ActionContext): string {
-  const regionId = requiredString(ctx.params, 'RegionId');
-  if (!ctx.state.hasRegion(regionId)) {
-    throw new ApiError(404, 'InvalidRegionId.NotFound', `The specified RegionId "${regionId}" does not exist (known: ${ctx.state.regionIds().join(', ')}).`);
-  }
-  return regionId;
-}
 
 /**
  * Decision: every ID must be an instance of the region (else the whole request is 404
@@ -84,22 +74,20 @@ const attachInstanceRamRole: ActionHandler = (ctx) => {
   let policy: Permissions | null = null;
   if (policyText !== undefined) {
     if (policyText.length > 1024) throw invalidParameter('Policy', 'it must be 1-1024 characters');
-    const parsed = permissionsOf(policyText);
-    if (!(parsed instanceof Permissions)) throw invalidParameter('Policy', parsed.error);
-    policy = parsed;
+    const parsed = parsePolicyDocument(policyText, 'permission');
+    if ('error' in parsed) throw invalidParameter('Policy', parsed.error);
+    policy = new Permissions([parsed.document]);
   }
   const role = requireRole(ctx, roleName);
   if (!ctx.state.roleTrustsEcs(role)) {
-    throw new ApiError(404, 'InvalidRamRole.NotEcsRole', `The RAM role "${role.name}" is not an ECS role: its trust policy must let the service ecs.aliyuncs.com call sts:AssumeRole.`);
+    throw new ApiError(404, 'InvalidRamRole.NotEcsRole', `The RAM role "${role.name}" is not an ECS role: its trust policy must let the service ecs.aliyuncs.com call sts:AssumeRole (and no statement may deny it).`);
   }
-  if (!ctx.caller.allows('ram:PassRole')) {
-    throw new ApiError(403, 'InvalidUser.PassRoleForbidden', `The caller ${ctx.caller.accessKeyId} is not allowed ram:PassRole on role "${role.name}"; grant ram:PassRole.`);
-  }
+  authorizeAll(ctx.caller, [{ action: 'ram:PassRole', resource: role.arn, context: ctx.context }], passRoleForbidden);
   const instances = requireVpcInstances(ctx, regionId, ids);
   const results = instances.map((inst) => {
     if (inst.ramRole !== null) {
       // Decision: one role per instance; attaching over any role (even the same one) fails per instance.
-      return failed(inst.id, 'InvalidRamRole.AlreadyAttached', `Instance ${inst.id} already carries the RAM role "${inst.ramRole}"; detach it first.`);
+      return failed(inst.id, ALREADY_ATTACHED_CODE, `Instance ${inst.id} already carries the RAM role "${inst.ramRole}"; detach it first.`);
     }
     ctx.state.setInstanceRole(inst.id, role.name, policy);
     return ok(inst.id);
@@ -125,12 +113,12 @@ const detachInstanceRamRole: ActionHandler = (ctx) => {
       InstanceRamRoleSet: roleName === null ? [] : [{ InstanceId: inst.id, RamRoleName: roleName }],
     });
     if (current === null) {
-      return { ...failed(inst.id, 'InvalidRamRole.NotAttached', `Instance ${inst.id} carries no RAM role.`), InstanceRamRoleSets: roleSet(null) };
+      return { ...failed(inst.id, NOT_ATTACHED_CODE, `Instance ${inst.id} carries no RAM role.`), InstanceRamRoleSets: roleSet(null) };
     }
     if (wantedRole && current !== wantedRole.name) {
       // Decision: naming a role that is not the attached one changes nothing.
       return {
-        ...failed(inst.id, 'InvalidRamRole.NotAttached', `Instance ${inst.id} carries the RAM role "${current}", not "${wantedRole.name}"; nothing was detached.`),
+        ...failed(inst.id, NOT_ATTACHED_CODE, `Instance ${inst.id} carries the RAM role "${current}", not "${wantedRole.name}"; nothing was detached.`),
         InstanceRamRoleSets: roleSet(current),
       };
     }
@@ -176,138 +164,10 @@ const describeInstanceRamRole: ActionHandler = (ctx) => {
   };
 };
 
-/** NextToken: opaque to clients; encodes the launch sequence number of the next instance. */
-function encodeNextToken(seq: number): string {
-  return Buffer.from(`seq:${seq}`).toString('base64url');
-}
-
-function decodeNextToken(token: string): number {
-  const text = Buffer.from(token, 'base64url').toString('utf8');
-  const m = /^seq:(\d+)$/.exec(text);
-  if (!m) throw invalidParameter('NextToken', 'it is not a token returned by DescribeInstances');
-  return Number(m[1]);
-}
-
-interface InstanceFilter {
-  tags: TagFilter[];
-  vpcId: string | undefined;
-  status: InstanceStatus | undefined;
-  network: string | undefined;
-}
-
-function readInstanceFilter(ctx: ActionContext): InstanceFilter {
-  const status = optionalString(ctx.params, 'Status');
-  if (status !== undefined && !INSTANCE_STATUSES.includes(status as InstanceStatus)) {
-    throw invalidParameter('Status', `it must be one of ${INSTANCE_STATUSES.join(', ')}`);
-  }
-  const network = optionalString(ctx.params, 'InstanceNetworkType');
-  if (network !== undefined && network !== 'vpc' && network !== 'classic') throw invalidParameter('InstanceNetworkType', 'it must be vpc or classic');
-  return { tags: tagFilters(ctx.params), vpcId: optionalString(ctx.params, 'VpcId'), status: status as InstanceStatus | undefined, network };
-}
-
-function filterIsEmpty(f: InstanceFilter): boolean {
-  return f.tags.length === 0 && f.vpcId === undefined && f.status === undefined && f.network === undefined;
-}
-
-function matchesFilter(inst: Instance, f: InstanceFilter): boolean {
-  if (f.vpcId !== undefined && inst.vpcId !== f.vpcId) return false;
-  if (f.status !== undefined && inst.status !== f.status) return false;
-  if (f.network !== undefined && inst.network !== f.network) return false;
-  for (const t of f.tags) {
-    const v = inst.tags[t.key];
-    if (v === undefined || (t.value !== undefined && v !== t.value)) return false;
-  }
-  return true;
-}
-
-/**
- * TotalCount of a filtered region listing, cached until an instance is launched or released,
- * so that paging through a large fleet costs O(page) per call rather than a full count each time.
- */
-const totalCounts = new WeakMap<CloudState, Map<string, { version: number; total: number }>>();
-
-function filteredTotal(state: CloudState, regionId: string, filter: InstanceFilter, candidates: readonly Instance[]): number {
-  if (filterIsEmpty(filter)) return candidates.length;
-  let cache = totalCounts.get(state);
-  if (!cache) totalCounts.set(state, (cache = new Map()));
-  const key = JSON.stringify([regionId, filter]);
-  const hit = cache.get(key);
-  if (hit && hit.version === state.instancesVersion) return hit.total;
-  const total = candidates.reduce((n, i) => (matchesFilter(i, filter) ? n + 1 : n), 0);
-  if (cache.size > 1000) cache.clear();
-  cache.set(key, { version: state.instancesVersion, total });
-  return total;
-}
-
-function instanceJson(inst: Instance): Record<string, unknown> {
-  return {
-    InstanceId: inst.id,
-    InstanceName: inst.name,
-    HostName: inst.name,
-    RegionId: inst.regionId,
-    ZoneId: inst.zoneId,
-    Status: inst.status,
-    InstanceNetworkType: inst.network,
-    CreationTime: inst.creationTime,
-    VpcAttributes: { VpcId: inst.vpcId ?? '', VSwitchId: '', NatIpAddress: '', PrivateIpAddress: { IpAddress: [] } },
-    Tags: { Tag: Object.entries(inst.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) },
-  };
-}
-
-const describeInstances: ActionHandler = (ctx) => {
-  const regionId = requireRegion(ctx);
-  const ids = instanceIdList(ctx.params, MAX_DESCRIBE_INSTANCES_IDS);
-  const filter = readInstanceFilter(ctx);
-  const token = optionalString(ctx.params, 'NextToken');
-  const pageMode = token === undefined && ctx.params['MaxResults'] === undefined && (ctx.params['PageSize'] !== undefined || ctx.params['PageNumber'] !== undefined);
-
-  let candidates: readonly Instance[];
-  if (ids !== undefined && ids.length > 0) {
-    candidates = ids
-      .map((id) => ctx.state.instance(id))
-      .filter((i): i is Instance => i !== undefined && i.regionId === regionId)
-      .sort((a, b) => a.seq - b.seq);
-  } else {
-    candidates = ctx.state.instancesIn(regionId);
-  }
-  const byIds = ids !== undefined && ids.length > 0;
-  const total = byIds
-    ? candidates.reduce((n, i) => (matchesFilter(i, filter) ? n + 1 : n), 0)
-    : filteredTotal(ctx.state, regionId, filter, candidates);
-
-  if (pageMode) {
-    // The older PageNumber/PageSize form (PageSize 1-100, default 10).
-    const pageSize = optionalInteger(ctx.params, 'PageSize', 1, 100, 10);
-    const pageNumber = optionalInteger(ctx.params, 'PageNumber', 1, 1_000_000_000, 1);
-    const matching = filterIsEmpty(filter) ? candidates : candidates.filter((i) => matchesFilter(i, filter));
-    const page = matching.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
-    return { TotalCount: total, PageSize: pageSize, PageNumber: pageNumber, NextToken: '', Instances: { Instance: page.map(instanceJson) } };
-  }
-
-  const maxResults = optionalInteger(ctx.params, 'MaxResults', 10, 100, 10);
-  let start = 0;
-  if (token !== undefined) {
-    const seq = decodeNextToken(token);
-    start = byIds ? candidates.findIndex((i) => i.seq >= seq) : ctx.state.indexAtOrAfter(regionId, seq);
-    if (start < 0) start = candidates.length;
-  }
-  const page: Instance[] = [];
-  let next = '';
-  for (let i = start; i < candidates.length; i++) {
-    const inst = candidates[i]!;
-    if (!matchesFilter(inst, filter)) continue;
-    if (page.length === maxResults) {
-      next = encodeNextToken(inst.seq);
-      break;
-    }
-    page.push(inst);
-  }
-  return { TotalCount: total, PageSize: maxResults, NextToken: next, Instances: { Instance: page.map(instanceJson) } };
-};
-
 export const ECS_ACTIONS: Record<EcsActionName, ActionHandler> = {
   DescribeInstances: describeInstances,
   DescribeInstanceRamRole: describeInstanceRamRole,
   AttachInstanceRamRole: attachInstanceRamRole,
   DetachInstanceRamRole: detachInstanceRamRole,
+  ListTagResources: listTagResources,
 };

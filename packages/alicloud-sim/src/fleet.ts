@@ -1,23 +1,55 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import {
+  checkPolicies,
+  checkPolicyReferences,
+  readDescription,
+  readPolicyDocument,
+  readPolicyNames,
+  readPolicySpec,
+  type PolicySpec,
+} from './fleet-policies.js';
+import {
+  FleetValidationError,
+  describeValue,
+  fail,
+  readInteger,
+  readList,
+  readObject,
+  readOptionalString,
+  readString,
+  readStringList,
+  readTags,
+  type Obj,
+} from './fleet-readers.js';
 import { ALL_ACTION_NAMES, ROLE_NAME_PATTERN } from './products.js';
-import { parseStatements } from './policy-document.js';
+import { RAM_QUOTAS } from './ram-quotas.js';
+
+export { FleetValidationError } from './fleet-readers.js';
+export type { PolicySpec } from './fleet-policies.js';
 
 /**
- * The fleet file: the simulated account's access keys, RAM roles, regions with their instances,
- * and API limits. `parseFleet` validates it and names the bad field in every error, e.g.
+ * The fleet file: the simulated account's access keys, RAM roles and policies, regions with their
+ * instances, and API limits. `parseFleet` validates it and names the bad field in every error, e.g.
  * `regions[0].instances[3].network: must be "vpc" or "classic"`.
  */
 
 export type NetworkType = 'vpc' | 'classic';
 export const INSTANCE_STATUSES = ['Pending', 'Running', 'Starting', 'Stopping', 'Stopped'] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
+/** Instance metadata access: normal mode (tokens optional) or security hardening mode (required). */
+export const METADATA_TOKEN_MODES = ['optional', 'required'] as const;
+export type MetadataTokens = (typeof METADATA_TOKEN_MODES)[number];
 
 export interface AccessKeySpec {
   id: string;
   secret: string;
-  /** Action globs this key may call, e.g. "ecs:Describe*"; "*" = everything. */
+  /** Shorthand: action globs this key may call on every resource, e.g. "ecs:Describe*"; "*" = everything. */
   allow: string[];
+  /** An inline RAM permission policy (JSON text). */
+  policy?: string;
+  /** Names of policies under `policies:` (or System policies) that apply to this key. */
+  policies?: string[];
   /** A disabled key is rejected with Forbidden.AccessKeyDisabled. */
   disabled?: boolean;
 }
@@ -28,8 +60,12 @@ export interface RoleSpec {
   trustedServices?: string[];
   /** A trust policy as a JSON string. */
   assumeRolePolicyDocument?: string;
-  /** Action globs the role's STS credentials may call. */
+  /** Shorthand: action globs the role's STS credentials may call on every resource. */
   allow?: string[];
+  /** An inline RAM permission policy (JSON text) of the role. */
+  policy?: string;
+  /** Names of policies under `policies:` (or System policies) attached to the role (RAM quotas apply). */
+  policies?: string[];
   description?: string;
   /** Seconds, 3600-43200. */
   maxSessionDuration?: number;
@@ -45,6 +81,8 @@ export interface InstanceSpec {
   ramRole?: string | null;
   zoneId?: string;
   name?: string;
+  /** Default optional; required = security hardening mode: metadata reads need a token. */
+  metadataTokens?: MetadataTokens;
 }
 
 /** Many alike instances, IDs `idPrefix` + n zero-padded to `digits`, n from `start`. */
@@ -69,85 +107,14 @@ export interface LimitsSpec {
 }
 
 export interface FleetSpec {
-  /** 16-digit account ID used in role ARNs (default 1234567890123456). */
+  /** 16-digit account ID used in ARNs (default DEFAULT_ACCOUNT_ID, 1234567890123456). */
   accountId?: string;
   accessKeys: AccessKeySpec[];
   roles: RoleSpec[];
+  /** Custom policies of the account. */
+  policies?: PolicySpec[];
   regions: RegionSpec[];
   limits?: LimitsSpec;
-}
-
-/** A fleet file that does not validate; the message starts with the path of the bad field. */
-export class FleetValidationError extends Error {
-  readonly path: string;
-  constructor(path: string, problem: string) {
-    super(path ? `${path}: ${problem}` : problem);
-    this.name = 'FleetValidationError';
-    this.path = path;
-  }
-}
-
-type Obj = Record<string, unknown>;
-
-function fail(path: string, problem: string): never {
-  throw new FleetValidationError(path, problem);
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-function readObject(v: unknown, path: string, allowed: readonly string[]): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `must be a mapping, got ${describe(v)}`);
-  for (const key of Object.keys(v)) {
-    if (!allowed.includes(key)) fail(`${path}.${key}`, `unknown field (allowed: ${allowed.join(', ')})`);
-  }
-  return v as Obj;
-}
-
-function readList(v: unknown, path: string): unknown[] {
-  if (!Array.isArray(v)) fail(path, `must be a list, got ${describe(v)}`);
-  return v;
-}
-
-function readString(v: unknown, path: string, pattern?: RegExp, patternText?: string): string {
-  if (typeof v !== 'string' || v.length === 0) fail(path, `must be a non-empty string, got ${describe(v)}`);
-  if (pattern && !pattern.test(v)) fail(path, `${JSON.stringify(v)} ${patternText ?? `must match ${pattern}`}`);
-  return v;
-}
-
-function readOptionalString(v: unknown, path: string, pattern?: RegExp, patternText?: string): string | undefined {
-  return v === undefined ? undefined : readString(v, path, pattern, patternText);
-}
-
-function readInteger(v: unknown, path: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    fail(path, `must be an integer from ${min} to ${max}, got ${describe(v)}`);
-  }
-  return v;
-}
-
-function readStringList(v: unknown, path: string): string[] {
-  return readList(v, path).map((item, i) => readString(item, `${path}[${i}]`));
-}
-
-function readTags(v: unknown, path: string): Record<string, string> | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `must be a mapping of tag key to value, got ${describe(v)}`);
-  const tags: Record<string, string> = {};
-  const entries = Object.entries(v as Obj);
-  if (entries.length > 20) fail(path, `at most 20 tags, got ${entries.length}`);
-  for (const [key, value] of entries) {
-    if (key.length === 0 || key.length > 128) fail(`${path}`, `tag key ${JSON.stringify(key)} must be 1-128 characters`);
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      fail(`${path}.${key}`, `must be a string, got ${describe(value)}`);
-    }
-    tags[key] = String(value);
-  }
-  return tags;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -156,8 +123,8 @@ const REGION_PATTERN = /^[a-z0-9][a-z0-9-]{1,49}$/;
 const REGION_TEXT = 'must be a region ID such as cn-hangzhou';
 const ROLE_TEXT = 'must be 1-64 letters, digits, "." or "-"';
 
-const INSTANCE_FIELDS = ['id', 'network', 'vpcId', 'status', 'tags', 'ramRole', 'zoneId', 'name'] as const;
-const GENERATE_FIELDS = ['count', 'idPrefix', 'start', 'digits', 'network', 'vpcId', 'status', 'tags', 'ramRole', 'zoneId'] as const;
+const INSTANCE_FIELDS = ['id', 'network', 'vpcId', 'status', 'tags', 'ramRole', 'zoneId', 'name', 'metadataTokens'] as const;
+const GENERATE_FIELDS = ['count', 'idPrefix', 'start', 'digits', 'network', 'vpcId', 'status', 'tags', 'ramRole', 'zoneId', 'metadataTokens'] as const;
 
 /** Fields common to `instances` and `generate` entries. */
 function readInstanceCommon(o: Obj, path: string): Omit<InstanceSpec, 'id' | 'name'> {
@@ -186,6 +153,10 @@ function readInstanceCommon(o: Obj, path: string): Omit<InstanceSpec, 'id' | 'na
   if (ramRole !== undefined) spec.ramRole = ramRole;
   const zoneId = readOptionalString(o.zoneId, `${path}.zoneId`, REGION_PATTERN, 'must be a zone ID such as cn-hangzhou-i');
   if (zoneId !== undefined) spec.zoneId = zoneId;
+  if (o.metadataTokens !== undefined) {
+    if (!METADATA_TOKEN_MODES.includes(o.metadataTokens as MetadataTokens)) fail(`${path}.metadataTokens`, `must be one of ${METADATA_TOKEN_MODES.join(', ')}`);
+    spec.metadataTokens = o.metadataTokens as MetadataTokens;
+  }
   return spec;
 }
 
@@ -210,37 +181,45 @@ function readGenerateSpec(v: unknown, path: string): GenerateSpec {
 }
 
 function readAccessKey(v: unknown, path: string): AccessKeySpec {
-  const o = readObject(v, path, ['id', 'secret', 'allow', 'disabled']);
+  const o = readObject(v, path, ['id', 'secret', 'allow', 'policy', 'policies', 'disabled']);
   const spec: AccessKeySpec = {
     id: readString(o.id, `${path}.id`, ID_PATTERN, ID_TEXT),
     secret: readString(o.secret, `${path}.secret`),
     allow: o.allow === undefined ? [] : readStringList(o.allow, `${path}.allow`),
   };
+  readPolicyFields(o, path, spec);
   if (o.disabled !== undefined) {
-    if (typeof o.disabled !== 'boolean') fail(`${path}.disabled`, `must be true or false, got ${describe(o.disabled)}`);
+    if (typeof o.disabled !== 'boolean') fail(`${path}.disabled`, `must be true or false, got ${describeValue(o.disabled)}`);
     spec.disabled = o.disabled;
   }
   return spec;
 }
 
+/** `allow` is checked as a policy too, so that a malformed glob fails at load time. */
+function readPolicyFields(o: Obj, path: string, spec: { allow?: string[]; policy?: string; policies?: string[] }): void {
+  if (spec.allow !== undefined && spec.allow.length > 0) {
+    readPolicyDocument({ Version: '1', Statement: [{ Effect: 'Allow', Action: spec.allow, Resource: '*' }] }, `${path}.allow`, 'permission');
+  }
+  if (o.policy !== undefined) spec.policy = readPolicyDocument(o.policy, `${path}.policy`, 'permission');
+  if (o.policies !== undefined) spec.policies = readPolicyNames(o.policies, `${path}.policies`);
+}
+
 function readRole(v: unknown, path: string): RoleSpec {
-  const o = readObject(v, path, ['name', 'trustedServices', 'assumeRolePolicyDocument', 'allow', 'description', 'maxSessionDuration']);
+  const o = readObject(v, path, ['name', 'trustedServices', 'assumeRolePolicyDocument', 'allow', 'policy', 'policies', 'description', 'maxSessionDuration']);
   const spec: RoleSpec = { name: readString(o.name, `${path}.name`, ROLE_NAME_PATTERN, ROLE_TEXT) };
   if (o.trustedServices !== undefined && o.assumeRolePolicyDocument !== undefined) {
     fail(path, 'give either trustedServices or assumeRolePolicyDocument, not both');
   }
   if (o.trustedServices !== undefined) spec.trustedServices = readStringList(o.trustedServices, `${path}.trustedServices`);
   if (o.assumeRolePolicyDocument !== undefined) {
-    const doc = readString(o.assumeRolePolicyDocument, `${path}.assumeRolePolicyDocument`);
-    const parsed = parseStatements(doc);
-    if ('error' in parsed) fail(`${path}.assumeRolePolicyDocument`, parsed.error);
-    spec.assumeRolePolicyDocument = doc;
+    spec.assumeRolePolicyDocument = readPolicyDocument(o.assumeRolePolicyDocument, `${path}.assumeRolePolicyDocument`, 'trust');
   }
   if (spec.trustedServices === undefined && spec.assumeRolePolicyDocument === undefined) {
     fail(`${path}.trustedServices`, 'is required (or give assumeRolePolicyDocument)');
   }
   if (o.allow !== undefined) spec.allow = readStringList(o.allow, `${path}.allow`);
-  const description = readOptionalString(o.description, `${path}.description`);
+  readPolicyFields(o, path, spec);
+  const description = readDescription(o.description, `${path}.description`);
   if (description !== undefined) spec.description = description;
   if (o.maxSessionDuration !== undefined) spec.maxSessionDuration = readInteger(o.maxSessionDuration, `${path}.maxSessionDuration`, 3600, 43200);
   return spec;
@@ -261,7 +240,7 @@ function readLimits(v: unknown, path: string): LimitsSpec {
     const qps = readObject(o.qps, `${path}.qps`, ALL_ACTION_NAMES);
     limits.qps = {};
     for (const [action, value] of Object.entries(qps)) {
-      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) fail(`${path}.qps.${action}`, `must be a positive number, got ${describe(value)}`);
+      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) fail(`${path}.qps.${action}`, `must be a positive number, got ${describeValue(value)}`);
       limits.qps[action] = value;
     }
   }
@@ -279,15 +258,22 @@ export function generatedIds(g: GenerateSpec): string[] {
 
 /** Checks across the whole fleet: unique names and IDs, roles referenced by instances exist. */
 function checkReferences(fleet: FleetSpec): void {
+  const policies = fleet.policies ?? [];
+  checkPolicies(policies);
   const keyIds = new Set<string>();
   fleet.accessKeys.forEach((k, i) => {
     if (keyIds.has(k.id)) fail(`accessKeys[${i}].id`, `duplicate access key ID ${JSON.stringify(k.id)}`);
     keyIds.add(k.id);
+    checkPolicyReferences(k.policies, `accessKeys[${i}].policies`, policies, false);
   });
+  if (fleet.roles.length > RAM_QUOTAS.rolesPerAccount) {
+    fail('roles', `at most ${RAM_QUOTAS.rolesPerAccount} roles per account (RAM quota), got ${fleet.roles.length}`);
+  }
   const roleNames = new Set<string>();
   fleet.roles.forEach((r, i) => {
     if (roleNames.has(r.name.toLowerCase())) fail(`roles[${i}].name`, `duplicate role name ${JSON.stringify(r.name)} (role names are case-insensitive)`);
     roleNames.add(r.name.toLowerCase());
+    checkPolicyReferences(r.policies, `roles[${i}].policies`, policies, true);
   });
   const regionIds = new Set<string>();
   const instanceIds = new Set<string>();
@@ -314,12 +300,13 @@ function checkReferences(fleet: FleetSpec): void {
 
 /** Validates a parsed fleet document. */
 export function validateFleet(doc: unknown): FleetSpec {
-  const o = readObject(doc ?? {}, '', ['accountId', 'accessKeys', 'roles', 'regions', 'limits']);
+  const o = readObject(doc ?? {}, '', ['accountId', 'accessKeys', 'roles', 'policies', 'regions', 'limits']);
   const fleet: FleetSpec = {
     accessKeys: o.accessKeys === undefined ? [] : readList(o.accessKeys, 'accessKeys').map((x, i) => readAccessKey(x, `accessKeys[${i}]`)),
     roles: o.roles === undefined ? [] : readList(o.roles, 'roles').map((x, i) => readRole(x, `roles[${i}]`)),
     regions: o.regions === undefined ? [] : readList(o.regions, 'regions').map((x, i) => readRegion(x, `regions[${i}]`)),
   };
+  if (o.policies !== undefined) fleet.policies = readList(o.policies, 'policies').map((x, i) => readPolicySpec(x, `policies[${i}]`));
   if (o.accountId !== undefined) fleet.accountId = readString(String(o.accountId), 'accountId', /^\d{16}$/, 'must be 16 digits');
   if (o.limits !== undefined) fleet.limits = readLimits(o.limits, 'limits');
   if (fleet.regions.length === 0) fail('regions', 'at least one region is required');

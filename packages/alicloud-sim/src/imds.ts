@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpAnswer } from './api-gateway.js';
 import { StateError, type CloudState } from './state.js';
+import { HARDENED_METADATA_REFUSAL_STATUS } from './unconfirmed-behaviour.js';
 
 /**
  * The per-instance metadata service (served under /sim/imds/{instanceId}/): token PUT, the RAM
  * role listing and the role's STS credentials, plus instance-id / region-id / zone-id.
  *
- * Like a real instance in its default (non-hardened) mode, GETs without a token are answered
- * (IMDSv1); a token that is sent must be valid for this instance and unexpired (else 401).
+ * In normal mode (the fleet's `metadataTokens: optional`, the default) GETs without a token are
+ * answered; in security hardening mode (`metadataTokens: required`) they are refused. A token that
+ * is sent must be valid for this instance and unexpired (else 401).
  */
 
 export const TOKEN_TTL_HEADER = 'x-aliyun-ecs-metadata-token-ttl-seconds';
@@ -46,6 +48,9 @@ export class MetadataService {
     }
     if (method !== 'GET') return text(405, 'metadata is read with GET');
     const token = headers[TOKEN_HEADER];
+    if (token === undefined && inst.metadataTokens === 'required') {
+      return text(HARDENED_METADATA_REFUSAL_STATUS, `instance ${instanceId} only serves metadata in security hardening mode: PUT /latest/api/token, then send ${TOKEN_HEADER}`);
+    }
     if (token !== undefined) {
       const entry = this.tokens.get(token);
       if (!entry || entry.instanceId !== instanceId || entry.expiresAt <= this.now()) {

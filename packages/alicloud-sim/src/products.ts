@@ -8,6 +8,7 @@ export const ECS_ACTION_NAMES = [
   'DescribeInstanceRamRole',
   'AttachInstanceRamRole',
   'DetachInstanceRamRole',
+  'ListTagResources',
 ] as const;
 
 export const RAM_ACTION_NAMES = ['GetRole', 'ListRoles', 'CreateRole', 'CreatePolicy', 'AttachPolicyToRole'] as const;
@@ -23,3 +24,9 @@ export const ECS_SERVICE_PRINCIPAL = 'ecs.aliyuncs.com';
 
 /** Role names: 1-64 of letters, digits, '.' and '-'. */
 export const ROLE_NAME_PATTERN = /^[A-Za-z0-9.-]{1,64}$/;
+
+/** Policy names: 1-128 of letters, digits and '-'. */
+export const POLICY_NAME_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
+
+/** RAM role and policy descriptions: 1-1,024 characters. */
+export const MAX_DESCRIPTION_LENGTH = 1024;

@@ -1,11 +1,21 @@
 import { ApiError, invalidParameter } from './api-error.js';
 import type { ActionHandler } from './action-context.js';
 import { optionalInteger, optionalString, requiredString } from './params.js';
-import { parseStatements } from './policy-document.js';
-import { ROLE_NAME_PATTERN, type RamActionName } from './products.js';
+import { MAX_POLICY_DOCUMENT_LENGTH, parsePolicyDocument } from './policy-document.js';
+import { MAX_DESCRIPTION_LENGTH, POLICY_NAME_PATTERN, ROLE_NAME_PATTERN, type RamActionName } from './products.js';
+import { RAM_QUOTAS, perRoleLimit, policyQuotaExceeded, roleQuotaExceeded, rolePolicyQuotaExceeded } from './ram-quotas.js';
 import { StateError, type Role } from './state.js';
 
 /** RAM 2015-05-01 actions (a central service: no RegionId). */
+
+type Params = Readonly<Record<string, string>>;
+
+/** `Description`: optional, 1-1,024 characters. */
+function description(params: Params): string {
+  const text = optionalString(params, 'Description') ?? '';
+  if (text.length > MAX_DESCRIPTION_LENGTH) throw invalidParameter('Description', `it must be 1-${MAX_DESCRIPTION_LENGTH} characters, got ${text.length}`);
+  return text;
+}
 
 function roleJson(role: Role, withDocument: boolean): Record<string, unknown> {
   const json: Record<string, unknown> = {
@@ -57,26 +67,28 @@ const createRole: ActionHandler = (ctx) => {
   const name = requiredString(ctx.params, 'RoleName');
   if (!ROLE_NAME_PATTERN.test(name)) throw invalidParameter('RoleName', 'it must be 1-64 letters, digits, "." or "-"');
   const document = requiredString(ctx.params, 'AssumeRolePolicyDocument');
-  const parsed = parseStatements(document);
+  const parsed = parsePolicyDocument(document, 'trust');
   if ('error' in parsed) throw invalidParameter('AssumeRolePolicyDocument', parsed.error);
   const maxSessionDuration = optionalInteger(ctx.params, 'MaxSessionDuration', 3600, 43200, 3600);
+  const text = description(ctx.params);
   if (ctx.state.role(name)) throw new ApiError(409, 'EntityAlreadyExists.Role', `The role already exists: ${name}.`);
-  const role = ctx.state.addRole({
-    name,
-    assumeRolePolicyDocument: document,
-    description: optionalString(ctx.params, 'Description') ?? '',
-    maxSessionDuration,
-  });
+  if (ctx.state.roleCount() >= RAM_QUOTAS.rolesPerAccount) throw roleQuotaExceeded();
+  const role = ctx.state.addRole({ name, assumeRolePolicyDocument: document, description: text, maxSessionDuration });
   return { Role: roleJson(role, true) };
 };
 
 const createPolicy: ActionHandler = (ctx) => {
   const name = requiredString(ctx.params, 'PolicyName');
-  if (!/^[A-Za-z0-9-]{1,128}$/.test(name)) throw invalidParameter('PolicyName', 'it must be 1-128 letters, digits or "-"');
+  if (!POLICY_NAME_PATTERN.test(name)) throw invalidParameter('PolicyName', 'it must be 1-128 letters, digits or "-"');
   const document = requiredString(ctx.params, 'PolicyDocument');
+  if (document.length > MAX_POLICY_DOCUMENT_LENGTH) {
+    throw invalidParameter('PolicyDocument', `it must be 1-${MAX_POLICY_DOCUMENT_LENGTH} characters, got ${document.length}`);
+  }
+  const text = description(ctx.params);
   if (ctx.state.policy('Custom', name)) throw new ApiError(409, 'EntityAlreadyExists.Policy', `The policy already exists: ${name}.`);
+  if (ctx.state.customPolicyCount() >= RAM_QUOTAS.customPoliciesPerAccount) throw policyQuotaExceeded();
   try {
-    const policy = ctx.state.addPolicy(name, document, optionalString(ctx.params, 'Description') ?? '');
+    const policy = ctx.state.addPolicy(name, document, text);
     return {
       Policy: { PolicyName: policy.name, PolicyType: 'Custom', Description: policy.description, DefaultVersion: 'v1', CreateDate: policy.createDate },
     };
@@ -97,6 +109,9 @@ const attachPolicyToRole: ActionHandler = (ctx) => {
   if (!policy) throw new ApiError(404, 'EntityNotExist.Policy', `The ${policyType} policy does not exist: ${policyName}.`);
   if (role.attachedPolicies.some((a) => a.policyType === policyType && a.policyName.toLowerCase() === policyName.toLowerCase())) {
     throw new ApiError(409, 'EntityAlreadyExists.Role.Policy', `The policy ${policyName} is already attached to role ${role.name}.`);
+  }
+  if (role.attachedPolicies.filter((a) => a.policyType === policyType).length >= perRoleLimit(policyType)) {
+    throw rolePolicyQuotaExceeded(role.name, policyType);
   }
   role.attachedPolicies.push({ policyType, policyName: policy.name });
   return {};

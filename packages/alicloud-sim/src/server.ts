@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApiError } from './api-error.js';
 import { handleApiRequest, type HttpAnswer } from './api-gateway.js';
 import { Authenticator } from './authentication.js';
 import { CallLog } from './call-log.js';
 import { handleControlPlane } from './control-plane.js';
 import { FaultInjector } from './faults.js';
+import { closeServer, headerMap, listen } from './http-server.js';
 import type { FleetSpec } from './fleet.js';
 import { MetadataService } from './imds.js';
+import { serveInstanceMetadata, type MetadataEndpoint, type MetadataEndpointOptions } from './metadata-endpoint.js';
+import type { RolelessReport } from './roleless-log.js';
 import { decodeQuery } from './signature.js';
 import { CloudState } from './state.js';
 import { Throttle } from './throttle.js';
@@ -35,6 +37,13 @@ export interface CloudSimulator {
   state: CloudState;
   faults: FaultInjector;
   calls: CallLog;
+  /** When each instance lost its role and got the next one (same as GET /sim/roleless). */
+  roleless(instanceId?: string): RolelessReport;
+  /**
+   * Serves one instance's metadata service at the root paths of a real instance on host:port
+   * (e.g. 100.100.100.200:80 inside a network namespace); closed with the simulator.
+   */
+  serveInstanceMetadata(instanceId: string, opts?: MetadataEndpointOptions): Promise<MetadataEndpoint>;
   close(): Promise<void>;
 }
 
@@ -57,12 +66,6 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-function headerMap(req: IncomingMessage): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  return headers;
 }
 
 function toRecord(pairs: Array<[string, string]>): Record<string, string> {
@@ -114,7 +117,7 @@ export async function startCloudSimulator(opts: CloudSimulatorOptions): Promise<
     } catch {
       return { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Code: 'InvalidParameter', Message: 'The query string or form body has a malformed percent-encoding.' }) };
     }
-    return handleApiRequest(deps, { method, path, query, form, headers, body });
+    return handleApiRequest(deps, { method, path, query, form, headers, body, sourceIp: req.socket.remoteAddress ?? '' });
   }
 
   const server: Server = createServer((req, res) => {
@@ -130,16 +133,8 @@ export async function startCloudSimulator(opts: CloudSimulatorOptions): Promise<
   });
   server.keepAliveTimeout = 5_000;
 
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const endpoint = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, endpoint } = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  const metadataEndpoints = new Set<MetadataEndpoint>();
 
   return {
     port,
@@ -148,10 +143,22 @@ export async function startCloudSimulator(opts: CloudSimulatorOptions): Promise<
     state,
     faults,
     calls,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    roleless: (instanceId?: string) => state.roleless.report(instanceId),
+    async serveInstanceMetadata(instanceId: string, metadataOpts?: MetadataEndpointOptions): Promise<MetadataEndpoint> {
+      const served = await serveInstanceMetadata(deps.imds, instanceId, metadataOpts);
+      const tracked: MetadataEndpoint = {
+        ...served,
+        close: async () => {
+          metadataEndpoints.delete(tracked);
+          await served.close();
+        },
+      };
+      metadataEndpoints.add(tracked);
+      return tracked;
+    },
+    close: async () => {
+      await Promise.all([...metadataEndpoints].map((e) => e.close()));
+      await closeServer(server);
+    },
   };
 }

@@ -1,15 +1,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Permissions } from './authorization.js';
+import { DEFAULT_ACCOUNT_ID, roleArn } from './arn.js';
 import {
   generatedIds,
+  type AccessKeySpec,
   type FleetSpec,
   type InstanceSpec,
   type InstanceStatus,
+  type MetadataTokens,
   type NetworkType,
   type RoleSpec,
 } from './fleet.js';
-import { permissionsOf, trustPolicyFor, trustsService } from './policy-document.js';
+import { resolvePolicyName, type PolicyReference } from './fleet-policies.js';
+import { parsePolicyDocument, trustPolicyFor, type PolicyDocument } from './policy-document.js';
+import { Permissions } from './policy-evaluation.js';
 import { ECS_SERVICE_PRINCIPAL } from './products.js';
+import { RolelessLog } from './roleless-log.js';
+import { systemPolicyDocument, systemPolicyName } from './system-policies.js';
+import { trustsService } from './trust-policy.js';
 
 /**
  * The simulated account: regions with their instances (indexed by ID, by attached role, and in
@@ -28,15 +35,14 @@ export interface Instance {
   ramRole: string | null;
   /** The extra `Policy` given on attach, narrowing the role's permissions. */
   attachPolicy: Permissions | null;
+  /** required = security hardening mode: metadata reads need a token. */
+  metadataTokens: MetadataTokens;
   /** Launch order; stable pagination key. */
   seq: number;
   creationTime: string;
 }
 
-export interface AttachedPolicy {
-  policyType: 'Custom' | 'System';
-  policyName: string;
-}
+export type AttachedPolicy = PolicyReference;
 
 export interface Role {
   name: string;
@@ -47,7 +53,7 @@ export interface Role {
   maxSessionDuration: number;
   createDate: string;
   updateDate: string;
-  /** The role's own allow-list from the fleet file. */
+  /** The role's own policies from the fleet file (`allow` shorthand and inline `policy`). */
   ownPermissions: Permissions;
   attachedPolicies: AttachedPolicy[];
 }
@@ -88,16 +94,6 @@ export class StateError extends Error {
     this.kind = kind;
   }
 }
-
-/** System policies the simulator knows by name (AttachPolicyToRole with PolicyType System). */
-const SYSTEM_POLICIES: Record<string, string[]> = {
-  AdministratorAccess: ['*'],
-  AliyunOSSReadOnlyAccess: ['oss:Get*', 'oss:List*'],
-  AliyunOSSFullAccess: ['oss:*'],
-  AliyunECSReadOnlyAccess: ['ecs:Describe*'],
-  AliyunECSFullAccess: ['ecs:*'],
-  AliyunRAMReadOnlyAccess: ['ram:Get*', 'ram:List*'],
-};
 
 /** STS credentials handed out by the metadata service live this long (as on real ECS). */
 export const STS_LIFETIME_MS = 6 * 60 * 60 * 1000;
@@ -159,6 +155,7 @@ export type InstanceView = Omit<Instance, 'attachPolicy' | 'seq'> & { attachPoli
 
 export function instanceView(inst: Instance): InstanceView {
   const { seq: _seq, attachPolicy, ...rest } = inst;
+  // Shown as action globs; resources and conditions of the policy are in the call log's Policy.
   return {
     ...rest,
     tags: { ...rest.tags },
@@ -173,8 +170,9 @@ function creationTime(d: Date): string {
 
 export interface StateSnapshot {
   regions: Array<{ id: string; instances: InstanceView[] }>;
-  roles: Array<{ name: string; arn: string; trustsEcs: boolean; assumeRolePolicyDocument: string; allow: string[]; attachedPolicies: AttachedPolicy[] }>;
+  roles: Array<{ name: string; arn: string; trustsEcs: boolean; assumeRolePolicyDocument: string; allow: string[]; policies: string[]; attachedPolicies: AttachedPolicy[] }>;
   policies: Array<{ name: string; type: string; document: string }>;
+  accessKeys: Array<{ id: string; disabled: boolean; policies: string[] }>;
   attachments: Array<{ instanceId: string; regionId: string; roleName: string }>;
 }
 
@@ -190,13 +188,25 @@ export class CloudState {
   private readonly issuedByInstance = new Map<string, StsSession>();
   private nextSeq = 1;
   private membershipVersion = 0;
+  /** When each instance lost its role and when it got the next one (GET /sim/roleless). */
+  readonly roleless = new RolelessLog();
 
   constructor(fleet: FleetSpec) {
-    this.accountId = fleet.accountId ?? '1234567890123456';
+    this.accountId = fleet.accountId ?? DEFAULT_ACCOUNT_ID;
+    for (const p of fleet.policies ?? []) this.addPolicy(p.name, p.document, p.description ?? '');
+    const custom = fleet.policies ?? [];
+    const resolve = (names: readonly string[] | undefined): PolicyReference[] =>
+      (names ?? []).map((n) => {
+        const ref = resolvePolicyName(n, custom);
+        if (!ref) throw new StateError('NotFound', `policy ${n} is neither declared under policies nor a known System policy`);
+        return ref;
+      });
     for (const k of fleet.accessKeys) {
-      this.accessKeys.set(k.id, { id: k.id, secret: k.secret, permissions: new Permissions(k.allow), disabled: k.disabled ?? false });
+      const attached = resolve(k.policies).map((ref) => this.policy(ref.policyType, ref.policyName)!.permissions);
+      const permissions = attached.reduce((all, p) => all.merge(p), ownPermissions(k));
+      this.accessKeys.set(k.id, { id: k.id, secret: k.secret, permissions, disabled: k.disabled ?? false });
     }
-    for (const r of fleet.roles) this.addRole(r);
+    for (const r of fleet.roles) this.addRole(r).attachedPolicies.push(...resolve(r.policies));
     const created = creationTime(new Date());
     for (const region of fleet.regions) {
       const rs = new RegionState(region.id);
@@ -249,7 +259,10 @@ export class CloudState {
     return rs.withRole(roleName, (id) => this.instances.get(id)!);
   }
 
-  /** Attach (name) or detach (null) a role, bypassing API rules; the API handlers check those first. */
+  /**
+   * Attach (name) or detach (null) a role, bypassing API rules; the API handlers check those first.
+   * Every role change goes through here, so the roleless log sees them all.
+   */
   setInstanceRole(instanceId: string, roleName: string | null, attachPolicy: Permissions | null = null): Instance {
     const inst = this.instances.get(instanceId);
     if (!inst) throw new StateError('NotFound', `instance ${instanceId} does not exist`);
@@ -260,10 +273,12 @@ export class CloudState {
       roleName = role.name;
     }
     const rs = this.regionState(inst.regionId);
-    if (inst.ramRole !== null) rs.indexRole(inst.ramRole, inst.id, false);
+    const before = inst.ramRole;
+    if (before !== null) rs.indexRole(before, inst.id, false);
     inst.ramRole = roleName;
     inst.attachPolicy = roleName === null ? null : attachPolicy;
     if (roleName !== null) rs.indexRole(roleName, inst.id, true);
+    this.roleless.roleChanged(inst.id, before, roleName);
     return inst;
   }
 
@@ -284,6 +299,7 @@ export class CloudState {
     rs.ordered.splice(at, 1);
     this.instances.delete(instanceId);
     this.issuedByInstance.delete(instanceId);
+    this.roleless.released(instanceId);
     this.membershipVersion++;
   }
 
@@ -305,6 +321,7 @@ export class CloudState {
       tags: { ...(spec.tags ?? {}) },
       ramRole: null,
       attachPolicy: null,
+      metadataTokens: spec.metadataTokens ?? 'optional',
       seq: this.nextSeq++,
       creationTime: created,
     };
@@ -329,19 +346,27 @@ export class CloudState {
     return [...this.roles.values()];
   }
 
+  roleCount(): number {
+    return this.roles.size;
+  }
+
+  customPolicyCount(): number {
+    return this.policies.size;
+  }
+
   addRole(spec: RoleSpec): Role {
     if (this.role(spec.name)) throw new StateError('Conflict', `role ${spec.name} already exists`);
     const now = isoSeconds(new Date());
     const role: Role = {
       name: spec.name,
       roleId: String(300000000000000000n + BigInt(this.roles.size + 1) * 7919n),
-      arn: `acs:ram::${this.accountId}:role/${spec.name.toLowerCase()}`,
+      arn: roleArn(this.accountId, spec.name),
       assumeRolePolicyDocument: spec.assumeRolePolicyDocument ?? trustPolicyFor(spec.trustedServices ?? []),
       description: spec.description ?? '',
       maxSessionDuration: spec.maxSessionDuration ?? 3600,
       createDate: now,
       updateDate: now,
-      ownPermissions: new Permissions(spec.allow ?? []),
+      ownPermissions: ownPermissions(spec),
       attachedPolicies: [],
     };
     this.roles.set(spec.name.toLowerCase(), role);
@@ -352,7 +377,7 @@ export class CloudState {
     return trustsService(role.assumeRolePolicyDocument, ECS_SERVICE_PRINCIPAL);
   }
 
-  /** Everything the role's credentials may do: its own allow-list plus its attached policies. */
+  /** Everything the role's credentials may do: its own policies plus those attached to it. */
   rolePermissions(role: Role): Permissions {
     let perms = role.ownPermissions;
     for (const a of role.attachedPolicies) {
@@ -364,19 +389,20 @@ export class CloudState {
 
   policy(type: 'Custom' | 'System', name: string): Policy | undefined {
     if (type === 'System') {
-      const allow = SYSTEM_POLICIES[name];
-      if (!allow) return undefined;
-      const document = JSON.stringify({ Statement: [{ Action: allow, Effect: 'Allow', Resource: '*' }], Version: '1' });
-      return { name, type, document, description: '', createDate: '2015-01-01T00:00:00Z', permissions: new Permissions(allow) };
+      const canonical = systemPolicyName(name);
+      const document = canonical === undefined ? undefined : systemPolicyDocument(canonical);
+      if (canonical === undefined || document === undefined) return undefined;
+      return { name: canonical, type, document: document.text, description: '', createDate: '2015-01-01T00:00:00Z', permissions: new Permissions([document]) };
     }
     return this.policies.get(name.toLowerCase());
   }
 
+  /** Adds a custom policy; the document must be a valid permission policy (RAM's length limit is the API's check). */
   addPolicy(name: string, document: string, description: string): Policy {
     if (this.policies.has(name.toLowerCase())) throw new StateError('Conflict', `policy ${name} already exists`);
-    const permissions = permissionsOf(document);
-    if (!(permissions instanceof Permissions)) throw new StateError('Invalid', `policy document ${permissions.error}`);
-    const policy: Policy = { name, type: 'Custom', document, description, createDate: isoSeconds(new Date()), permissions };
+    const parsed = parsePolicyDocument(document, 'permission');
+    if ('error' in parsed) throw new StateError('Invalid', `policy document: ${parsed.error}`);
+    const policy: Policy = { name, type: 'Custom', document, description, createDate: isoSeconds(new Date()), permissions: new Permissions([parsed.document]) };
     this.policies.set(name.toLowerCase(), policy);
     return policy;
   }
@@ -433,10 +459,23 @@ export class CloudState {
         trustsEcs: this.roleTrustsEcs(r),
         assumeRolePolicyDocument: r.assumeRolePolicyDocument,
         allow: [...r.ownPermissions.allow],
+        policies: r.ownPermissions.documents.map((d) => d.text),
         attachedPolicies: r.attachedPolicies.map((a) => ({ ...a })),
       })),
       policies: [...this.policies.values()].map((p) => ({ name: p.name, type: p.type, document: p.document })),
+      accessKeys: [...this.accessKeys.values()].map((k) => ({ id: k.id, disabled: k.disabled, policies: k.permissions.documents.map((d) => d.text) })),
       attachments,
     };
   }
+}
+
+/** The `allow` shorthand and inline `policy` of a fleet access key or role, as one policy set. */
+function ownPermissions(spec: Pick<AccessKeySpec, 'policy'> & { allow?: readonly string[] }): Permissions {
+  const documents: PolicyDocument[] = [...Permissions.allowList(spec.allow ?? []).documents];
+  if (spec.policy !== undefined) {
+    const parsed = parsePolicyDocument(spec.policy, 'permission');
+    if ('error' in parsed) throw new StateError('Invalid', `policy: ${parsed.error}`);
+    documents.push(parsed.document);
+  }
+  return new Permissions(documents);
 }

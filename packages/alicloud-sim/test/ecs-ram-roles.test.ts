@@ -24,6 +24,16 @@ let ecs: Ecs;
 beforeEach(async () => {
   sim = await startSample((fleet) => {
     fleet.accessKeys.push({ id: 'LTAI5tNoPassRole', secret: 'no-pass-role', allow: ['ecs:*'] });
+    fleet.roles.push({
+      name: 'EcsAllowedAndDenied',
+      assumeRolePolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: ['ecs.aliyuncs.com'] } },
+          { Action: 'sts:*', Effect: 'Deny', Principal: { Service: 'ecs.aliyuncs.com' } },
+        ],
+      }),
+    });
     fleet.regions[0]!.generate = [{ count: 120, idPrefix: 'i-bp1gen', network: 'vpc', vpcId: 'vpc-bp1gen', tags: { fleet: 'gen' } }];
   });
   ecs = ecsClient(sim);
@@ -108,6 +118,15 @@ describe('AttachInstanceRamRole', () => {
       400,
     );
     expect(roleOf('i-bp1web0001')).toBeNull();
+  });
+
+  // Issue 13 item 1. Reference (RAM): "Trust and permission policies are evaluated the RAM way: an
+  // explicit Deny overrides any Allow. A trust policy that allows and denies ecs.aliyuncs.com does
+  // not let ECS assume it."
+  test('a trust policy that both allows and denies ecs.aliyuncs.com is 404 InvalidRamRole.NotEcsRole', async () => {
+    await expectApiError(attach(ecs, 'EcsAllowedAndDenied', ['i-bp1web0001']), 'InvalidRamRole.NotEcsRole', 404);
+    expect(roleOf('i-bp1web0001')).toBeNull();
+    expect(sim.state.roleTrustsEcs(sim.state.role('EcsAllowedAndDenied')!)).toBe(false);
   });
 
   test('a caller without ram:PassRole gets 403 InvalidUser.PassRoleForbidden', async () => {

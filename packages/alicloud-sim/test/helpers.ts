@@ -1,29 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import EcsPackage, * as $Ecs from '@alicloud/ecs20140526';
-import RamPackage, * as $Ram from '@alicloud/ram20150501';
+import * as $Ecs from '@alicloud/ecs20140526';
+import * as $Ram from '@alicloud/ram20150501';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import CredentialsPackage, { Config as CredentialConfig } from '@alicloud/credentials';
 import { expect } from 'vitest';
 import { parseFleet, startCloudSimulator, type CloudSimulator, type FleetSpec } from '../src/index.js';
+import { EcsClient, RamClient, type Credential, type Ecs, type Ram } from './sdk-clients.js';
 
 export { $Ecs, $Ram };
-
-/**
- * The SDKs are CommonJS with `exports.default = Client`: Node's ESM loader hands back
- * module.exports, Vitest's interop hands back the class itself. Accept both.
- */
-function cjsDefault<T>(pkg: { default: T }): T {
-  return (pkg as { default?: T }).default ?? (pkg as unknown as T);
-}
-
-export const EcsClient = cjsDefault(EcsPackage);
-export type Ecs = InstanceType<typeof EcsClient>;
-export const RamClient = cjsDefault(RamPackage);
-export type Ram = InstanceType<typeof RamClient>;
-export const CredentialClient = cjsDefault(CredentialsPackage);
-export type Credential = InstanceType<typeof CredentialClient>;
-export { CredentialConfig };
+export { CredentialClient, CredentialConfig, EcsClient, RamClient, type Credential, type Ecs, type Ram } from './sdk-clients.js';
 
 export const OPERATOR = { accessKeyId: 'LTAI5tOperator', accessKeySecret: 'operator-secret' };
 export const AUDITOR = { accessKeyId: 'LTAI5tAuditor', accessKeySecret: 'auditor-secret' };

@@ -28,6 +28,7 @@ beforeAll(async () => {
       { name: 'EcsDescribeOnly', trustedServices: ['ecs.aliyuncs.com'], allow: ['ecs:Describe*'] },
       { name: 'EcsEverything', trustedServices: ['ecs.aliyuncs.com'], allow: ['ecs:*'] },
     );
+    fleet.regions[0]!.instances!.push({ id: 'i-bp1hard0001', network: 'vpc', vpcId: 'vpc-bp1main', ramRole: 'EcsDescribeOnly', metadataTokens: 'required' });
   });
   const operator = ecsClient(sim);
   await attach(operator, 'EcsDescribeOnly', ['i-bp1web0001']);
@@ -89,6 +90,59 @@ describe('metadata service protocol', () => {
     expect((await fetch(imds('i-bp1web0003', '/latest/meta-data/ram/security-credentials/'))).status).toBe(404);
     expect((await fetch(credentialsUrl('i-bp1api0001', 'EcsRamRoleLogShipper'))).status).toBe(404);
     expect((await fetch(imds('i-nope', '/latest/api/token'), { method: 'PUT', headers: { 'X-aliyun-ecs-metadata-token-ttl-seconds': '60' } })).status).toBe(404);
+  });
+});
+
+// Issue 13 item 13. ECS docs ("Access instance metadata in security hardening mode only"): an
+// instance created with HttpTokens=required serves metadata only to requests with a token.
+// The SDK's own ECS RAM role provider is covered in netns/ecs-ram-role-provider.test.ts.
+describe('security hardening mode (fleet metadataTokens: required)', () => {
+  const listing = (id: string) => imds(id, '/latest/meta-data/ram/security-credentials/');
+  const token = async (id: string) =>
+    (await fetch(imds(id, '/latest/api/token'), { method: 'PUT', headers: { 'X-aliyun-ecs-metadata-token-ttl-seconds': '60' } })).text();
+
+  test('plain GETs are refused with 403; with a token the same reads are answered', async () => {
+    const plain = await fetch(listing('i-bp1hard0001'));
+    expect(plain.status).toBe(403);
+    expect(await plain.text()).toContain('/latest/api/token');
+    expect((await fetch(imds('i-bp1hard0001', '/latest/meta-data/instance-id'))).status).toBe(403);
+    const headers = { 'X-aliyun-ecs-metadata-token': await token('i-bp1hard0001') };
+    expect(await (await fetch(listing('i-bp1hard0001'), { headers })).text()).toBe('EcsDescribeOnly');
+    const creds = (await (await fetch(credentialsUrl('i-bp1hard0001', 'EcsDescribeOnly'), { headers })).json()) as Record<string, string>;
+    expect(creds).toMatchObject({ Code: 'Success', AccessKeyId: expect.stringMatching(/^STS\./) });
+    expect((await fetch(listing('i-bp1hard0001'), { headers: { 'X-aliyun-ecs-metadata-token': 'forged' } })).status).toBe(401);
+  });
+
+  test('normal mode (the default) answers plain GETs', async () => {
+    expect(sim.state.instance('i-bp1api0001')!.metadataTokens).toBe('optional');
+    expect((await fetch(listing('i-bp1api0001'))).status).toBe(200);
+  });
+
+  test('the credentials_uri provider (plain GETs) works in normal mode and fails in hardened mode', async () => {
+    await describeInstances(viaCredentialsUri('i-bp1web0001', 'EcsDescribeOnly'));
+    let caught: unknown;
+    try {
+      await viaCredentialsUri('i-bp1hard0001', 'EcsDescribeOnly').credential!.getCredential();
+    } catch (err) {
+      caught = err;
+    }
+    expect(String(caught)).toContain('403');
+  });
+
+  test('the control plane launches hardened instances, and snapshots show the mode', async () => {
+    const res = await fetch(`${sim.url}/sim/instances`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ regionId: 'cn-hangzhou', id: 'i-bp1hard0002', network: 'vpc', vpcId: 'vpc-bp1main', metadataTokens: 'required' }),
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ id: 'i-bp1hard0002', metadataTokens: 'required' });
+    expect((await fetch(listing('i-bp1hard0002'))).status).toBe(403);
+    const described = await ecsClient(sim).describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: 'cn-hangzhou', instanceIds: JSON.stringify(['i-bp1hard0002', 'i-bp1api0001']) }));
+    expect(described.body!.instances!.instance!.map((i) => [i.instanceId, i.metadataOptions?.httpTokens])).toEqual([
+      ['i-bp1api0001', 'optional'],
+      ['i-bp1hard0002', 'required'],
+    ]);
   });
 });
 

@@ -80,6 +80,36 @@ test('CreatePolicy and AttachPolicyToRole, with their 404 and 409 codes', async 
   await expectApiError(ram.attachPolicyToRole(new $Ram.AttachPolicyToRoleRequest({ policyType: 'Managed', policyName: 'OssWriter', roleName: 'Nope' })), 'InvalidParameter.PolicyType', 400);
 });
 
+// Issue 13 item 10. SDK CreateRoleRequest.description: "The description must be 1 to 1,024 characters in length."
+test('CreateRole takes a Description of up to 1,024 characters; 1,025 is InvalidParameter.Description', async () => {
+  const ok = await ram.createRole(new $Ram.CreateRoleRequest({ roleName: 'LongDescription', assumeRolePolicyDocument: ECS_TRUST, description: 'd'.repeat(1024) }));
+  expect(ok.body!.role!.description).toHaveLength(1024);
+  await expectApiError(
+    ram.createRole(new $Ram.CreateRoleRequest({ roleName: 'TooLongDescription', assumeRolePolicyDocument: ECS_TRUST, description: 'd'.repeat(1025) })),
+    'InvalidParameter.Description',
+    400,
+  );
+  expect(sim.state.role('TooLongDescription')).toBeUndefined();
+});
+
+// Issue 13 item 11. SDK CreatePolicyRequest.policyDocument: "The document must be 1 to 6,144 characters in length."
+test('CreatePolicy takes a PolicyDocument of up to 6,144 characters; 6,145 is InvalidParameter.PolicyDocument', async () => {
+  const documentOf = (length: number): string => {
+    const base = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:bucket/'] }] });
+    const padded = base.replace('bucket/', `bucket/${'x'.repeat(length - base.length)}`);
+    expect(padded).toHaveLength(length);
+    return padded;
+  };
+  await ram.createPolicy(new $Ram.CreatePolicyRequest({ policyName: 'AtTheLimit', policyDocument: documentOf(6144) }));
+  await expectApiError(ram.createPolicy(new $Ram.CreatePolicyRequest({ policyName: 'OverTheLimit', policyDocument: documentOf(6145) })), 'InvalidParameter.PolicyDocument', 400);
+  expect(sim.state.policy('Custom', 'OverTheLimit')).toBeUndefined();
+  await expectApiError(
+    ram.createPolicy(new $Ram.CreatePolicyRequest({ policyName: 'LongDescription', policyDocument: documentOf(200), description: 'd'.repeat(1025) })),
+    'InvalidParameter.Description',
+    400,
+  );
+});
+
 test('RAM actions need their own permissions: the operator key may read roles but not create them', async () => {
   await expectApiError(ramClient(sim).createRole(new $Ram.CreateRoleRequest({ roleName: 'Sneaky', assumeRolePolicyDocument: ECS_TRUST })), 'Forbidden.RAM', 403);
   await expectApiError(ramClient(sim, AUDITOR).createPolicy(new $Ram.CreatePolicyRequest({ policyName: 'P', policyDocument: '{}' })), 'Forbidden.RAM', 403);

@@ -77,7 +77,7 @@ describe('ACS3-HMAC-SHA256', () => {
   test('a hand-built request signed correctly is accepted, and its error body has the documented fields', async () => {
     const ok = await send(signedRequest());
     expect(ok.status).toBe(200);
-    const bad = await send(signedRequest({ query: { RegionId: 'cn-hangzhou', MaxResults: '7' } }));
+    const bad = await send(signedRequest({ query: { RegionId: 'cn-hangzhou', MaxResults: 'seven' } }));
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.json).sort()).toEqual(['Code', 'HostId', 'Message', 'Recommend', 'RequestId']);
     expect(bad.json['Code']).toBe('InvalidParameter.MaxResults');

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
-  CRD_PATH,
+  CRD_PATHS,
   EXAMPLES_PATH,
   PooledKubeConfig,
   type RunningOperator,
@@ -67,7 +67,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const kube = await startKubeEmulator({
     ...(opts.kubePort !== undefined ? { port: opts.kubePort } : {}),
     kubeconfigOut: kubeconfigPath,
-    crdPaths: [join(root, CRD_PATH)],
+    crdPaths: CRD_PATHS.map((path) => join(root, path)),
   });
   let cloud: CloudSimulator | undefined;
   let operator: RunningOperator | undefined;

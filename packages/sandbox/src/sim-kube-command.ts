@@ -1,12 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { parsePort } from 'ecs-role-operator';
 import { startKubeEmulator } from '@ecs-role-operator/kube-emulator';
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer from 0 to 65535, got "${value}"`);
-  return port;
-}
+import { ensureKubeconfigFree, releaseKubeconfig } from './kubeconfig-claim.js';
+import { runUntilSignal } from './run-until-signal.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -17,30 +14,23 @@ export function registerSimKubeCommand(parent: Command): void {
   parent
     .command('kube')
     .description('run the Kubernetes API emulator on loopback (kubectl and client libraries work against it)')
-    .option('--port <port>', 'port to listen on; 0 picks a free port', parsePort, 0)
+    .option('--port <port>', 'port to listen on; 0 picks a free port', parsePort('--port'), 0)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--kubeconfig-out <file>', 'write the admin kubeconfig here (default: a temporary file)')
+    .option('--kubeconfig-out <file>', 'write the admin kubeconfig here (default: a temporary file); removed on exit')
     .option('--install <file>', 'YAML file of objects (CRDs first) to install at start; repeatable', collect, [] as string[])
     .action(async (opts: { port: number; host: string; kubeconfigOut?: string; install: string[] }) => {
+      const kubeconfigOut = opts.kubeconfigOut ? resolve(opts.kubeconfigOut) : undefined;
+      if (kubeconfigOut) await ensureKubeconfigFree(kubeconfigOut, '--kubeconfig-out');
       const kube = await startKubeEmulator({
         port: opts.port,
         host: opts.host,
-        ...(opts.kubeconfigOut ? { kubeconfigOut: resolve(opts.kubeconfigOut) } : {}),
+        ...(kubeconfigOut ? { kubeconfigOut } : {}),
         crdPaths: opts.install.map((p) => resolve(p)),
       });
       process.stdout.write(`kube emulator listening on ${kube.url} (kubeconfig: ${kube.kubeconfigPath})\n`);
-      await new Promise<void>((done) => {
-        const stop = (signal: NodeJS.Signals): void => {
-          process.stderr.write(`kube emulator: ${signal} received, closing\n`);
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          kube.close().then(done, (err: unknown) => {
-            process.stderr.write(`kube emulator: close failed: ${err instanceof Error ? err.message : String(err)}\n`);
-            done();
-          });
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+      await runUntilSignal('kube emulator', async () => {
+        await kube.close();
+        if (kubeconfigOut) releaseKubeconfig(kubeconfigOut, kube.httpsUrl);
       });
     });
 }

@@ -119,9 +119,10 @@ describe('ecs-role-operator audit --kubeconfig FILE', () => {
     );
   });
 
-  it('a kubeconfig that cannot be read is named', async () => {
+  it('a kubeconfig that cannot be read is named, with the fix', async () => {
     await expect(runAuditCommand(sim, ['--kubeconfig', join(scratch, 'missing.kubeconfig'), '--region', 'cn-hangzhou'])).rejects.toThrow(
-      /cannot load --kubeconfig .*missing\.kubeconfig/,
+      /--kubeconfig .*missing\.kubeconfig: .*missing\.kubeconfig does not exist; pass the path of a kubeconfig file/,
     );
+    await expect(runAuditCommand(sim, ['--kubeconfig', scratch, '--region', 'cn-hangzhou'])).rejects.toThrow(/is a directory; pass the path of a kubeconfig file/);
   });
 });

@@ -2,9 +2,10 @@
  * Shared setup for the CloudApi integration tests: a fleet written for them, the simulator
  * started in-process, and the simulator's HTTP control plane (/sim/...).
  */
-import { createAlibabaCloudApi, type AlibabaCloudApiOptions, type CloudCallEvent } from '../../../src/cloud/alibaba-cloud-api.js';
+import { createAlibabaCloudApi, type AlibabaCloudApiOptions } from '../../../src/cloud/alibaba-cloud-api.js';
 import type { CloudApi } from '../../../src/cloud/cloud-api.js';
 import { createAccessKeyCredential } from '../../../src/cloud/credentials.js';
+import { instrumentCloudApi } from '../../../src/cloud/instrumented-cloud-api.js';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
 
 export const REGION = 'cn-hangzhou';
@@ -53,21 +54,29 @@ export async function startTestCloud(): Promise<CloudSimulator> {
   return startCloudSimulator({ fleet: parseFleet(FLEET_YAML), faultSeed: 7 });
 }
 
-export interface ApiUnderTest {
-  api: CloudApi;
-  events: CloudCallEvent[];
+/** One call as the instrumentation decorator reports it (what the operator's metrics count). */
+export interface CallEvent {
+  action: string;
+  code: string;
+  seconds: number;
 }
 
+export interface ApiUnderTest {
+  api: CloudApi;
+  events: CallEvent[];
+}
+
+/** The SDK adapter against the simulator, instrumented the way the operator instruments it. */
 export function apiFor(sim: CloudSimulator, key = OPERATOR, extra: Partial<AlibabaCloudApiOptions> = {}): ApiUnderTest {
-  const events: CloudCallEvent[] = [];
-  const api = createAlibabaCloudApi({
+  const events: CallEvent[] = [];
+  const sdk = createAlibabaCloudApi({
     ecsEndpoint: sim.endpoint,
     ramEndpoint: sim.endpoint,
     protocol: 'http',
     credential: createAccessKeyCredential(key.id, key.secret),
-    onCall: (e) => events.push(e),
     ...extra,
   });
+  const api = instrumentCloudApi(sdk, { cloudCall: (action, code, seconds) => events.push({ action, code, seconds }) });
   return { api, events };
 }
 

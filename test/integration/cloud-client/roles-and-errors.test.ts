@@ -5,7 +5,7 @@ import { createAlibabaCloudApi } from '../../../src/cloud/alibaba-cloud-api.js';
 import { CloudError } from '../../../src/cloud/cloud-api.js';
 import { createAccessKeyCredential } from '../../../src/cloud/credentials.js';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
-import { FLEET_YAML, REGION, addFault, apiFor, clearFaults, startTestCloud } from './helpers.js';
+import { FLEET_YAML, REGION, addFault, apiFor, clearFaults, loggedCalls, startTestCloud } from './helpers.js';
 
 let sim: CloudSimulator;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ describe('getRole', () => {
     const { api, events } = apiFor(sim);
     const trusted = await api.getRole('WebRole');
     expect(trusted).toEqual({ roleName: 'WebRole', arn: expect.stringMatching(/^acs:ram::\d+:role\//), trustsEcs: true });
-    expect(events.at(-1)).toEqual({ action: 'GetRole', durationMs: expect.any(Number), code: 'OK' });
+    expect(events.at(-1)).toEqual({ action: 'GetRole', seconds: expect.any(Number), code: 'OK' });
   });
 
   it('accepts Principal.Service as a string or in an array, and Action as a string or an array', async () => {
@@ -42,7 +42,9 @@ describe('getRole', () => {
   it('is null for a role that does not exist (EntityNotExist.Role)', async () => {
     const { api, events } = apiFor(sim);
     expect(await api.getRole('NoSuchRole')).toBeNull();
-    expect(events.at(-1)).toMatchObject({ action: 'GetRole', code: 'EntityNotExist.Role' });
+    expect((await loggedCalls(sim, 'GetRole')).at(-1)).toMatchObject({ code: 'EntityNotExist.Role' });
+    // The cloud's "no such role" is an answer, not a failed call.
+    expect(events.at(-1)).toMatchObject({ action: 'GetRole', code: 'OK' });
   });
 });
 
@@ -54,7 +56,8 @@ describe('errors become CloudError', () => {
     expect(err).toBeInstanceOf(CloudError);
     expect(err).toMatchObject({ action: 'DescribeInstances', code: 'Throttling', statusCode: 400 });
     expect((err as CloudError).requestId).toMatch(/\S/);
-    expect(events.at(-1)).toMatchObject({ action: 'DescribeInstances', regionId: REGION, code: 'Throttling' });
+    expect(events.at(-1)).toMatchObject({ action: 'DescribeInstances', code: 'Throttling' });
+    expect((await loggedCalls(sim, 'DescribeInstances')).at(-1)).toMatchObject({ code: 'Throttling', params: { RegionId: REGION } });
     // the fault was spent: the next call goes through
     expect(await api.describeInstances(REGION, { instanceIds: ['i-web1'] })).toHaveLength(1);
   });

@@ -251,7 +251,7 @@ describe('errors are Status objects', () => {
     expect(String(res.json['message'])).toMatch(/^InstanceRoleBinding\.roles\.ecs\.dev "broken" is invalid: \[/);
     const causes = (res.json['details'] as { causes: { field: string; reason: string; message: string }[] }).causes;
     expect(causes.map((c) => c.field)).toEqual(expect.arrayContaining(['spec.roleName', 'spec']));
-    expect(causes.find((c) => c.field === 'spec')?.message).toContain('set spec.instanceIds, spec.instanceSelector, or both');
+    expect(causes.find((c) => c.field === 'spec')?.message).toContain('set spec.instanceIds (at least one ID), spec.instanceSelector, or both');
   });
 });
 

@@ -1,7 +1,7 @@
 /** Builders for audit unit tests: bindings, instances and region inventories as plain data. */
 import type { InstanceRoleBindingSpec } from '../../../src/api/instance-role-binding.js';
-import type { InstanceInfo, RoleInfo } from '../../../src/cloud/cloud-api.js';
-import { normalizeSpec } from '../../../src/domain/claims.js';
+import { normalizeSpec } from '../../../src/domain/binding-spec.js';
+import type { InstanceInfo, RoleInfo } from '../../../src/domain/cloud-facts.js';
 import type { AuditBinding, AuditInput, RegionInventory } from '../../../src/audit/model.js';
 
 export const REGION = 'cn-hangzhou';

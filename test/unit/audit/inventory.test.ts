@@ -1,67 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { collectInventory, mapWithConcurrency } from '../../../src/audit/inventory.js';
-import {
-  type CloudApi,
-  CloudError,
-  type InstanceCallResult,
-  type InstanceFilter,
-  type InstanceInfo,
-  MAX_DESCRIBE_ROLE_IDS,
-  type RoleInfo,
-} from '../../../src/cloud/cloud-api.js';
-
-/** An in-memory CloudApi that records calls and can fail scripted calls. */
-class FakeCloud implements CloudApi {
-  readonly calls: string[] = [];
-  /** Errors thrown by the next calls of an action, in order. */
-  readonly failures = new Map<string, CloudError[]>();
-
-  constructor(
-    private instances: InstanceInfo[],
-    private readonly roles: Map<string, string>,
-    private readonly ramRoles: Map<string, RoleInfo>,
-  ) {}
-
-  release(instanceId: string): void {
-    this.instances = this.instances.filter((i) => i.instanceId !== instanceId);
-  }
-
-  private maybeFail(action: string): void {
-    this.calls.push(action);
-    const next = this.failures.get(action)?.shift();
-    if (next) throw next;
-  }
-
-  async describeInstances(regionId: string, filter: InstanceFilter): Promise<InstanceInfo[]> {
-    this.maybeFail('DescribeInstances');
-    return this.instances.filter((i) => i.regionId === regionId && (!filter.instanceIds || filter.instanceIds.includes(i.instanceId)));
-  }
-
-  async describeInstanceRamRoles(_regionId: string, instanceIds: string[]): Promise<Map<string, string | null>> {
-    this.maybeFail('DescribeInstanceRamRole');
-    expect(instanceIds.length).toBeLessThanOrEqual(MAX_DESCRIBE_ROLE_IDS);
-    const gone = instanceIds.filter((id) => !this.instances.some((i) => i.instanceId === id));
-    if (gone.length > 0) throw new CloudError({ action: 'DescribeInstanceRamRole', code: 'InvalidInstanceId.NotFound', message: gone.join(','), statusCode: 404 });
-    return new Map(instanceIds.map((id) => [id, this.roles.get(id) ?? null]));
-  }
-
-  async listInstancesWithRole(): Promise<string[]> {
-    throw new Error('the audit does not list by role');
-  }
-
-  async attachInstanceRamRole(): Promise<InstanceCallResult[]> {
-    throw new Error('the audit never mutates');
-  }
-
-  async detachInstanceRamRole(): Promise<InstanceCallResult[]> {
-    throw new Error('the audit never mutates');
-  }
-
-  async getRole(roleName: string): Promise<RoleInfo | null> {
-    this.maybeFail('GetRole');
-    return this.ramRoles.get(roleName) ?? null;
-  }
-}
+import { CloudError } from '../../../src/cloud/cloud-api.js';
+import type { InstanceInfo } from '../../../src/domain/cloud-facts.js';
+import { FakeCloud } from '../fakes/fake-cloud.js';
 
 function fleet(count: number): InstanceInfo[] {
   return Array.from({ length: count }, (_, n) => ({
@@ -79,11 +20,11 @@ const throttled = () => new CloudError({ action: 'x', code: 'Throttling', messag
 describe('collectInventory', () => {
   it('describes the region once, roles of VPC instances 50 at a time, and each role once', async () => {
     const instances = fleet(120); // 108 VPC, 12 classic
-    const cloud = new FakeCloud(instances, new Map([['i-0000', 'Web'], ['i-0001', 'Stray']]), new Map([['Web', { roleName: 'Web', arn: 'a', trustsEcs: true }]]));
+    const cloud = new FakeCloud({ instances, attached: { 'i-0000': 'Web', 'i-0001': 'Stray' }, ramRoles: { Web: true } });
     const inventory = await collectInventory(cloud, ['cn-hangzhou'], ['Web', 'Bound'], { sleep: noSleep });
-    expect(cloud.calls.filter((c) => c === 'DescribeInstances')).toHaveLength(1);
-    expect(cloud.calls.filter((c) => c === 'DescribeInstanceRamRole')).toHaveLength(3); // ceil(108 / 50)
-    expect(cloud.calls.filter((c) => c === 'GetRole')).toHaveLength(3); // Bound, Stray, Web
+    expect(cloud.actions().filter((c) => c === 'DescribeInstances')).toHaveLength(1);
+    expect(cloud.actions().filter((c) => c === 'DescribeInstanceRamRole')).toHaveLength(3); // ceil(108 / 50)
+    expect(cloud.actions().filter((c) => c === 'GetRole')).toHaveLength(3); // Bound, Stray, Web
     const region = inventory.regions[0]!;
     expect(region.instances).toHaveLength(120);
     expect(region.attachedRoles.size).toBe(108);
@@ -92,12 +33,12 @@ describe('collectInventory', () => {
     expect([...inventory.roles]).toEqual([
       ['Bound', null],
       ['Stray', null],
-      ['Web', { roleName: 'Web', arn: 'a', trustsEcs: true }],
+      ['Web', { roleName: 'Web', arn: 'acs:ram::1:role/Web', trustsEcs: true }],
     ]);
   });
 
   it('retries recoverable errors (throttling, 5xx, network) and honours retry-after', async () => {
-    const cloud = new FakeCloud(fleet(3), new Map(), new Map());
+    const cloud = new FakeCloud({ instances: fleet(3) });
     cloud.failures.set('DescribeInstances', [throttled(), new CloudError({ action: 'x', code: 'ECONNRESET', message: 'reset' })]);
     cloud.failures.set('DescribeInstanceRamRole', [new CloudError({ action: 'x', code: 'ServiceUnavailable', message: 'down', statusCode: 503 })]);
     const waits: number[] = [];
@@ -108,17 +49,17 @@ describe('collectInventory', () => {
   });
 
   it('gives up after the configured attempts and does not retry terminal errors', async () => {
-    const cloud = new FakeCloud(fleet(3), new Map(), new Map());
+    const cloud = new FakeCloud({ instances: fleet(3) });
     cloud.failures.set('DescribeInstances', [throttled(), throttled(), throttled()]);
     await expect(collectInventory(cloud, ['cn-hangzhou'], [], { sleep: noSleep, attempts: 3 })).rejects.toMatchObject({ code: 'Throttling' });
-    const terminal = new FakeCloud(fleet(3), new Map(), new Map());
+    const terminal = new FakeCloud({ instances: fleet(3) });
     terminal.failures.set('DescribeInstances', [new CloudError({ action: 'x', code: 'InvalidRegionId.NotFound', message: 'no', statusCode: 404 })]);
     await expect(collectInventory(terminal, ['cn-hangzhou'], [], { sleep: noSleep })).rejects.toMatchObject({ code: 'InvalidRegionId.NotFound' });
-    expect(terminal.calls).toEqual(['DescribeInstances']);
+    expect(terminal.actions()).toEqual(['DescribeInstances']);
   });
 
   it('drops an instance released between DescribeInstances and DescribeInstanceRamRole', async () => {
-    const cloud = new FakeCloud(fleet(4), new Map([['i-0001', 'Web']]), new Map());
+    const cloud = new FakeCloud({ instances: fleet(4), attached: { 'i-0001': 'Web' } });
     const original = cloud.describeInstances.bind(cloud);
     let first = true;
     cloud.describeInstances = async (regionId, filter) => {

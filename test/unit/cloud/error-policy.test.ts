@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { REASONS } from '../../../src/domain/conditions.js';
-import { type ErrorClass, classifyCloudError, errorPolicyReasons, errorPolicyTable } from '../../../src/cloud/error-policy.js';
+import { classifyCloudError, cloudFailure, errorPolicyReasons, errorPolicyTable } from '../../../src/cloud/error-policy.js';
+import type { ErrorClass } from '../../../src/domain/failures.js';
+import { CONDITION_REASONS, REASONS } from '../../../src/domain/reasons.js';
 
 describe('classifyCloudError', () => {
   const expected: Array<[string, ErrorClass, string]> = [
@@ -24,7 +25,7 @@ describe('classifyCloudError', () => {
     ['SignatureDoesNotMatch', 'terminal', 'InvalidCredentials'],
     ['IncompleteSignature', 'terminal', 'InvalidCredentials'],
     ['InvalidNetworkType.MismatchRamRole', 'terminal', 'InstanceNotVpc'],
-    ['InvalidSpec', 'terminal', 'InvalidSpec'],
+    ['InvalidInstanceIds.Malformed', 'terminal', 'InvalidSpec'],
     ['InvalidRamRole.AlreadyAttached', 'wait', 'RoleChangedDuringReconcile'],
     ['InvalidRamRole.NotAttached', 'wait', 'RoleChangedDuringReconcile'],
     ['InvalidInstanceId.NotFound', 'wait', 'InstanceVanished'],
@@ -70,5 +71,22 @@ describe('classifyCloudError', () => {
     expect(classifyCloudError('InvalidRamRole.NotEcsRole').hint).toContain('ecs.aliyuncs.com');
     expect(classifyCloudError('InvalidUser.PassRoleForbidden').hint).toContain('ram:PassRole');
     expect(classifyCloudError('InvalidRamRole.NotFound').hint).toContain('spec.roleName');
+  });
+
+  it("gives a code its reason's fix unless the code says more", () => {
+    expect(classifyCloudError('Throttling').hint).toBe(CONDITION_REASONS.Throttled.fix);
+    expect(classifyCloudError('InvalidRamRole.NotEcsRole').hint).toBe(CONDITION_REASONS.RoleNotTrusted.fix);
+    expect(classifyCloudError('InvalidRamRole.NotAttached').hint).not.toBe(CONDITION_REASONS.RoleChangedDuringReconcile.fix);
+  });
+
+  it('builds a failure with the code, the message and the classification', () => {
+    expect(cloudFailure('InvalidUser.PassRoleForbidden', 'no', 403)).toEqual({
+      code: 'InvalidUser.PassRoleForbidden',
+      message: 'no',
+      class: 'terminal',
+      reason: 'PassRoleForbidden',
+      hint: CONDITION_REASONS.PassRoleForbidden.fix,
+    });
+    expect(cloudFailure('Mystery', 'no', 400)).toMatchObject({ class: 'terminal', reason: 'CloudRequestRejected' });
   });
 });

@@ -97,11 +97,23 @@ describe('InstanceRoleBinding CRD schema', () => {
     ]);
   });
 
-  it('needs instanceIds or instanceSelector (CEL rule with reason FieldValueRequired)', () => {
-    expect(admit(binding({ regionId: 'cn-hangzhou', roleName: 'R' })).causes).toEqual([
-      { reason: 'FieldValueRequired', field: 'spec', message: 'Required value: set spec.instanceIds, spec.instanceSelector, or both' },
-    ]);
+  it('needs a non-empty instanceIds or an instanceSelector (CEL rule with reason FieldValueRequired)', () => {
+    const required = [
+      { reason: 'FieldValueRequired', field: 'spec', message: 'Required value: name the instances: set spec.instanceIds (at least one ID), spec.instanceSelector, or both' },
+    ];
+    expect(admit(binding({ regionId: 'cn-hangzhou', roleName: 'R' })).causes).toEqual(required);
+    // An edit to an empty list is rejected too: a binding that targets nothing is never stored.
+    expect(admit(binding({ regionId: 'cn-hangzhou', roleName: 'R', instanceIds: [] })).causes).toEqual(required);
     expect(admit(binding({ regionId: 'cn-hangzhou', roleName: 'R', instanceSelector: { vpcId: 'vpc-bp1xyz' } })).causes).toEqual([]);
+    expect(admit(binding({ regionId: 'cn-hangzhou', roleName: 'R', instanceIds: [], instanceSelector: { vpcId: 'vpc-bp1xyz' } })).causes).toEqual([]);
+  });
+
+  it('caps selector tag keys at 128 characters, as ECS does', () => {
+    const tags = (key: string) => binding({ regionId: 'cn-hangzhou', roleName: 'R', instanceSelector: { tags: { [key]: 'v' } } });
+    expect(admit(tags('k'.repeat(128))).causes).toEqual([]);
+    expect(admit(tags('k'.repeat(200))).causes).toEqual([
+      { reason: 'FieldValueInvalid', field: 'spec.instanceSelector.tags', message: 'Invalid value: "object": tag keys must be 1-128 characters (the ECS limit)' },
+    ]);
   });
 
   it('rejects an empty instanceSelector', () => {
@@ -141,8 +153,12 @@ describe('InstanceRoleBinding CRD schema', () => {
     );
   });
 
-  it('enforces the 30s minimum resyncPeriod with a CEL rule', () => {
+  it('enforces the 30s minimum and 24h maximum resyncPeriod with CEL rules', () => {
     expect(admit(binding({ ...validSpec, resyncPeriod: '30s' })).causes).toEqual([]);
+    expect(admit(binding({ ...validSpec, resyncPeriod: '24h' })).causes).toEqual([]);
+    expect(admit(binding({ ...validSpec, resyncPeriod: '1000h' })).causes).toEqual([
+      expect.objectContaining({ reason: 'FieldValueInvalid', field: 'spec.resyncPeriod', message: expect.stringContaining('resyncPeriod must be at most 24h') }),
+    ]);
     expect(admit(binding({ ...validSpec, resyncPeriod: '10s' })).causes).toEqual([
       expect.objectContaining({ reason: 'FieldValueInvalid', field: 'spec.resyncPeriod', message: expect.stringContaining('resyncPeriod must be at least 30s') }),
     ]);

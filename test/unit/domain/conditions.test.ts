@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition, ConditionType, InstanceRoleBindingStatus, InstanceStatus } from '../../../src/api/instance-role-binding.js';
-import { type PassOutcome, REASONS, REASON_DESCRIPTIONS, allReasons, computeStatus } from '../../../src/domain/conditions.js';
+import { classifyCloudError } from '../../../src/cloud/error-policy.js';
+import { type PassOutcome, computeStatus } from '../../../src/domain/conditions.js';
+import { type ErrorClass, invalidSpecFailure } from '../../../src/domain/failures.js';
 import type { Plan } from '../../../src/domain/planner.js';
+import { REASONS } from '../../../src/domain/reasons.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
 const LATER = '2026-11-23T10:05:00.000Z';
@@ -11,6 +14,11 @@ function outcome(instanceResults: InstanceStatus[], extra: Partial<PassOutcome> 
 }
 const bound = (id: string, role = 'RoleA'): InstanceStatus => ({ instanceId: id, state: 'Bound', observedRole: role });
 const inState = (id: string, state: InstanceStatus['state'], message?: string): InstanceStatus => ({ instanceId: id, state, ...(message ? { message } : {}) });
+
+/** A pass error as the reconciler hands it over: classified, with the error table's reason. */
+function passError(cls: ErrorClass, code: string, message: string): NonNullable<PassOutcome['error']> {
+  return { class: cls, code, message, reason: classifyCloudError(code).reason };
+}
 
 function cond(status: InstanceRoleBindingStatus, type: ConditionType): Condition {
   const c = status.conditions?.find((x) => x.type === type);
@@ -90,27 +98,27 @@ describe('computeStatus: conditions per outcome', () => {
   });
 
   it('terminal error (PassRoleForbidden): Stalled with the hint-bearing message', () => {
-    const error = { classification: 'terminal' as const, code: 'InvalidUser.PassRoleForbidden', message: 'attaching failed. Grant ram:PassRole' };
+    const error = passError('terminal', 'InvalidUser.PassRoleForbidden', 'attaching failed. Grant ram:PassRole');
     const s = computeStatus(undefined, outcome([inState('i-a', 'Error', error.message)], { error }));
     expect(verdict(s)).toEqual(['False/PassRoleForbidden', 'False/WaitingForChange', 'True/PassRoleForbidden']);
     expect(cond(s, 'Stalled').message).toContain('ram:PassRole');
   });
 
   it('invalid spec: Stalled InvalidSpec', () => {
-    const error = { classification: 'terminal' as const, code: 'InvalidSpec', message: 'ns/b: invalid spec: spec.roleName ...' };
+    const error = invalidSpecFailure('ns/b: invalid spec: spec.roleName ...');
     const s = computeStatus(undefined, outcome([], { plan: undefined, error }));
     expect(verdict(s)).toEqual(['False/InvalidSpec', 'False/WaitingForChange', 'True/InvalidSpec']);
   });
 
   it('recoverable error: Ready False CloudError, Reconciling True with the error reason', () => {
-    const error = { classification: 'recoverable' as const, code: 'Throttling.User', message: 'Request was denied due to user flow control.' };
+    const error = passError('recoverable', 'Throttling.User', 'Request was denied due to user flow control.');
     const s = computeStatus(undefined, outcome([bound('i-a')], { plan: undefined, error }));
     expect(verdict(s)).toEqual(['False/CloudError', 'True/Throttled', 'False/NotStalled']);
     expect(cond(s, 'Reconciling').message).toContain('retrying with backoff');
   });
 
   it('wait error: Ready False Progressing, Reconciling True', () => {
-    const error = { classification: 'wait' as const, code: 'InvalidRamRole.AlreadyAttached', message: 'attaching role RoleA on i-a failed' };
+    const error = passError('wait', 'InvalidRamRole.AlreadyAttached', 'attaching role RoleA on i-a failed');
     const s = computeStatus(undefined, outcome([inState('i-a', 'Pending', error.message)], { error }));
     expect(verdict(s)).toEqual(['False/Progressing', 'True/RoleChangedDuringReconcile', 'False/NotStalled']);
   });
@@ -134,7 +142,7 @@ describe('computeStatus: conditions per outcome', () => {
   });
 
   it('a terminal error dominates per-instance problems', () => {
-    const error = { classification: 'terminal' as const, code: 'Forbidden.RAM', message: 'not allowed' };
+    const error = passError('terminal', 'Forbidden.RAM', 'not allowed');
     const s = computeStatus(undefined, outcome([inState('i-c', 'Conflict', 'taken')], { error }));
     expect(verdict(s)).toEqual(['False/AccessDenied', 'False/WaitingForChange', 'True/AccessDenied']);
   });
@@ -185,24 +193,7 @@ describe('computeStatus: instances', () => {
   });
 });
 
-describe('REASONS', () => {
-  it('are stable CamelCase words equal to their keys', () => {
-    for (const [key, value] of Object.entries(REASONS)) {
-      expect(value).toBe(key);
-      expect(value).toMatch(/^[A-Z][A-Za-z]+$/);
-    }
-    expect(allReasons()).toEqual([...new Set(Object.values(REASONS))].sort());
-  });
-
-  it('are each documented with the conditions they appear in, a meaning and a fix', () => {
-    expect(Object.keys(REASON_DESCRIPTIONS).sort()).toEqual(allReasons());
-    for (const [reason, doc] of Object.entries(REASON_DESCRIPTIONS)) {
-      expect(doc.conditions, reason).toMatch(/Ready|Reconciling|Stalled/);
-      expect(doc.meaning.length, reason).toBeGreaterThan(10);
-      expect(doc.fix.length, reason).toBeGreaterThan(5);
-    }
-  });
-
+describe('computeStatus: reasons', () => {
   it('cover every reason computeStatus produced across these outcomes', () => {
     const known = new Set<string>(Object.values(REASONS));
     const samples: PassOutcome[] = [
@@ -212,8 +203,8 @@ describe('REASONS', () => {
       outcome([inState('i-a', 'Conflict')]),
       outcome([inState('i-a', 'NotVpc')]),
       outcome([inState('i-a', 'Attaching')]),
-      outcome([], { error: { classification: 'recoverable', code: 'ECONNRESET', message: 'x' } }),
-      outcome([], { error: { classification: 'terminal', code: 'SomethingNew', message: 'x' } }),
+      outcome([], { error: passError('recoverable', 'ECONNRESET', 'x') }),
+      outcome([], { error: passError('terminal', 'SomethingNew', 'x') }),
     ];
     for (const o of samples) for (const c of computeStatus(undefined, o).conditions ?? []) expect(known.has(c.reason), c.reason).toBe(true);
   });

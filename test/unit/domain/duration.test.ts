@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../../src/domain/duration.js';
+import { formatDuration, parseDuration, formatDurationShort } from '../../../src/domain/duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -54,5 +54,21 @@ describe('formatDuration', () => {
 
   it('round-trips through parseDuration', () => {
     for (const ms of [1, 999, 1_000, 61_500, 3_600_000, 86_400_000]) expect(parseDuration(formatDuration(ms))).toBe(ms);
+  });
+});
+
+describe('formatDurationShort', () => {
+  it.each([
+    [300_000, '5m'],
+    [15_000, '15s'],
+    [2_000, '2s'],
+    [5_400_000, '1h30m'],
+    [3_600_000, '1h'],
+    [3_605_000, '1h0m5s'],
+    [90_500, '1m30.5s'],
+    [500, '500ms'],
+    [0, '0s'],
+  ])('%d ms is %s', (ms, text) => {
+    expect(formatDurationShort(ms)).toBe(text);
   });
 });

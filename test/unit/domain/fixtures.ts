@@ -1,6 +1,7 @@
 /** Builders for the pure controller tests: bindings, instances and planner inputs. */
-import type { InstanceInfo } from '../../../src/cloud/cloud-api.js';
-import type { BindingView, NormalizedSpec } from '../../../src/domain/claims.js';
+import type { NormalizedSpec } from '../../../src/domain/binding-spec.js';
+import type { BindingView } from '../../../src/domain/binding-view.js';
+import type { InstanceInfo } from '../../../src/domain/cloud-facts.js';
 import type { PlanInput } from '../../../src/domain/planner.js';
 
 export const REGION = 'cn-hangzhou';

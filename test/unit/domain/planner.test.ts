@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceState } from '../../../src/api/instance-role-binding.js';
-import type { BindingView } from '../../../src/domain/claims.js';
+import type { BindingView } from '../../../src/domain/binding-view.js';
 import { computeStatus } from '../../../src/domain/conditions.js';
 import { type Plan, type PlanInput, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from '../../../src/domain/planner.js';
 import { REGION, binding, classicInstance, planInput, vpcInstance } from './fixtures.js';

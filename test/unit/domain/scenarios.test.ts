@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { InstanceRoleBindingStatus } from '../../../src/api/instance-role-binding.js';
-import type { BindingView } from '../../../src/domain/claims.js';
+import type { BindingView } from '../../../src/domain/binding-view.js';
 import { computeStatus } from '../../../src/domain/conditions.js';
 import { type Plan, type PlannedAction, plan, planDeletion, previouslyOwnedFrom } from '../../../src/domain/planner.js';
 import { binding, vpcInstance } from './fixtures.js';

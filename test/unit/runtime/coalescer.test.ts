@@ -111,3 +111,48 @@ describe('Coalescer with a gate', () => {
     expect(calls).toHaveLength(3);
   });
 });
+
+describe('Coalescer: aborts', () => {
+  it('withdraws an aborted caller from a batch not yet sent, and sends the rest', async () => {
+    const sent: string[][] = [];
+    const c = new Coalescer<string, string>({ maxBatch: 10, windowMs: 10, run: async (_g, items) => echo(sent, items) });
+    const stop = new AbortController();
+    const aborted = c.requestMany('g', ['a', 'b'], stop.signal);
+    const kept = c.request('g', 'c');
+    stop.abort(new Error('stop'));
+    await expect(aborted).rejects.toThrow('stop');
+    expect(await kept).toBe('c');
+    expect(sent).toEqual([['c']]);
+  });
+
+  it('gives a sealed batch a signal that aborts only when every caller has', async () => {
+    const signals: Array<AbortSignal | undefined> = [];
+    let finish: () => void = () => undefined;
+    const c = new Coalescer<string, string>({
+      maxBatch: 2,
+      windowMs: 1,
+      run: (_g, items, signal) => {
+        signals.push(signal);
+        return new Promise((resolve) => (finish = () => resolve(new Map(items.map((i) => [i, i])))));
+      },
+    });
+    const one = new AbortController();
+    const two = new AbortController();
+    const first = c.request('g', 'a', one.signal);
+    const second = c.request('g', 'b', two.signal);
+    await new Promise((r) => setTimeout(r, 10));
+    one.abort(new Error('one'));
+    await expect(first).rejects.toThrow('one');
+    expect(signals[0]?.aborted).toBe(false);
+    two.abort(new Error('two'));
+    expect(signals[0]?.aborted).toBe(true);
+    finish();
+    await expect(second).rejects.toThrow('two');
+  });
+});
+
+/** Records the batch and answers each item with itself. */
+function echo(sent: string[][], items: string[]): Map<string, string> {
+  sent.push([...items]);
+  return new Map(items.map((i) => [i, i]));
+}

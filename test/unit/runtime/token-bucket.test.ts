@@ -22,3 +22,29 @@ describe('TokenBucket', () => {
     expect(() => new TokenBucket(0)).toThrow(/rate must be positive/);
   });
 });
+
+describe('TokenBucket: waits that take nothing, and aborted waits', () => {
+  it('whenAvailable resolves while a token is there and takes none', async () => {
+    const bucket = new TokenBucket(1, 1, () => 0);
+    await bucket.whenAvailable();
+    await bucket.acquire();
+    let available = false;
+    void bucket.whenAvailable().then(() => (available = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(available).toBe(false);
+  });
+
+  it('an aborted acquire leaves the queue and rejects with the reason; the token goes to the next', async () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, 1, () => now);
+    await bucket.acquire();
+    const stop = new AbortController();
+    const aborted = bucket.acquire(stop.signal);
+    const next = bucket.acquire();
+    stop.abort(new Error('stop'));
+    await expect(aborted).rejects.toThrow('stop');
+    now = 100;
+    await next;
+    await expect(bucket.acquire(stop.signal)).rejects.toThrow('stop');
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CloudApi, CloudError } from '../../../src/cloud/cloud-api.js';
-import { instrumentCloudApi } from '../../../src/observability/instrumented-cloud-api.js';
+import { instrumentCloudApi } from '../../../src/cloud/instrumented-cloud-api.js';
 
 /** A CloudApi that answers from fixed data, failing the calls named in `failWith`. */
 function fixedCloud(failWith: Partial<Record<keyof CloudApi, Error>>): CloudApi {
@@ -16,10 +16,6 @@ function fixedCloud(failWith: Partial<Record<keyof CloudApi, Error>>): CloudApi 
     async describeInstanceRamRoles(_r, ids) {
       fail('describeInstanceRamRoles');
       return new Map(ids.map((id) => [id, null]));
-    },
-    async listInstancesWithRole() {
-      fail('listInstancesWithRole');
-      return ['i-1'];
     },
     async attachInstanceRamRole(_r, _role, ids) {
       fail('attachInstanceRamRole');
@@ -47,14 +43,12 @@ describe('instrumentCloudApi', () => {
 
     expect(await cloud.describeInstances('cn-hangzhou', { instanceIds: ['i-1'] })).toHaveLength(1);
     expect(await cloud.describeInstanceRamRoles('cn-hangzhou', ['i-1', 'i-2'])).toEqual(new Map([['i-1', null], ['i-2', null]]));
-    expect(await cloud.listInstancesWithRole('cn-hangzhou', 'R')).toEqual(['i-1']);
     await expect(cloud.attachInstanceRamRole('cn-hangzhou', 'R', ['i-1'])).rejects.toBe(throttled);
     expect(await cloud.detachInstanceRamRole('cn-hangzhou', 'R', ['i-1'])).toHaveLength(1);
     await expect(cloud.getRole('R')).rejects.toThrow('fetch failed');
 
     expect(calls.map(({ action, code }) => `${action} ${code}`)).toEqual([
       'DescribeInstances OK',
-      'DescribeInstanceRamRole OK',
       'DescribeInstanceRamRole OK',
       'AttachInstanceRamRole Throttling',
       'DetachInstanceRamRole OK',

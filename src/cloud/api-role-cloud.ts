@@ -1,0 +1,90 @@
+/**
+ * The RoleCloud port over a CloudApi: a binding's observation from DescribeInstances (by IDs and
+ * by selector) and DescribeInstanceRamRole, the role check from GetRole, and attach/detach per
+ * role within the API's batch limits, with each instance's answer turned into a typed outcome
+ * classified by the error table.
+ */
+import type { InstanceInfo, Observation } from '../domain/cloud-facts.js';
+import type { Failure } from '../domain/failures.js';
+import { chunk } from '../util/chunk.js';
+import { errorText } from '../util/error-text.js';
+import { type CloudApi, CloudError, type InstanceCallResult, MAX_DESCRIBE_ROLE_IDS, MAX_MUTATE_IDS } from './cloud-api.js';
+import { ROLE_NOT_ATTACHED_CODE, cloudFailure } from './error-policy.js';
+import type { AttachOutcome, DetachOutcome, RoleChange, RoleCheckAnswer, RoleCloud, TargetScope } from './role-cloud.js';
+
+/** The code of a failure that is not the cloud's answer (e.g. a bug in a decorator). */
+const INTERNAL_ERROR_CODE = 'InternalError';
+/** The code of an instance the answer to a batched call does not mention. */
+const NO_RESULT_CODE = 'NoResult';
+
+export class ApiRoleCloud implements RoleCloud {
+  constructor(private readonly api: CloudApi) {}
+
+  async observe(regionId: string, scope: TargetScope, signal: AbortSignal): Promise<Observation> {
+    const { instanceIds, selector } = scope;
+    const [byId, selected] = await Promise.all([
+      instanceIds.length > 0 ? this.api.describeInstances(regionId, { instanceIds: [...instanceIds] }, { signal }) : [],
+      selector
+        ? this.api.describeInstances(regionId, { tags: selector.tags, ...(selector.vpcId ? { vpcId: selector.vpcId } : {}) }, { signal })
+        : [],
+    ]);
+    const instances = new Map<string, InstanceInfo>();
+    for (const instance of [...byId, ...selected]) instances.set(instance.instanceId, instance);
+    const targetIds = [...new Set([...instanceIds, ...selected.map((i) => i.instanceId)])].sort();
+    const vpcIds = targetIds.filter((id) => instances.get(id)?.networkType === 'vpc');
+    const answers = await Promise.all(chunk(vpcIds, MAX_DESCRIBE_ROLE_IDS).map((ids) => this.api.describeInstanceRamRoles(regionId, ids, { signal })));
+    const observedRoles = new Map<string, string | null>();
+    for (const answer of answers) for (const [id, role] of answer) observedRoles.set(id, role);
+    return { targetIds, instances, observedRoles, observeErrors: new Map() };
+  }
+
+  async checkRole(roleName: string, signal: AbortSignal): Promise<RoleCheckAnswer> {
+    const info = await this.api.getRole(roleName, { signal });
+    return info ? { exists: true, trustsEcs: info.trustsEcs } : { exists: false, trustsEcs: false };
+  }
+
+  async attach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal): Promise<Map<string, AttachOutcome>> {
+    const answers = await this.change(changes, signal, 'attach', (role, ids) => this.api.attachInstanceRamRole(regionId, role, ids, { signal }));
+    return new Map([...answers].map(([id, answer]): [string, AttachOutcome] => [id, answer === 'done' ? { kind: 'attached' } : { kind: 'failed', failure: answer }]));
+  }
+
+  async detach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal): Promise<Map<string, DetachOutcome>> {
+    const answers = await this.change(changes, signal, 'detach', (role, ids) => this.api.detachInstanceRamRole(regionId, role, ids, { signal }));
+    return new Map(
+      [...answers].map(([id, answer]): [string, DetachOutcome] => {
+        if (answer === 'done') return [id, { kind: 'detached' }];
+        return [id, answer.code === ROLE_NOT_ATTACHED_CODE ? { kind: 'notAttached', failure: answer } : { kind: 'failed', failure: answer }];
+      }),
+    );
+  }
+
+  /** One call per role and batch; each instance's answer, or the failure of its whole call. */
+  private async change(
+    changes: readonly RoleChange[],
+    signal: AbortSignal,
+    kind: 'attach' | 'detach',
+    call: (roleName: string, ids: string[]) => Promise<InstanceCallResult[]>,
+  ): Promise<Map<string, 'done' | Failure>> {
+    const byRole = new Map<string, string[]>();
+    for (const c of changes) byRole.set(c.roleName, [...(byRole.get(c.roleName) ?? []), c.instanceId]);
+    const answers = new Map<string, 'done' | Failure>();
+    const batches = [...byRole].flatMap(([roleName, ids]) => chunk(ids, MAX_MUTATE_IDS).map((batch) => ({ roleName, batch })));
+    await Promise.all(
+      batches.map(async ({ roleName, batch }) => {
+        try {
+          const results = new Map((await call(roleName, batch)).map((r) => [r.instanceId, r]));
+          for (const id of batch) {
+            const r = results.get(id);
+            if (r?.success) answers.set(id, 'done');
+            else answers.set(id, r ? cloudFailure(r.code, r.message) : cloudFailure(NO_RESULT_CODE, `no result for ${id} in the ${kind} response`));
+          }
+        } catch (err) {
+          if (signal.aborted) throw err;
+          const failure = err instanceof CloudError ? cloudFailure(err.code, err.message, err.statusCode) : cloudFailure(INTERNAL_ERROR_CODE, errorText(err));
+          for (const id of batch) answers.set(id, failure);
+        }
+      }),
+    );
+    return answers;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The operator's RoleCloud, assembled from the decorators, innermost first:
+ *
+ *   SDK adapter (or any CloudApi; already instrumented by the caller when metrics are wanted)
+ *   → rate limiting: a token per call, per API action
+ *   → coalescing: concurrent ID-batched calls merged up to the batch limits, each batch sealed
+ *     when the rate limiter would let its call through
+ *   → ApiRoleCloud: the reconciler's port (observe, check role, attach, detach)
+ *   → CachedRoleChecks: GetRole answers reused for a minute
+ */
+import type { CloudApi } from './cloud-api.js';
+import { ApiRoleCloud } from './api-role-cloud.js';
+import { CachedRoleChecks } from './cached-role-checks.js';
+import { coalesceCloudApi } from './coalescing-cloud-api.js';
+import { type CloudRateLimitOptions, CloudRateLimits, rateLimitCloudApi } from './rate-limited-cloud-api.js';
+
+export interface RoleCloudOptions extends CloudRateLimitOptions {
+  /** How long a batch waits for more IDs before it is sent. Default 10 ms. */
+  batchWindowMs?: number;
+  /** How long a GetRole answer is trusted. Default 60 s. */
+  roleCheckTtlMs?: number;
+}
+
+export const DEFAULT_BATCH_WINDOW_MS = 10;
+
+/** The reconciler's cloud port over `api`; `forget(roleName)` drops a cached role check. */
+export function createRoleCloud(api: CloudApi, options: RoleCloudOptions): CachedRoleChecks {
+  const limits = new CloudRateLimits(options);
+  const coalesced = coalesceCloudApi(rateLimitCloudApi(api, limits), {
+    windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
+    ready: (action) => limits.whenAvailable(action),
+  });
+  return new CachedRoleChecks(new ApiRoleCloud(coalesced), options.roleCheckTtlMs !== undefined ? { ttlMs: options.roleCheckTtlMs } : {});
+}

@@ -1,0 +1,63 @@
+/**
+ * The cloud port of the reconciler, shaped by what a pass does (crossplane's ExternalClient, for
+ * instance roles): observe a binding's targets, check its RAM role, attach, detach. Outcomes are
+ * typed (a detach that found the role already gone is `notAttached`, not a code string) and
+ * failures arrive classified (src/domain/failures.ts), so the reconciler never reads an error
+ * code. Every call takes the pass's AbortSignal.
+ *
+ * Implementations: ApiRoleCloud (api-role-cloud.ts) over any CloudApi, and CachedRoleChecks
+ * (cached-role-checks.ts) over any RoleCloud; createRoleCloud (role-cloud-stack.ts) assembles
+ * the operator's.
+ */
+import type { NormalizedSelector } from '../domain/binding-spec.js';
+import type { Observation } from '../domain/cloud-facts.js';
+import type { Failure } from '../domain/failures.js';
+import { CloudError } from './cloud-api.js';
+import { cloudFailure } from './error-policy.js';
+
+/** What a binding targets: explicit IDs and, optionally, a selector over the region. */
+export interface TargetScope {
+  instanceIds: readonly string[];
+  selector?: NormalizedSelector | undefined;
+}
+
+/** One instance and the role to attach to it, or to detach from it (named, never "whatever is there"). */
+export interface RoleChange {
+  instanceId: string;
+  roleName: string;
+}
+
+export type AttachOutcome = { kind: 'attached' } | { kind: 'failed'; failure: Failure };
+
+export type DetachOutcome =
+  | { kind: 'detached' }
+  /** The named role was not attached (gone already, or another role is there). */
+  | { kind: 'notAttached'; failure: Failure }
+  | { kind: 'failed'; failure: Failure };
+
+export interface RoleCheckAnswer {
+  exists: boolean;
+  trustsEcs: boolean;
+}
+
+export interface RoleCloud {
+  /**
+   * Describes the instances the scope targets and reads the role of each VPC one. Rejects when a
+   * call fails (failureOf tells the failure).
+   */
+  observe(regionId: string, scope: TargetScope, signal: AbortSignal): Promise<Observation>;
+  /** Whether the RAM role exists and trusts ECS. Rejects when the check could not be made. */
+  checkRole(roleName: string, signal: AbortSignal): Promise<RoleCheckAnswer>;
+  /** An outcome for every change; a whole-call failure is every instance's failure. */
+  attach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal): Promise<Map<string, AttachOutcome>>;
+  /** An outcome for every change; detaches only the named role. */
+  detach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal): Promise<Map<string, DetachOutcome>>;
+}
+
+/**
+ * The classified failure behind a rejected RoleCloud call, or undefined when the rejection is not
+ * the cloud's answer (an abort, a bug): those propagate.
+ */
+export function failureOf(err: unknown): Failure | undefined {
+  return err instanceof CloudError ? cloudFailure(err.code, err.message, err.statusCode) : undefined;
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { OwnershipLedger, holdsRole } from '../../../src/domain/ownership.js';
+
+const a = { key: 'team-a/web', uid: 'uid-a' };
+const a2 = { key: 'team-a/web-2', uid: 'uid-a2' };
+const b = { key: 'team-b/api', uid: 'uid-b' };
+
+describe('OwnershipLedger', () => {
+  it('records holders per instance and instances per binding', () => {
+    const ledger = new OwnershipLedger();
+    ledger.hold('i-1', 'WebRole', a);
+    ledger.hold('i-2', 'WebRole', a);
+    ledger.hold('i-1', 'webrole', a2);
+    expect(ledger.holding('i-1')).toEqual({ roleName: 'WebRole', holders: [a, a2] });
+    expect([...ledger.heldBy('uid-a')]).toEqual([['i-1', 'WebRole'], ['i-2', 'WebRole']]);
+    expect([...ledger.heldBy('uid-a2')]).toEqual([['i-1', 'WebRole']]);
+    expect(holdsRole(ledger.holding('i-1'), 'WEBROLE')).toBe(true);
+  });
+
+  it('replaces every holder when the instance is held with another role', () => {
+    const ledger = new OwnershipLedger();
+    ledger.hold('i-1', 'WebRole', a);
+    ledger.hold('i-1', 'WebRole', a2);
+    ledger.hold('i-1', 'ApiRole', b);
+    expect(ledger.holding('i-1')).toEqual({ roleName: 'ApiRole', holders: [b] });
+    expect(ledger.heldBy('uid-a').size).toBe(0);
+    expect(ledger.heldBy('uid-a2').size).toBe(0);
+  });
+
+  it('release drops one holder, forget drops the instance', () => {
+    const ledger = new OwnershipLedger();
+    ledger.hold('i-1', 'WebRole', a);
+    ledger.hold('i-1', 'WebRole', a2);
+    ledger.release('i-1', 'uid-a');
+    expect(ledger.holding('i-1')?.holders).toEqual([a2]);
+    ledger.release('i-1', 'uid-a2');
+    expect(ledger.holding('i-1')).toBeUndefined();
+    ledger.hold('i-2', 'WebRole', a);
+    ledger.forget('i-2');
+    expect(ledger.holding('i-2')).toBeUndefined();
+    expect(ledger.heldBy('uid-a').size).toBe(0);
+    expect(ledger.size).toBe(0);
+  });
+
+  it('tells listeners which instances changed, and only when something changed', () => {
+    const ledger = new OwnershipLedger();
+    const dirty: string[][] = [];
+    ledger.onDirty((ids) => dirty.push([...ids]));
+    ledger.hold('i-1', 'WebRole', a);
+    ledger.hold('i-1', 'WebRole', a);
+    ledger.release('i-1', 'uid-nobody');
+    ledger.release('i-1', 'uid-a');
+    ledger.forget('i-1');
+    expect(dirty).toEqual([['i-1'], ['i-1']]);
+  });
+
+  it('loads and lists its entries', () => {
+    const ledger = new OwnershipLedger();
+    ledger.load([
+      ['i-1', { roleName: 'WebRole', holders: [a, b] }],
+      ['i-2', { roleName: 'X', holders: [] }],
+    ]);
+    expect([...ledger.entries()]).toEqual([['i-1', { roleName: 'WebRole', holders: [a, b] }]]);
+    expect([...ledger.heldBy('uid-b')]).toEqual([['i-1', 'WebRole']]);
+  });
+});

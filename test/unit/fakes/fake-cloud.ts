@@ -1,0 +1,122 @@
+/**
+ * An in-memory CloudApi for unit tests: instances, the role each carries and the RAM roles,
+ * answering like the simulator does (per-instance results for Attach/Detach, InvalidInstanceId
+ * for a released instance, the batch limits), recording every call and failing the calls a test
+ * scripts.
+ */
+import {
+  type CallOptions,
+  type CloudAction,
+  type CloudApi,
+  CloudError,
+  type InstanceCallResult,
+  type InstanceFilter,
+  MAX_DESCRIBE_ROLE_IDS,
+  MAX_MUTATE_IDS,
+} from '../../../src/cloud/cloud-api.js';
+import type { InstanceInfo, RoleInfo } from '../../../src/domain/cloud-facts.js';
+
+export interface CallRecord {
+  action: CloudAction;
+  regionId?: string;
+  roleName?: string;
+  ids: string[];
+}
+
+export interface FakeCloudInit {
+  instances?: InstanceInfo[];
+  /** instanceId → attached role. */
+  attached?: Record<string, string>;
+  /** RAM roles: name → whether its trust policy allows ECS. */
+  ramRoles?: Record<string, boolean>;
+}
+
+export class FakeCloud implements CloudApi {
+  instances: InstanceInfo[];
+  readonly roles = new Map<string, string | null>();
+  readonly ramRoles: Record<string, boolean>;
+  readonly calls: CallRecord[] = [];
+  /** Errors thrown by the next calls of an action, in order. */
+  readonly failures = new Map<CloudAction, Error[]>();
+
+  constructor(init: FakeCloudInit = {}) {
+    this.instances = init.instances ?? [];
+    this.ramRoles = init.ramRoles ?? {};
+    for (const i of this.instances) if (i.networkType === 'vpc') this.roles.set(i.instanceId, init.attached?.[i.instanceId] ?? null);
+  }
+
+  /** The instance is gone (released). */
+  release(instanceId: string): void {
+    this.instances = this.instances.filter((i) => i.instanceId !== instanceId);
+    this.roles.delete(instanceId);
+  }
+
+  actions(): CloudAction[] {
+    return this.calls.map((c) => c.action);
+  }
+
+  mutations(): CallRecord[] {
+    return this.calls.filter((c) => c.action === 'AttachInstanceRamRole' || c.action === 'DetachInstanceRamRole');
+  }
+
+  async describeInstances(regionId: string, filter: InstanceFilter, _options?: CallOptions): Promise<InstanceInfo[]> {
+    this.record({ action: 'DescribeInstances', regionId, ids: filter.instanceIds ?? [] });
+    return this.instances.filter(
+      (i) =>
+        i.regionId === regionId &&
+        (!filter.instanceIds || filter.instanceIds.includes(i.instanceId)) &&
+        (filter.vpcId === undefined || i.vpcId === filter.vpcId) &&
+        Object.entries(filter.tags ?? {}).every(([k, v]) => i.tags[k] === v),
+    );
+  }
+
+  async describeInstanceRamRoles(regionId: string, ids: string[], _options?: CallOptions): Promise<Map<string, string | null>> {
+    this.record({ action: 'DescribeInstanceRamRole', regionId, ids });
+    if (ids.length > MAX_DESCRIBE_ROLE_IDS) throw new Error(`describeInstanceRamRoles takes at most ${MAX_DESCRIBE_ROLE_IDS} IDs, got ${ids.length}`);
+    const gone = ids.filter((id) => !this.roles.has(id));
+    if (gone.length > 0) throw new CloudError({ action: 'DescribeInstanceRamRole', code: 'InvalidInstanceId.NotFound', message: gone.join(','), statusCode: 404 });
+    return new Map(ids.map((id) => [id, this.roles.get(id) ?? null]));
+  }
+
+  async attachInstanceRamRole(regionId: string, roleName: string, ids: string[], _options?: CallOptions): Promise<InstanceCallResult[]> {
+    this.record({ action: 'AttachInstanceRamRole', regionId, roleName, ids });
+    if (ids.length > MAX_MUTATE_IDS) throw new Error(`attach takes at most ${MAX_MUTATE_IDS} IDs`);
+    if (!(roleName in this.ramRoles)) throw new CloudError({ action: 'AttachInstanceRamRole', code: 'InvalidRamRole.NotFound', message: 'no role', statusCode: 404 });
+    return ids.map((id) => {
+      if (this.roles.get(id)) return { instanceId: id, success: false, code: 'InvalidRamRole.AlreadyAttached', message: 'has a role' };
+      this.roles.set(id, roleName);
+      return { instanceId: id, success: true, code: '200', message: 'success' };
+    });
+  }
+
+  async detachInstanceRamRole(regionId: string, roleName: string, ids: string[], _options?: CallOptions): Promise<InstanceCallResult[]> {
+    this.record({ action: 'DetachInstanceRamRole', regionId, roleName, ids });
+    if (ids.length > MAX_MUTATE_IDS) throw new Error(`detach takes at most ${MAX_MUTATE_IDS} IDs`);
+    return ids.map((id) => {
+      if (this.roles.get(id) !== roleName) return { instanceId: id, success: false, code: 'InvalidRamRole.NotAttached', message: 'not attached' };
+      this.roles.set(id, null);
+      return { instanceId: id, success: true, code: '200', message: 'success' };
+    });
+  }
+
+  async getRole(roleName: string, _options?: CallOptions): Promise<RoleInfo | null> {
+    this.record({ action: 'GetRole', roleName, ids: [] });
+    return roleName in this.ramRoles ? { roleName, arn: `acs:ram::1:role/${roleName}`, trustsEcs: this.ramRoles[roleName] === true } : null;
+  }
+
+  private record(call: CallRecord): void {
+    this.calls.push(call);
+    const next = this.failures.get(call.action)?.shift();
+    if (next) throw next;
+  }
+}
+
+export const REGION = 'cn-hangzhou';
+
+export function vpc(id: string, tags: Record<string, string> = {}, vpcId = 'vpc-a'): InstanceInfo {
+  return { instanceId: id, regionId: REGION, networkType: 'vpc', vpcId, status: 'Running', tags };
+}
+
+export function classic(id: string): InstanceInfo {
+  return { instanceId: id, regionId: REGION, networkType: 'classic', status: 'Running', tags: {} };
+}
