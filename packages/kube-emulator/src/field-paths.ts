@@ -143,8 +143,8 @@ export function deleteAt(obj: JsonObject, path: string): void {
       return;
     }
     const emptied = isJsonObject(container) ? Object.keys(container).length === 0 : Array.isArray(container) && container.length === 0;
-    // Stop at the object root and at metadata itself.
-    if (!emptied || depth <= 1 || (depth === 1 && segs[0] === 'f:metadata')) return;
+    // A top-level field (spec, metadata) stays even when emptied.
+    if (!emptied || depth <= 1) return;
   }
 }
 
