@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, KubeConfig, V1MicroTime } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
@@ -73,7 +73,7 @@ describe('a deposed leader', () => {
     // The leader renews every 500 ms: a lost update race (409) is read again and retried.
     await eventually('the Lease taken by another replica', async () => {
       const lease = await readLease();
-      const body = { ...lease, spec: { ...lease?.spec, holderIdentity: 'another-replica', renewTime: new Date(), acquireTime: new Date() } };
+      const body = { ...lease, spec: { ...lease?.spec, holderIdentity: 'another-replica', renewTime: new V1MicroTime(Date.now()), acquireTime: new V1MicroTime(Date.now()) } };
       return leases().replaceNamespacedLease({ name: LEASE, namespace: LEASE_NS, body }).then(
         () => true,
         () => undefined,
