@@ -44,6 +44,7 @@ export interface ControllerOptions {
 }
 
 const STATS_INTERVAL_MS = 5_000;
+const PUBLISH_MIN_INTERVAL_MS = 1_000;
 
 export class BindingController {
   readonly cache: BindingCache;
@@ -53,6 +54,8 @@ export class BindingController {
   private readonly reconciler: BindingReconciler;
   private readonly loop: ReconcileLoop<Failure>;
   private statsTimer: NodeJS.Timeout | undefined;
+  private publishTimer: NodeJS.Timeout | undefined;
+  private lastPublished = 0;
 
   constructor(private readonly opts: ControllerOptions) {
     const cache = new BindingCache(opts.defaultResyncMs);
@@ -77,7 +80,14 @@ export class BindingController {
       reconcile: (key, signal, log) => this.reconcileKey(key, signal, log),
       errorPolicy: bindingErrorPolicy({ waitMs: DEFAULT_WAIT_REQUEUE_MS, resyncMsOf: (key) => this.resyncMsOf(key) }),
       passLogger: (key) => reconcileLogger(opts.logger, key),
-      ...(opts.metrics ? { onPass: (result: PassResult, seconds: number) => opts.metrics?.reconcile(result, seconds) } : {}),
+      ...(opts.metrics
+        ? {
+            onPass: (result: PassResult, seconds: number) => {
+              opts.metrics?.reconcile(result, seconds);
+              this.publishSoon();
+            },
+          }
+        : {}),
     });
   }
 
@@ -108,6 +118,7 @@ export class BindingController {
   /** Stops taking new work, lets in-flight reconciles finish, then stops watching. */
   async stop(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.publishTimer) clearTimeout(this.publishTimer);
     await this.loop.stop();
     await this.informer.stop();
   }
@@ -128,18 +139,35 @@ export class BindingController {
     return viewed && 'view' in viewed ? viewed.view.spec.resyncPeriodMs : this.cache.defaultResyncMs;
   }
 
+  /**
+   * The gauges follow the passes: published right after a pass, then at most once a second while
+   * passes keep coming (and every STATS_INTERVAL_MS regardless).
+   */
+  private publishSoon(): void {
+    if (this.publishTimer) return;
+    const wait = Math.max(0, this.lastPublished + PUBLISH_MIN_INTERVAL_MS - Date.now());
+    this.publishTimer = setTimeout(() => {
+      this.publishTimer = undefined;
+      this.publishStats();
+    }, wait);
+    this.publishTimer.unref();
+  }
+
   private publishStats(): void {
     const metrics = this.opts.metrics;
     if (!metrics) return;
+    this.lastPublished = Date.now();
     metrics.setQueueDepth(this.queue.len());
     const ready = { true: 0, false: 0, unknown: 0 };
     const states = Object.fromEntries(INSTANCE_STATES.map((state) => [state, 0])) as Record<InstanceState, number>;
     for (const b of this.cache.all()) {
-      const cond = b.status?.conditions?.find((c) => c.type === 'Ready');
+      // The status this controller last wrote: the informer's copy lags its own writes.
+      const status = this.writer.lastStatus(b);
+      const cond = status?.conditions?.find((c) => c.type === 'Ready');
       if (cond?.status === 'True') ready.true++;
       else if (cond?.status === 'False') ready.false++;
       else ready.unknown++;
-      for (const i of b.status?.instances ?? []) states[i.state]++;
+      for (const i of status?.instances ?? []) states[i.state]++;
     }
     metrics.setBindings(ready);
     metrics.setInstanceStates(states);
