@@ -24,8 +24,11 @@ function yesNo(value: boolean | null): string {
 
 export function formatTable(report: AuditReport): string {
   const out: string[] = [];
+  const audited = VERDICTS.reduce((sum, v) => sum + report.totals[v], 0);
   if (report.instances.length === 0) {
-    out.push(`No instances in ${report.regions.join(', ') || 'the audited regions'}.`);
+    const where = report.regions.join(', ') || 'the audited regions';
+    // --only-findings leaves no rows when everything is fine: say so, not that there is nothing.
+    out.push(audited > 0 ? `No findings among the ${audited} instances of ${where}.` : `No instances in ${where}.`);
   } else {
     out.push(
       ...alignColumns(
@@ -87,7 +90,6 @@ export function formatTable(report: AuditReport): string {
     report.findings > 0
       ? `${report.findings} finding${report.findings === 1 ? '' : 's'} (${[...FINDING_VERDICTS].join('/')} instances, invalid bindings, missing or untrusted roles)`
       : 'in sync';
-  const total = VERDICTS.reduce((sum, v) => sum + report.totals[v], 0);
-  out.push(`${total} instances: ${counts}. ${status}.`);
+  out.push(`${audited} instances: ${counts}. ${status}.`);
   return `${out.join('\n')}\n`;
 }

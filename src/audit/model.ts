@@ -12,9 +12,11 @@ import type { InstanceInfo, NetworkType, RoleInfo } from '../domain/cloud-facts.
  * - Unmanaged: carries a role, no binding claims it;
  * - Conflict: claimed by bindings that want different roles;
  * - Missing: a binding names the instance ID, but no such instance exists in the region;
- * - NotVpc: claimed, but on the classic network, where no instance can carry a RAM role.
+ * - NotVpc: claimed, but on the classic network, where no instance can carry a RAM role;
+ * - Observed: targeted only by bindings in mode Observe or suspended: they claim nothing, and what
+ *   the instance carries is reported, not judged.
  */
-export const VERDICTS = ['InSync', 'Drifted', 'Unmanaged', 'Conflict', 'Missing', 'NotVpc'] as const;
+export const VERDICTS = ['InSync', 'Drifted', 'Unmanaged', 'Conflict', 'Missing', 'NotVpc', 'Observed'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 /** Verdicts that mean Git and the cloud disagree in a way someone must fix: they fail the audit. */
@@ -63,7 +65,7 @@ export interface InstanceAudit {
   currentRole: string | null;
   /** The role Git says it should carry: that of the oldest claiming binding; null when unclaimed. */
   desiredRole: string | null;
-  /** Keys ("namespace/name") of the bindings that claim the instance, oldest first. */
+  /** Keys ("namespace/name") of the bindings that claim the instance, oldest first (for Observed: the observing bindings). */
   claimedBy: string[];
   verdict: Verdict;
   /** One sentence: why this verdict, and for findings what to do. */

@@ -44,6 +44,11 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
   const { bindings, invalidBindings, warnings } = await readBindings(options.bindings);
   const regions = [...new Set(options.regions && options.regions.length > 0 ? options.regions : bindings.map((b) => b.view.spec.regionId))].sort();
   if (regions.length === 0) {
+    // Broken manifests are findings of their own: report them even when there is no region to read.
+    if (invalidBindings.length > 0) {
+      warnings.push('no valid binding names a region, so no instance was audited: pass --region REGION to audit instances too');
+      return { report: computeAudit({ regions: [], bindings, invalidBindings, roles: new Map() }), warnings };
+    }
     throw new Error('no region to audit: no binding names one, so pass --region REGION (repeat it for several regions)');
   }
   const boundRoles = bindings.filter((b) => regions.includes(b.view.spec.regionId) && !b.view.deleting).map((b) => b.view.spec.roleName);

@@ -4,14 +4,16 @@
  *
  * Claiming follows the controller (src/domain/claims.ts, src/domain/binding-view.ts): a binding claims an instance of its
  * region that it names in spec.instanceIds or that matches its instanceSelector (tags AND vpcId).
- * A binding being deleted claims nothing. Among claimants the oldest binding (creationTimestamp,
- * then namespace/name) decides the desired role, as the controller does.
+ * A binding being deleted claims nothing, and neither does one in mode Observe or suspended (they
+ * change nothing). Among claimants the oldest binding (creationTimestamp, then namespace/name)
+ * decides the desired role, as the controller does.
  *
  * For an instance that exists, in this order:
  *   claimed, classic network                         -> NotVpc
  *   claimed by bindings wanting different roles      -> Conflict
  *   claimed, all want X, carries X                   -> InSync
  *   claimed, all want X, carries nothing or Y != X   -> Drifted
+ *   unclaimed, targeted by Observe/suspended bindings -> Observed (what it carries, reported)
  *   unclaimed, carries a role                        -> Unmanaged
  *   unclaimed, carries no role                       -> InSync (Git declares nothing, nothing is there)
  * For an ID named in spec.instanceIds that the region does not have -> Missing.
@@ -84,6 +86,16 @@ function auditClaimed(
   return { verdict: 'Drifted', desiredRole, detail: `Should carry ${desiredRole} but carries ${currentRole}; ${fix}${problem}` };
 }
 
+/** Whether the binding claims what it targets: Enforce and not suspended (and not deleting, see bindingTargets' callers). */
+function claims(binding: BindingView): boolean {
+  return binding.spec.mode === 'Enforce' && !binding.spec.suspend;
+}
+
+function observedDetail(currentRole: string | null, observers: readonly BindingView[]): string {
+  const how = observers.map((b) => `${b.key} (${b.spec.suspend ? 'suspended' : 'mode Observe'}, names ${b.spec.roleName})`).join(', ');
+  return `Carries ${currentRole ?? 'no role'}; only observed by ${how}, which change nothing. Set spec.mode: Enforce (and suspend: false) to have it carry the role.`;
+}
+
 function auditRegion(region: RegionInventory, bindings: BindingView[], roles: ReadonlyMap<string, RoleInfo | null>): InstanceAudit[] {
   // Index so each instance is checked only against bindings that can claim it.
   const byExplicitId = new Map<string, BindingView[]>();
@@ -95,7 +107,9 @@ function auditRegion(region: RegionInventory, bindings: BindingView[], roles: Re
   for (const instance of region.instances) {
     const currentRole = instance.networkType === 'vpc' ? (region.attachedRoles.get(instance.instanceId) ?? null) : null;
     const candidates = new Set([...(byExplicitId.get(instance.instanceId) ?? []), ...withSelector]);
-    const claimants = [...candidates].filter((b) => bindingTargets(b, instance, instance.instanceId)).sort(compareAge);
+    const targeting = [...candidates].filter((b) => bindingTargets(b, instance, instance.instanceId)).sort(compareAge);
+    const claimants = targeting.filter(claims);
+    const observers = targeting.filter((b) => !claims(b));
     const base = {
       regionId: region.regionId,
       instanceId: instance.instanceId,
@@ -107,6 +121,8 @@ function auditRegion(region: RegionInventory, bindings: BindingView[], roles: Re
     };
     if (claimants.length > 0) {
       rows.push({ ...base, ...auditClaimed(instance, currentRole, claimants, roles) });
+    } else if (observers.length > 0) {
+      rows.push({ ...base, claimedBy: observers.map((b) => b.key), desiredRole: null, verdict: 'Observed', detail: observedDetail(currentRole, observers) });
     } else if (currentRole !== null) {
       rows.push({
         ...base,

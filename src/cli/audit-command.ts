@@ -7,7 +7,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadKubeconfig } from '../kube/kubeconfig-loader.js';
 import { OUTPUT_FORMATS, type OutputFormat, formatReport, isOutputFormat } from '../audit/formats.js';
-import { FINDING_VERDICTS } from '../audit/model.js';
+import { FINDING_VERDICTS, VERDICTS } from '../audit/model.js';
 import { type BindingSource, runAudit } from '../audit/run-audit.js';
 import { auditExitCode } from '../audit/verdicts.js';
 import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
@@ -60,13 +60,20 @@ const AUDIT_HINTS: Readonly<Partial<Record<ConditionReason, string>>> = {
   AccessDenied: `the audit's RAM identity needs ${AUDIT_ACTIONS}`,
 };
 
-/** A cloud error with a hint on how to fix it. */
-function explainFailure(err: unknown): string {
-  if (err instanceof CloudError) {
-    const policy = classifyCloudError(err.code, err.statusCode);
-    return `${err.message} (${AUDIT_HINTS[policy.reason] ?? policy.hint})`;
+/** An HTTPS request answered by a plain-HTTP server (OpenSSL's view of an HTTP response). */
+const TLS_TO_PLAIN_HTTP = /EPROTO|wrong version number|packet length too long|ssl3_get_record|SSL routines/i;
+
+/** A cloud error with a hint for the person running the audit (not the operator's deployer). */
+function explainFailure(err: unknown, protocol: 'http' | 'https'): string {
+  if (!(err instanceof CloudError)) return errorText(err);
+  if (protocol === 'https' && TLS_TO_PLAIN_HTTP.test(`${err.code} ${err.message}`)) {
+    return `${err.message} (the endpoint answers plain HTTP, not HTTPS: pass --protocol http, as for the cloud simulator)`;
   }
-  return errorText(err);
+  const policy = classifyCloudError(err.code, err.statusCode);
+  const hint =
+    AUDIT_HINTS[policy.reason] ??
+    (policy.class === 'terminal' ? policy.hint : 'a transient cloud error: run the audit again (with a lower --concurrency if the cloud is throttling)');
+  return `${err.message} (${hint})`;
 }
 
 const defaultIo: AuditCommandIo = {
@@ -82,7 +89,7 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = defa
     .command('audit')
     .description(
       'show every instance of the region(s) with its RAM role, the bindings that claim it and a verdict ' +
-        '(InSync, Drifted, Unmanaged, Conflict, Missing, NotVpc); exit status 0 in sync, 3 findings, 1 errors',
+        `(${VERDICTS.join(', ')}); exit status 0 in sync, 3 findings, 1 errors`,
     )
     .option('--region <id>', 'region to audit; repeat for several (default: every region a binding names)', collectRegion)
     .addOption(new Option('--kubeconfig <file>', 'read bindings from this cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)').conflicts('manifests'))
@@ -107,7 +114,7 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = defa
       try {
         run = await runAudit({ regions: flags.region ?? [], bindings, cloud, inventory: { concurrency: flags.concurrency } });
       } catch (err) {
-        throw new Error(`audit failed: ${explainFailure(err)}`);
+        throw new Error(`audit failed: ${explainFailure(err, flags.protocol)}`);
       }
       for (const warning of run.warnings) io.stderr.write(`warning: ${warning}\n`);
       const report = flags.onlyFindings

@@ -2,9 +2,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { formatDurationShort, parseDuration } from '../domain/duration.js';
 import { errorText } from '../util/error-text.js';
-
-/** The longest delay a Node.js timer can wait (about 24.8 days); longer ones fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_DELAY_MS } from '../util/timer-limits.js';
 
 export function parsePositiveInt(flag: string) {
   return (value: string): number => {
@@ -30,7 +28,7 @@ export function parsePositiveNumber(flag: string) {
   };
 }
 
-export function parseDurationFlag(flag: string, minMs = 1, maxMs = MAX_TIMER_MS) {
+export function parseDurationFlag(flag: string, minMs = 1, maxMs = MAX_TIMER_DELAY_MS) {
   return (value: string): number => {
     let ms: number;
     try {

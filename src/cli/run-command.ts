@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createAlibabaCloudApi } from '../cloud/alibaba-cloud-api.js';
-import { createDefaultCredential, describeCredentialSource } from '../cloud/credentials.js';
+import { NO_CREDENTIALS_FIX, candidateCredentialSources, createDefaultCredential, describeCredentialSource } from '../cloud/credentials.js';
 import { DEFAULT_RESYNC_PERIOD_MS, MAX_RESYNC_PERIOD_MS } from '../api/instance-role-binding.js';
 import { loadKubeconfig } from '../kube/kubeconfig-loader.js';
 import { createLogger, parseLogLevel } from '../observability/logger.js';
@@ -88,6 +88,7 @@ export function registerRunCommand(program: Command): void {
       const { config: kubeConfig, source: kubeconfigSource } = loadKubeconfig(flags.kubeconfig !== undefined ? { flag: flags.kubeconfig } : {});
       const credential = createDefaultCredential();
       logger.info({ credentials: describeCredentialSource(), kubeconfig: kubeconfigSource, cluster: kubeConfig.getCurrentCluster()?.server }, 'starting operator');
+      if (candidateCredentialSources().length === 0) logger.warn({ fix: NO_CREDENTIALS_FIX }, 'no cloud credential provider applies: every binding will report InvalidCredentials');
       const operator = await startOperator({
         kubeConfig,
         cloud: createAlibabaCloudApi({

@@ -19,9 +19,53 @@ import { Credentials as CredentialsModule } from './sdk-modules.js';
 /** The @alicloud/credentials client the SDK clients take as `credential`. */
 export type CloudCredential = InstanceType<typeof CredentialsModule.default>;
 
-/** A Credential that resolves through the default chain on first use and then sticks to the provider that worked. */
+type CredentialsProvider = InstanceType<typeof CredentialsModule.DefaultCredentialsProvider>;
+
+/**
+ * The library's default chain, except that it starts afresh after a failed attempt. The library's
+ * DefaultCredentialsProvider remembers the last provider it TRIED, even when every provider
+ * failed, so after a first "unable to get credentials" every later call goes to that one
+ * provider (with an undefined host: "ENOTFOUND undefined") and is retried as a network error
+ * forever. Once a provider has served credentials the chain sticks to it, as the library intends.
+ */
+class RestartingDefaultChain {
+  private chain: CredentialsProvider = CredentialsModule.DefaultCredentialsProvider.builder().build();
+  private served = false;
+
+  getProviderName(): string {
+    return this.chain.getProviderName();
+  }
+
+  async getCredentials(): ReturnType<CredentialsProvider['getCredentials']> {
+    try {
+      const credentials = await this.chain.getCredentials();
+      this.served = true;
+      return credentials;
+    } catch (err) {
+      if (this.served) throw err;
+      this.chain = CredentialsModule.DefaultCredentialsProvider.builder().build();
+      const why = err instanceof Error ? err.message : String(err);
+      throw new Error(
+        /unable to get credentials/i.test(why)
+          ? `${why}. ${NO_CREDENTIALS_FIX}`
+          : `unable to get credentials from the default chain: ${why}. ${NO_CREDENTIALS_FIX}`,
+      );
+    }
+  }
+}
+
+/** What to do when the default chain finds nothing; part of every such failure's message. */
+export const NO_CREDENTIALS_FIX =
+  'Give the operator credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (e.g. from the ' +
+  'ecs-role-operator-credentials Secret), configure RRSA (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ' +
+  'ALIBABA_CLOUD_OIDC_TOKEN_FILE), or run on an instance with a RAM role';
+
+/**
+ * A Credential that resolves through the default chain on first use and then sticks to the
+ * provider that worked; while nothing works, every attempt tries the whole chain again.
+ */
 export function createDefaultCredential(): CloudCredential {
-  return new CredentialsModule.default();
+  return new CredentialsModule.default(null, new RestartingDefaultChain());
 }
 
 /** A Credential over a fixed AccessKey pair (tests, the sandbox, the simulators). */

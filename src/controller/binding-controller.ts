@@ -63,6 +63,7 @@ export interface ControllerOptions {
 }
 
 const STATS_INTERVAL_MS = 5_000;
+const PUBLISH_MIN_INTERVAL_MS = 1_000;
 
 /** Retry delays for loading the ownership ledger before the workers start. */
 const LEDGER_LOAD_BACKOFF = { baseMs: 500, maxMs: 30_000 };
@@ -81,9 +82,12 @@ export class BindingController {
   private readonly reconciler: BindingReconciler;
   private readonly loop: ReconcileLoop<Failure>;
   private statsTimer: NodeJS.Timeout | undefined;
+  private publishTimer: NodeJS.Timeout | undefined;
+  private lastPublished = 0;
   private leading = false;
   private ledgerLoaded = false;
   private readonly stopping = new AbortController();
+  private leadership: AbortSignal | undefined;
 
   constructor(private readonly opts: ControllerOptions) {
     const cache = new BindingCache(opts.defaultResyncMs);
@@ -141,7 +145,14 @@ export class BindingController {
       reconcile: (key, signal, log) => this.reconcileKey(key, signal, log),
       errorPolicy: bindingErrorPolicy({ waitMs: DEFAULT_WAIT_REQUEUE_MS, resyncMsOf: (key) => this.resyncMsOf(key) }),
       passLogger: (key) => reconcileLogger(opts.logger, key),
-      ...(opts.metrics ? { onPass: (result: PassResult, seconds: number) => opts.metrics?.reconcile(result, seconds) } : {}),
+      ...(opts.metrics
+        ? {
+            onPass: (result: PassResult, seconds: number) => {
+              opts.metrics?.reconcile(result, seconds);
+              this.publishSoon();
+            },
+          }
+        : {}),
     });
   }
 
@@ -163,6 +174,9 @@ export class BindingController {
     this.leading = true;
     const loaded = await this.loadLedger(signal);
     if (!loaded) return;
+    // Only the leader writes the ledger: once leadership ends, nothing more is written.
+    signal?.addEventListener('abort', () => this.ledgerStore.stop(), { once: true });
+    this.leadership = signal;
     const live = new Set(this.cache.all().flatMap((b) => (b.metadata.uid ? [b.metadata.uid] : [])));
     const dropped = this.ledger.retainOnly(live);
     if (dropped.length > 0) this.opts.logger.info({ bindings: dropped.length }, 'ownership ledger: dropped the holds of bindings that no longer exist');
@@ -186,9 +200,10 @@ export class BindingController {
   async stop(): Promise<void> {
     this.stopping.abort();
     if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.publishTimer) clearTimeout(this.publishTimer);
     await this.loop.stop();
     await this.policyStatus.stop();
-    if (this.ledgerLoaded) {
+    if (this.ledgerLoaded && !this.leadership?.aborted) {
       await this.ledgerStore.flush(this.ledger).catch((err: unknown) => this.opts.logger.warn({ err: errorText(err) }, 'ownership ledger: last write failed'));
     }
     this.ledgerStore.stop();
@@ -208,11 +223,13 @@ export class BindingController {
         const delay = backoff.next('ledger');
         this.opts.logger.warn({ err: errorText(err), retryInMs: delay, namespace: this.opts.ownershipNamespace }, 'ownership ledger: cannot load; no binding is reconciled until it loads');
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
           const wake = (): void => {
             clearTimeout(timer);
+            signal?.removeEventListener('abort', wake);
+            this.stopping.signal.removeEventListener('abort', wake);
             resolve();
           };
+          const timer = setTimeout(wake, delay);
           signal?.addEventListener('abort', wake, { once: true });
           this.stopping.signal.addEventListener('abort', wake, { once: true });
         });
@@ -236,18 +253,35 @@ export class BindingController {
     return viewed && 'view' in viewed ? viewed.view.spec.resyncPeriodMs : this.cache.defaultResyncMs;
   }
 
+  /**
+   * The gauges follow the passes: published right after a pass, then at most once a second while
+   * passes keep coming (and every STATS_INTERVAL_MS regardless).
+   */
+  private publishSoon(): void {
+    if (this.publishTimer) return;
+    const wait = Math.max(0, this.lastPublished + PUBLISH_MIN_INTERVAL_MS - Date.now());
+    this.publishTimer = setTimeout(() => {
+      this.publishTimer = undefined;
+      this.publishStats();
+    }, wait);
+    this.publishTimer.unref();
+  }
+
   private publishStats(): void {
     const metrics = this.opts.metrics;
     if (!metrics) return;
+    this.lastPublished = Date.now();
     metrics.setQueueDepth(this.queue.len());
     const ready = { true: 0, false: 0, unknown: 0 };
     const states = Object.fromEntries(INSTANCE_STATES.map((state) => [state, 0])) as Record<InstanceState, number>;
     for (const b of this.cache.all()) {
-      const cond = b.status?.conditions?.find((c) => c.type === 'Ready');
+      // The status this controller last wrote: the informer's copy lags its own writes.
+      const status = this.writer.lastStatus(b);
+      const cond = status?.conditions?.find((c) => c.type === 'Ready');
       if (cond?.status === 'True') ready.true++;
       else if (cond?.status === 'False') ready.false++;
       else ready.unknown++;
-      for (const i of b.status?.instances ?? []) states[i.state]++;
+      for (const i of status?.instances ?? []) states[i.state]++;
     }
     metrics.setBindings(ready);
     metrics.setInstanceStates(states);

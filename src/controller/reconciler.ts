@@ -74,6 +74,8 @@ const UNSETTLED: ReadonlySet<InstanceState> = new Set(['Attaching', 'Detaching',
 type StatusOutcome = Omit<PassOutcome, 'generation' | 'now' | 'mode' | 'roleName'>;
 
 export class BindingReconciler {
+  /** Per binding, instances whose drift was detected and whose re-attach has not succeeded yet. */
+  private readonly unrepairedDrift = new Map<string, ReadonlySet<string>>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: ReconcilerDeps) {
@@ -98,7 +100,10 @@ export class BindingReconciler {
       },
       cleanup: () => this.cleanup(binding, view, permissions, signal, log),
       finished: (why) => {
-        if (why === 'finalized') this.deps.writer.forget(bindingKey(binding.metadata));
+        if (why === 'finalized') {
+          this.deps.writer.forget(bindingKey(binding.metadata));
+          this.unrepairedDrift.delete(bindingKey(binding.metadata));
+        }
         return { kind: 'done', why };
       },
     });
@@ -314,12 +319,14 @@ export class BindingReconciler {
     plan: Plan,
     execution: Execution,
   ): void {
-    const { events, drift } = passEvents({ roleName: binding.spec.roleName, previous, status, plan, actions: execution });
+    const key = bindingKey(binding.metadata);
+    const unrepaired = this.unrepairedDrift.get(key);
+    const { events, drift } = passEvents({ roleName: binding.spec.roleName, previous, status, plan, actions: execution, ...(unrepaired ? { unrepaired } : {}) });
+    if (drift.unrepaired.size > 0) this.unrepairedDrift.set(key, drift.unrepaired);
+    else this.unrepairedDrift.delete(key);
     for (const event of events) this.record(binding, event);
-    if (drift.detected > 0) {
-      this.deps.observer?.driftDetected(drift.detected);
-      if (drift.corrected > 0) this.deps.observer?.driftCorrected(drift.corrected);
-    }
+    if (drift.detected > 0) this.deps.observer?.driftDetected(drift.detected);
+    if (drift.corrected > 0) this.deps.observer?.driftCorrected(drift.corrected);
   }
 
   private record(binding: InstanceRoleBinding, event: BindingEvent): void {

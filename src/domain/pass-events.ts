@@ -35,33 +35,49 @@ export interface PassEventsInput {
   status: InstanceRoleBindingStatus;
   plan: Plan;
   actions: PassActions;
+  /** Instances whose drift an earlier pass detected and no pass has corrected yet. */
+  unrepaired?: ReadonlySet<string>;
 }
 
 export interface PassEvents {
   events: BindingEvent[];
-  /** Instances found without the role they had last pass, and how many of them got it back. */
-  drift: { detected: number; corrected: number };
+  /**
+   * Instances found without the role they had last pass (detected), how many drifted instances
+   * got it back this pass, including ones that drifted in an earlier pass whose re-attach failed
+   * (corrected), and the drifted instances still waiting for it (unrepaired: the next pass's input).
+   */
+  drift: { detected: number; corrected: number; unrepaired: ReadonlySet<string> };
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** IDs named in one event before "and N more". */
 const IDS_SHOWN = 5;
 /** Conflicts and failures recorded one event each, at most. */
 const EVENTS_PER_KIND = 5;
 
-export function passEvents({ roleName, previous, status, plan, actions }: PassEventsInput): PassEvents {
+export function passEvents({ roleName, previous, status, plan, actions, unrepaired = NONE }: PassEventsInput): PassEvents {
   const events: BindingEvent[] = [];
   const before = new Map((previous?.instances ?? []).map((i) => [i.instanceId, i]));
-  const drifted = plan.instances.filter((p) => {
-    const was = before.get(p.instanceId);
-    return was?.state === 'Bound' && sameRoleName(was.observedRole, roleName) && !sameRoleName(p.observedRole, roleName) && p.state !== 'NotFound' && p.state !== 'NotPermitted';
-  });
-  const corrected = drifted.filter((d) => actions.attached.includes(d.instanceId));
-  if (drifted.length > 0) {
-    events.push(event('DriftDetected', `${listIds(drifted.map((d) => d.instanceId), IDS_SHOWN)} no longer ${agree(drifted.length, 'carries', 'carry')} role ${roleName}`));
-    if (corrected.length > 0) {
-      events.push(event('DriftCorrected', `re-attached role ${roleName} to ${listIds(corrected.map((c) => c.instanceId), IDS_SHOWN)}`));
-    }
-  }
+  const drifted = plan.instances
+    .filter((p) => {
+      const was = before.get(p.instanceId);
+      return was?.state === 'Bound' && sameRoleName(was.observedRole, roleName) && !sameRoleName(p.observedRole, roleName) && p.state !== 'NotFound' && p.state !== 'NotPermitted';
+    })
+    .map((p) => p.instanceId);
+  const attached = new Set(actions.attached);
+  // Drift from an earlier pass still counts until the role is back (a failed re-attach is retried).
+  const awaiting = [...new Set([...unrepaired, ...drifted])];
+  const corrected = awaiting.filter((id) => attached.has(id));
+  const stillTargeted = new Map(plan.instances.map((p) => [p.instanceId, p]));
+  const remaining = new Set(
+    awaiting.filter((id) => {
+      const now = stillTargeted.get(id);
+      return !attached.has(id) && now !== undefined && now.state !== 'NotFound' && now.state !== 'NotPermitted' && !sameRoleName(now.observedRole, roleName);
+    }),
+  );
+  if (drifted.length > 0) events.push(event('DriftDetected', `${listIds(drifted, IDS_SHOWN)} no longer ${agree(drifted.length, 'carries', 'carry')} role ${roleName}`));
+  if (corrected.length > 0) events.push(event('DriftCorrected', `re-attached role ${roleName} to ${listIds(corrected, IDS_SHOWN)}`));
   if (actions.detached.length > 0) events.push(detachedEvent(actions.detached));
   if (actions.attached.length > 0) events.push(event('Attached', `attached role ${roleName} to ${listIds(actions.attached, IDS_SHOWN)}`));
 
@@ -78,7 +94,7 @@ export function passEvents({ roleName, previous, status, plan, actions }: PassEv
   if (stalled && (!wasStalled || wasStalled.reason !== stalled.reason)) {
     events.push(stalledEvent(stalled.reason as ConditionReason, stalled.message));
   }
-  return { events, drift: { detected: drifted.length, corrected: corrected.length } };
+  return { events, drift: { detected: drifted.length, corrected: corrected.length, unrepaired: remaining } };
 }
 
 /** "detached role A from i-a, i-b; detached role B from i-c" */

@@ -133,9 +133,12 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
       ...(le.retryPeriodSec !== undefined ? { retryPeriodSec: le.retryPeriodSec } : {}),
       logger: opts.logger,
       onLeaderChange: (leading) => metrics.setLeader(leading),
-      onStartedLeading: () => {
+      onStartedLeading: (leadership) => {
         opts.logger.info('became leader; starting reconcilers');
-        void controller.startWorkers();
+        // Leadership's signal reaches every pass, the token-bucket waits and the SDK calls: once
+        // it aborts, no Attach or Detach leaves this process (another replica may lead already).
+        // The ledger loads first; it is not loaded (nor written) once leadership ends.
+        void controller.startWorkers(leadership);
       },
       onStoppedLeading: () => {
         opts.logger.warn('leadership lost; stopping reconcilers');

@@ -12,6 +12,7 @@
  * The clock and timers are injectable so tests drive time by hand.
  */
 import { Backoff } from './backoff.js';
+import { clampTimerDelay } from '../util/timer-limits.js';
 
 export interface QueueTimers {
   now(): number;
@@ -73,7 +74,9 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    const at = this.timers.now() + ms;
+    // A delay a timer cannot hold would fire at once (a hot loop): it waits as long as one can.
+    const delay = clampTimerDelay(ms);
+    const at = this.timers.now() + delay;
     const pending = this.delayed.get(key);
     if (pending) {
       if (pending.at <= at) return;
@@ -84,7 +87,7 @@ export class WorkQueue {
       if (current?.handle !== handle) return;
       this.delayed.delete(key);
       this.add(key);
-    }, ms);
+    }, delay);
     this.delayed.set(key, { at, handle });
   }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { metricValue, parseMetrics } from './process-helpers.js';
 import { eventually } from './world.js';
 
 const exec = promisify(execFile);
@@ -46,7 +47,13 @@ describe('ecs-role-operator sandbox', () => {
     const readyzUrl = /health:\s+\S+\s+(http:\/\/127\.0\.0\.1:\d+\/readyz)/.exec(out)?.[1];
     expect(metricsUrl).toBeDefined();
     expect((await fetch(readyzUrl as string)).status).toBe(200);
-    expect(await (await fetch(metricsUrl as string)).text()).toContain('ecs_role_operator_');
+    // The gauges follow the passes: published at most a second after one. They used to wait for a
+    // 5 s timer and read the informer's lagging copy ("bindings{ready=true} 0" while Ready), which
+    // the 3.5 s allowed here would not cover.
+    await eventually('the gauges of the first pass', async () => {
+      const samples = parseMetrics(await (await fetch(metricsUrl as string)).text());
+      return metricValue(samples, 'ecs_role_operator_bindings', { ready: 'true' }) === 1 && metricValue(samples, 'ecs_role_operator_instances', { state: 'Bound' }) === 4;
+    }, 3_500);
 
     // The banner's audit recipe works as printed (ecs-role-operator on PATH as the README says).
     const recipe = /^ {2}(ALIBABA_CLOUD_ACCESS_KEY_ID=\S+) (ALIBABA_CLOUD_ACCESS_KEY_SECRET=\S+) \\\n {4}(ecs-role-operator audit .*)$/m.exec(out);

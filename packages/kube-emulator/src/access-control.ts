@@ -6,16 +6,23 @@
 import { randomBytes } from 'node:crypto';
 import { authorize as rbacAuthorize, type RbacObjects } from './rbac/index.js';
 import type { ObjectStore } from './object-store.js';
+import type { ServiceAccountTokenIssuer } from './service-account-tokens.js';
 import type { AccessAttributes, UserInfo } from './resource-type.js';
 import { ApiError, qualifiedResource } from './status.js';
 
 export const ADMIN_USER: UserInfo = { name: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
 
+/** Looks up a ServiceAccount's uid (undefined when it does not exist). */
+export type ServiceAccountUid = (namespace: string, name: string) => string | undefined;
+
 export class TokenAuthenticator {
   private readonly tokens = new Map<string, UserInfo>();
   readonly adminToken: string;
 
-  constructor() {
+  constructor(
+    private readonly issuer?: ServiceAccountTokenIssuer,
+    private readonly serviceAccountUid?: ServiceAccountUid,
+  ) {
     this.adminToken = `admin-${randomBytes(24).toString('base64url')}`;
     this.tokens.set(this.adminToken, ADMIN_USER);
   }
@@ -34,23 +41,42 @@ export class TokenAuthenticator {
   authenticate(authorization: string | undefined): UserInfo | undefined {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!m) return undefined;
-    return this.tokens.get(m[1] as string);
+    const token = m[1] as string;
+    return this.tokens.get(token) ?? this.boundServiceAccount(token);
+  }
+
+  /** A TokenRequest token: valid while unexpired and while its ServiceAccount exists with the same uid. */
+  private boundServiceAccount(token: string): UserInfo | undefined {
+    const claims = this.issuer?.verify(token);
+    if (!claims || !this.serviceAccountUid) return undefined;
+    const { namespace, serviceaccount } = claims['kubernetes.io'];
+    if (this.serviceAccountUid(namespace, serviceaccount.name) !== serviceaccount.uid) return undefined;
+    return {
+      name: claims.sub,
+      uid: serviceaccount.uid,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+      extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] },
+    };
   }
 }
 
 const RBAC = 'rbac.authorization.k8s.io';
 
+/** The RBAC objects stored right now. */
+export function storedRbacObjects(store: ObjectStore): RbacObjects {
+  return {
+    roles: [...store.list(`${RBAC}/roles`)].map((s) => s.object),
+    clusterRoles: [...store.list(`${RBAC}/clusterroles`)].map((s) => s.object),
+    roleBindings: [...store.list(`${RBAC}/rolebindings`)].map((s) => s.object),
+    clusterRoleBindings: [...store.list(`${RBAC}/clusterrolebindings`)].map((s) => s.object),
+  };
+}
+
 /** Authorizes with the RBAC objects stored right now; system:masters may do anything. */
 export function rbacAuthorizer(store: ObjectStore): (user: UserInfo, attrs: AccessAttributes) => { allowed: boolean; reason: string } {
   return (user, attrs) => {
     if (user.groups.includes('system:masters')) return { allowed: true, reason: '' };
-    const objects: RbacObjects = {
-      roles: [...store.list(`${RBAC}/roles`)].map((s) => s.object),
-      clusterRoles: [...store.list(`${RBAC}/clusterroles`)].map((s) => s.object),
-      roleBindings: [...store.list(`${RBAC}/rolebindings`)].map((s) => s.object),
-      clusterRoleBindings: [...store.list(`${RBAC}/clusterrolebindings`)].map((s) => s.object),
-    };
-    return rbacAuthorize(objects, user, attrs);
+    return rbacAuthorize(storedRbacObjects(store), user, attrs);
   };
 }
 

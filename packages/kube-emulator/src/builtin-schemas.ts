@@ -1,8 +1,7 @@
 /**
- * Structural schemas of the built-in kinds, in the CRD schema dialect, so the same schema module
- * prunes, strictly checks and validates them: a typo in an RBAC rule (`verb:` for `verbs:`) is
- * refused under fieldValidation=Strict as the real server refuses it. Workload kinds keep their
- * spec and status open (the emulator runs no workloads).
+ * Schemas of the built-in kinds, in the CRD schema dialect, as the emulator publishes them in
+ * OpenAPI v3 (what `kubectl explain` shows). Decoding, unknown fields and validation of built-in
+ * objects follow their Go types and validators instead (go-types/, validation/).
  */
 import type { JsonObject } from './json.js';
 

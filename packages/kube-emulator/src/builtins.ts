@@ -3,12 +3,39 @@
  * apiextensions, access reviews) and the objects that exist when it starts (namespaces and the
  * bootstrap RBAC roles every cluster has).
  */
+import {
+  BINDING_COLUMNS,
+  BUILTIN_AGE,
+  CONFIGMAP_COLUMNS,
+  CREATED_AT,
+  DEPLOYMENT_COLUMNS,
+  eventColumns,
+  labelSelectorString,
+  LEASE_COLUMNS,
+  NAMESPACE_COLUMNS,
+  SECRET_COLUMNS,
+  SERVICE_ACCOUNT_COLUMNS,
+  SERVICE_COLUMNS,
+} from './builtin-printers.js';
 import { BUILTIN_SCHEMAS } from './builtin-schemas.js';
-import { compiledSchemaFor, crdStatus, publishedSchema, validateCrd } from './crd.js';
-import { deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
-import type { FieldError } from './status.js';
-import type { AccessAttributes, PrinterColumn, ResourceType, UserInfo, Authorizer } from './resource-type.js';
-import { AGE_COLUMN } from './table.js';
+import { SCALE_SUBRESOURCE } from './scale-subresource.js';
+import { TOKEN_SUBRESOURCE } from './token-request.js';
+import { deploymentDefaults } from './defaulting/deployment-defaults.js';
+import { bindingDefaults } from './defaulting/rbac-defaults.js';
+import type { ServiceAddressAllocator } from './defaulting/service-addresses.js';
+import { serviceDefaults } from './defaulting/service-defaults.js';
+import { roundTripGoJson } from './go-types/go-json.js';
+import type { RulesForUser } from './rbac/index.js';
+import { structOfKind } from './go-types/go-type.js';
+import { goFieldShapes, UNTYPED_SHAPES } from './field-shapes.js';
+import { validateConfigMap, validateSecret } from './validation/data-validation.js';
+import { validateDeployment } from './validation/deployment-validation.js';
+import { bindingValidator, roleValidator } from './validation/rbac-validation.js';
+import { validateService } from './validation/service-validation.js';
+import { crdStatus, publishedSchema, validateCrd } from './crd.js';
+import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { nowTimestamp } from './object-meta.js';
+import { storageVersionHash, type AccessAttributes, type PrinterColumn, type ResourceType, type UserInfo, type Authorizer } from './resource-type.js';
 
 const OBJECT_META_REF = '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
@@ -32,8 +59,9 @@ const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch
 type BuiltinSpec = Pick<ResourceType, 'group' | 'version' | 'plural' | 'kind' | 'namespaced'> & Partial<ResourceType>;
 
 function builtin(spec: BuiltinSpec): ResourceType {
+  const goStruct = structOfKind(spec.group ? `${spec.group}/${spec.version}` : spec.version, spec.kind);
   const structural = BUILTIN_SCHEMAS[spec.group === 'events.k8s.io' ? `events.k8s.io/${spec.kind}` : spec.kind];
-  return {
+  const t: ResourceType = {
     singular: spec.kind.toLowerCase(),
     listKind: `${spec.kind}List`,
     shortNames: [],
@@ -43,30 +71,16 @@ function builtin(spec: BuiltinSpec): ResourceType {
     hasStatus: false,
     tracksGeneration: false,
     custom: false,
-    printerColumns: [AGE_COLUMN],
+    printerColumns: [BUILTIN_AGE],
     openAPISchema: structural ? publishedSchema(structural, spec.group, spec.version, spec.kind) : kindSchema(`${spec.kind} (served by the Kubernetes API emulator).`),
-    ...(structural ? { schema: compiledSchemaFor(structural) } : {}),
+    ...(goStruct ? { goStruct } : {}),
+    fieldShapes: goStruct ? goFieldShapes(goStruct) : UNTYPED_SHAPES,
     ...spec,
   };
+  if (!t.answerCreate) t.storageVersionHash = storageVersionHash(t.storageKey.slice(0, t.storageKey.indexOf('/')), t.version, t.kind);
+  return t;
 }
 
-/** RBAC kinds and CRDs print their creation time itself (RFC 3339), not an age, like the real printers. */
-const CREATED_AT: PrinterColumn = {
-  name: 'Created At',
-  type: 'date',
-  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
-  cell: (o) => path(o, 'metadata', 'creationTimestamp') ?? null,
-};
-
-function dataCount(field: string): (obj: JsonObject) => JsonValue {
-  return (obj) => {
-    const a = obj[field];
-    const b = obj['binaryData'];
-    return (isJsonObject(a) ? Object.keys(a).length : 0) + (field === 'data' && isJsonObject(b) ? Object.keys(b).length : 0);
-  };
-}
-
-const column = (name: string, type: string, jsonPath: string, extra: Partial<PrinterColumn> = {}): PrinterColumn => ({ name, type, jsonPath, ...extra });
 
 function path(obj: JsonObject, ...keys: string[]): string | undefined {
   let cur: JsonValue | undefined = obj;
@@ -88,15 +102,22 @@ function secretNormalize(obj: JsonObject): void {
   if (typeof obj['type'] !== 'string' || obj['type'] === '') obj['type'] = 'Opaque';
 }
 
+/** SetDefaults_Namespace: the `kubernetes.io/metadata.name` label (before validation, so a long name fails on it too). */
+function namespaceDefaults(obj: JsonObject): void {
+  const meta = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
+  if (typeof meta['name'] !== 'string' || meta['name'] === '') return;
+  const labels: JsonObject = isJsonObject(meta['labels']) ? meta['labels'] : {};
+  labels['kubernetes.io/metadata.name'] = meta['name'];
+  meta['labels'] = labels;
+}
+
+/** The namespace strategy: the `kubernetes` finalizer and the phase. */
 function namespaceNormalize(obj: JsonObject): void {
   const meta = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
   const spec: JsonObject = isJsonObject(obj['spec']) ? obj['spec'] : {};
   if (!Array.isArray(spec['finalizers'])) spec['finalizers'] = ['kubernetes'];
   obj['spec'] = spec;
   obj['status'] = { phase: meta['deletionTimestamp'] ? 'Terminating' : 'Active' };
-  const labels: JsonObject = isJsonObject(meta['labels']) ? meta['labels'] : {};
-  labels['kubernetes.io/metadata.name'] = typeof meta['name'] === 'string' ? meta['name'] : '';
-  meta['labels'] = labels;
 }
 
 function crdNormalize(obj: JsonObject, old: JsonObject | undefined): void {
@@ -144,7 +165,8 @@ function subjectReview(obj: JsonObject, _user: UserInfo, authorize: Authorizer):
 }
 
 function selfSubjectReview(obj: JsonObject, user: UserInfo): JsonObject {
-  return { ...obj, metadata: { creationTimestamp: null }, status: { userInfo: { username: user.name, groups: user.groups } } };
+  const userInfo: JsonObject = { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}) };
+  return { ...obj, metadata: { creationTimestamp: nowTimestamp() }, status: { userInfo } };
 }
 
 /** events.k8s.io/v1 field <-> core/v1 field; both versions are views of one stored Event. */
@@ -171,50 +193,71 @@ function renameFields(obj: JsonObject, pairs: [string, string][], apiVersion: st
   return out;
 }
 
-const EVENTS_V1_SHAPE = {
-  fromStorage: (stored: JsonObject): JsonObject => renameFields(stored, EVENT_FIELDS.map(([modern, core]) => [core, modern]), 'events.k8s.io/v1'),
-  toStorage: (obj: JsonObject): JsonObject => renameFields(obj, EVENT_FIELDS, 'v1'),
-};
-
-/** A binding's roleRef cannot change (delete and recreate the binding instead). */
-function roleRefUnchanged(obj: JsonObject, old: JsonObject | undefined): FieldError[] {
-  if (!old || deepEqual(old['roleRef'], obj['roleRef'])) return [];
-  return [{ reason: 'FieldValueInvalid', field: 'roleRef', message: `Invalid value: ${JSON.stringify(obj['roleRef'] ?? null)}: cannot change roleRef` }];
+/** A converted Event as the Go struct of its version encodes it. */
+function encodedAs(struct: string, obj: JsonObject): JsonObject {
+  return roundTripGoJson(struct, obj).value;
 }
+
+const EVENTS_V1_SHAPE = {
+  fromStorage: (stored: JsonObject): JsonObject => encodedAs('events/v1.Event', renameFields(stored, EVENT_FIELDS.map(([modern, core]) => [core, modern]), 'events.k8s.io/v1')),
+  toStorage: (obj: JsonObject): JsonObject => encodedAs('core/v1.Event', renameFields(obj, EVENT_FIELDS, 'v1')),
+};
 
 const REVIEW = { verbs: ['create'], namespaced: false, printerColumns: [] as PrinterColumn[] };
 
-export function builtinResourceTypes(): ResourceType[] {
+/** What some built-in kinds need from the running emulator. */
+export interface BuiltinDependencies {
+  serviceAddresses: ServiceAddressAllocator;
+  /** The RBAC rules that apply to a user in a namespace (SelfSubjectRulesReview). */
+  rulesFor: (user: UserInfo, namespace: string) => RulesForUser;
+}
+
+/** SelfSubjectRulesReview (`kubectl auth can-i --list`): the caller's rules in spec.namespace. */
+function rulesReview(obj: JsonObject, user: UserInfo, rulesFor: BuiltinDependencies['rulesFor']): JsonObject {
+  const spec = isJsonObject(obj['spec']) ? obj['spec'] : {};
+  const { rules, problems } = rulesFor(user, typeof spec['namespace'] === 'string' ? spec['namespace'] : '');
+  const resourceRules = rules
+    .filter((r) => r.resources.length > 0)
+    .map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources, ...(r.resourceNames.length > 0 ? { resourceNames: r.resourceNames } : {}) }));
+  const nonResourceRules = rules.filter((r) => r.nonResourceURLs.length > 0).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
+  return {
+    ...obj,
+    metadata: { creationTimestamp: null },
+    status: { resourceRules, nonResourceRules, incomplete: problems.length > 0, ...(problems.length > 0 ? { evaluationError: `[${problems.join(', ')}]` } : {}) },
+  };
+}
+
+export function builtinResourceTypes(deps: BuiltinDependencies): ResourceType[] {
   return [
     builtin({
       group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, shortNames: ['ns'], hasStatus: true,
-      printerColumns: [column('Status', 'string', '.status.phase'), AGE_COLUMN],
+      printerColumns: NAMESPACE_COLUMNS,
       fieldSelectors: { 'status.phase': (o) => path(o, 'status', 'phase') },
+      defaults: namespaceDefaults,
       normalize: namespaceNormalize,
       verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     }),
     builtin({
       group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
-      printerColumns: [{ name: 'Data', type: 'integer', cell: dataCount('data') }, AGE_COLUMN],
+      printerColumns: CONFIGMAP_COLUMNS,
+      validate: validateConfigMap,
     }),
     builtin({
       group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true,
-      printerColumns: [column('Type', 'string', '.type'), { name: 'Data', type: 'integer', cell: dataCount('data') }, AGE_COLUMN],
+      printerColumns: SECRET_COLUMNS,
       fieldSelectors: { type: (o) => path(o, 'type') },
       normalize: secretNormalize,
+      validate: validateSecret,
     }),
     builtin({
       group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
+      printerColumns: SERVICE_ACCOUNT_COLUMNS,
+      subresources: [TOKEN_SUBRESOURCE],
     }),
     builtin({
       group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
-      printerColumns: [
-        column('Last Seen', 'date', '.lastTimestamp'),
-        column('Type', 'string', '.type'),
-        column('Reason', 'string', '.reason'),
-        { name: 'Object', type: 'string', cell: (o) => `${(path(o, 'involvedObject', 'kind') ?? '').toLowerCase()}/${path(o, 'involvedObject', 'name') ?? ''}` },
-        column('Message', 'string', '.message'),
-      ],
+      printerColumns: eventColumns(),
+      ownNameColumn: true,
       fieldSelectors: {
         'involvedObject.kind': (o) => path(o, 'involvedObject', 'kind'),
         'involvedObject.namespace': (o) => path(o, 'involvedObject', 'namespace'),
@@ -231,27 +274,25 @@ export function builtinResourceTypes(): ResourceType[] {
     }),
     builtin({
       group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, shortNames: ['svc'], hasStatus: true,
-      printerColumns: [column('Type', 'string', '.spec.type'), column('Cluster-IP', 'string', '.spec.clusterIP'), AGE_COLUMN],
-      normalize: (o) => {
-        const spec: JsonObject = isJsonObject(o['spec']) ? o['spec'] : {};
-        if (typeof spec['type'] !== 'string') spec['type'] = 'ClusterIP';
-        o['spec'] = spec;
-      },
+      printerColumns: SERVICE_COLUMNS,
+      defaults: serviceDefaults,
+      validate: validateService,
+      assign: (o, old) => deps.serviceAddresses.assign(o, old),
     }),
     builtin({
       group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], hasStatus: true, tracksGeneration: true,
-      printerColumns: [
-        { name: 'Ready', type: 'string', cell: (o) => `${path(o, 'status', 'readyReplicas') ?? 0}/${path(o, 'spec', 'replicas') ?? 1}` },
-        column('Up-to-date', 'integer', '.status.updatedReplicas'),
-        column('Available', 'integer', '.status.availableReplicas'),
-        AGE_COLUMN,
-      ],
+      defaults: deploymentDefaults,
+      validate: validateDeployment,
+      subresources: [SCALE_SUBRESOURCE],
+      scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', selector: (o) => labelSelectorString(isJsonObject(o['spec']) ? o['spec']['selector'] : undefined) },
+      printerColumns: DEPLOYMENT_COLUMNS,
     }),
     builtin({
       group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
       storageKey: '/events',
       storageShape: EVENTS_V1_SHAPE,
-      printerColumns: [column('Reason', 'string', '.reason'), column('Note', 'string', '.note'), AGE_COLUMN],
+      printerColumns: eventColumns(EVENTS_V1_SHAPE.toStorage),
+      ownNameColumn: true,
       fieldSelectors: {
         'regarding.kind': (o) => path(o, 'regarding', 'kind'),
         'regarding.name': (o) => path(o, 'regarding', 'name'),
@@ -262,15 +303,14 @@ export function builtinResourceTypes(): ResourceType[] {
     }),
     builtin({
       group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true,
-      printerColumns: [column('Holder', 'string', '.spec.holderIdentity'), AGE_COLUMN],
+      printerColumns: LEASE_COLUMNS,
     }),
     ...['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].map((kind) =>
       builtin({
         group: 'rbac.authorization.k8s.io', version: 'v1', plural: `${kind.toLowerCase()}s`, kind, namespaced: !kind.startsWith('Cluster'),
-        ...(kind.endsWith('Binding') ? { validate: roleRefUnchanged } : {}),
-        printerColumns: kind.endsWith('Binding')
-          ? [{ name: 'Role', type: 'string', cell: (o) => `${path(o, 'roleRef', 'kind') ?? ''}/${path(o, 'roleRef', 'name') ?? ''}` }, AGE_COLUMN]
-          : [CREATED_AT],
+        validate: kind.endsWith('Binding') ? bindingValidator(kind === 'RoleBinding') : roleValidator(kind === 'Role'),
+        ...(kind.endsWith('Binding') ? { defaults: bindingDefaults } : {}),
+        printerColumns: kind.endsWith('Binding') ? BINDING_COLUMNS : [CREATED_AT],
       }),
     ),
     builtin({
@@ -282,6 +322,7 @@ export function builtinResourceTypes(): ResourceType[] {
     }),
     builtin({ group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', ...REVIEW, answerCreate: review }),
     builtin({ group: 'authorization.k8s.io', version: 'v1', plural: 'subjectaccessreviews', kind: 'SubjectAccessReview', ...REVIEW, answerCreate: subjectReview }),
+    builtin({ group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview', ...REVIEW, answerCreate: (obj, user) => rulesReview(obj, user, deps.rulesFor) }),
     builtin({ group: 'authentication.k8s.io', version: 'v1', plural: 'selfsubjectreviews', kind: 'SelfSubjectReview', ...REVIEW, answerCreate: selfSubjectReview }),
   ];
 }
@@ -290,12 +331,11 @@ export function builtinResourceTypes(): ResourceType[] {
 export function bootstrapObjects(): JsonObject[] {
   const ns = (name: string): JsonObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   const rbac = 'rbac.authorization.k8s.io/v1';
-  const clusterRole = (name: string, rules: JsonObject[]): JsonObject => ({
-    apiVersion: rbac, kind: 'ClusterRole', metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } }, rules,
-  });
+  const bootstrapMeta = (name: string): JsonObject => ({ name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } });
+  const clusterRole = (name: string, rules: JsonObject[]): JsonObject => ({ apiVersion: rbac, kind: 'ClusterRole', metadata: bootstrapMeta(name), rules });
   const bindToGroups = (name: string, groups: string[]): JsonObject => ({
     apiVersion: rbac, kind: 'ClusterRoleBinding',
-    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+    metadata: bootstrapMeta(name),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
     subjects: groups.map((g) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })),
   });
@@ -308,13 +348,25 @@ export function bootstrapObjects(): JsonObject[] {
       { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
       { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
     ]),
+    clusterRole('system:service-account-issuer-discovery', [{ nonResourceURLs: ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'], verbs: ['get'] }]),
     {
-      apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: 'cluster-admin', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+      apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: bootstrapMeta('cluster-admin'),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
     },
     bindToGroups('system:discovery', ['system:authenticated']),
     bindToGroups('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
     bindToGroups('system:basic-user', ['system:authenticated']),
+    bindToGroups('system:service-account-issuer-discovery', ['system:serviceaccounts']),
   ];
+}
+
+/** The `kubernetes` Service in `default` that points at the API server itself. */
+export function kubernetesService(clusterIP: string, port: number): JsonObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { clusterIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None', type: 'ClusterIP' },
+  };
 }

@@ -3,10 +3,12 @@
  * apiextensions controller would set (NamesAccepted and Established True), and the served
  * resource types a CRD defines (one per served version, sharing one storage).
  */
+import { schemaFieldShapes } from './field-shapes.js';
 import { compileSchema, type CompiledSchema } from './schema/index.js';
 import { deepClone, isJsonObject, type JsonObject, type JsonValue } from './json.js';
-import type { PrinterColumn, ResourceType } from './resource-type.js';
+import { storageVersionHash, type PrinterColumn, type ResourceType } from './resource-type.js';
 import type { FieldError } from './status.js';
+import { selectorAt, SCALE_SUBRESOURCE } from './scale-subresource.js';
 import { AGE_COLUMN } from './table.js';
 
 const compiledSchemas = new Map<string, CompiledSchema>();
@@ -151,10 +153,20 @@ function printerColumns(version: JsonObject): PrinterColumn[] {
   }));
 }
 
-/** The schema as published in OpenAPI: metadata points at ObjectMeta. */
+const API_VERSION_DESCRIPTION =
+  'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources';
+const KIND_DESCRIPTION =
+  'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
+
+/**
+ * The schema as published in OpenAPI, as apiextensions-apiserver publishes a CRD's: apiVersion and
+ * kind are always there with the standard descriptions, and metadata points at ObjectMeta.
+ */
 export function publishedSchema(schema: JsonObject, group: string, version: string, kind: string): JsonObject {
   const published = deepClone(schema);
   const props = obj(published['properties']);
+  props['apiVersion'] = { description: API_VERSION_DESCRIPTION, type: 'string' };
+  props['kind'] = { description: KIND_DESCRIPTION, type: 'string' };
   props['metadata'] = {
     allOf: [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }],
     description: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
@@ -162,6 +174,34 @@ export function publishedSchema(schema: JsonObject, group: string, version: stri
   published['properties'] = props;
   published['x-kubernetes-group-version-kind'] = [{ group, version, kind }];
   return published;
+}
+
+/** `subresources.scale` of a CRD version: the Scale's paths. */
+function scaleOfVersion(version: JsonObject): Pick<ResourceType, 'scale' | 'subresources'> {
+  const scale = obj(version['subresources'])['scale'];
+  if (!isJsonObject(scale)) return {};
+  const labelSelectorPath = str(scale['labelSelectorPath']);
+  return {
+    subresources: [SCALE_SUBRESOURCE],
+    scale: { specReplicasPath: str(scale['specReplicasPath']), statusReplicasPath: str(scale['statusReplicasPath']), selector: selectorAt(labelSelectorPath || undefined) },
+  };
+}
+
+/** `selectableFields` of a CRD version: field selectors on those JSONPaths (values compared as text). */
+function selectableFields(version: JsonObject): Record<string, (o: JsonObject) => string | undefined> | undefined {
+  const fields = version['selectableFields'];
+  if (!Array.isArray(fields) || fields.length === 0) return undefined;
+  const out: Record<string, (o: JsonObject) => string | undefined> = {};
+  for (const field of fields.filter(isJsonObject)) {
+    const path = str(field['jsonPath']);
+    const segments = path.replace(/^\./, '').split('.');
+    out[segments.join('.')] = (o) => {
+      let cur: JsonValue | undefined = o;
+      for (const seg of segments) cur = isJsonObject(cur) ? cur[seg] : undefined;
+      return cur === undefined || cur === null ? '' : typeof cur === 'string' ? cur : JSON.stringify(cur);
+    };
+  }
+  return out;
 }
 
 export function resourceTypesFromCrd(crd: JsonObject): ResourceType[] {
@@ -186,11 +226,15 @@ export function resourceTypesFromCrd(crd: JsonObject): ResourceType[] {
         verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
         storageKey: `${group}/${names.plural}`,
         hasStatus: isJsonObject(obj(v['subresources'])['status']),
+        ...scaleOfVersion(v),
+        ...(selectableFields(v) ? { fieldSelectors: selectableFields(v) } : {}),
         tracksGeneration: true,
         custom: true,
         printerColumns: printerColumns(v),
         openAPISchema: publishedSchema(schema, group, version, names.kind),
         schema: compiledSchemaFor(schema),
+        fieldShapes: schemaFieldShapes(schema),
+        storageVersionHash: storageVersionHash(group, str(versions(crd).find((x) => x['storage'] === true)?.['name']) || version, names.kind),
       };
     });
 }

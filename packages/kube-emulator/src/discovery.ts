@@ -8,6 +8,11 @@ import { groupVersion, type ResourceRegistry, type ResourceType } from './resour
 export const AGGREGATED_DISCOVERY_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 export const AGGREGATED_DISCOVERY_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 
+/**
+ * What /version reports. The emulator follows kube-apiserver 1.33's API, but says 1.32: the
+ * version-matching kubectl dispatcher of the build machines then runs kubectl 1.32 against it,
+ * the kubectl the project supports (docs/kube-emulator.md, `server-version`).
+ */
 export const SERVER_VERSION: JsonObject = {
   major: '1',
   minor: '32',
@@ -53,8 +58,12 @@ function resourceEntries(t: ResourceType): JsonObject[] {
   };
   if (t.shortNames.length > 0) main['shortNames'] = t.shortNames;
   if (t.categories.length > 0) main['categories'] = t.categories;
+  if (t.storageVersionHash) main['storageVersionHash'] = t.storageVersionHash;
   const entries = [main];
   if (t.hasStatus) entries.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+  for (const sub of t.subresources ?? []) {
+    entries.push({ name: `${t.plural}/${sub.name}`, singularName: '', namespaced: t.namespaced, group: sub.group, version: sub.version, kind: sub.kind, verbs: sub.verbs });
+  }
   return entries;
 }
 
@@ -77,9 +86,10 @@ function discoveryResource(t: ResourceType): JsonObject {
   };
   if (t.shortNames.length > 0) entry['shortNames'] = t.shortNames;
   if (t.categories.length > 0) entry['categories'] = t.categories;
-  if (t.hasStatus) {
-    entry['subresources'] = [{ subresource: 'status', responseKind: { group: t.group, version: t.version, kind: t.kind }, verbs: ['get', 'patch', 'update'] }];
-  }
+  const subresources: JsonObject[] = [];
+  if (t.hasStatus) subresources.push({ subresource: 'status', responseKind: { group: t.group, version: t.version, kind: t.kind }, verbs: ['get', 'patch', 'update'] });
+  for (const sub of t.subresources ?? []) subresources.push({ subresource: sub.name, responseKind: { group: sub.group, version: sub.version, kind: sub.kind }, verbs: sub.verbs });
+  if (subresources.length > 0) entry['subresources'] = subresources;
   return entry;
 }
 

@@ -10,15 +10,20 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ADMIN_USER, rbacAuthorizer, TokenAuthenticator } from './access-control.js';
-import { bootstrapObjects, builtinResourceTypes } from './builtins.js';
+import { ADMIN_USER, rbacAuthorizer, storedRbacObjects, TokenAuthenticator } from './access-control.js';
+import { rulesFor, type RulesForUser } from './rbac/index.js';
+import { bootstrapObjects, builtinResourceTypes, kubernetesService } from './builtins.js';
 import { crdNames, resourceTypesFromCrd } from './crd.js';
+import { ServiceAddressAllocator } from './defaulting/service-addresses.js';
 import { ApiHttpHandler } from './http-server.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { ObjectApi, type WriteOptions } from './object-api.js';
+import { fillNewNamespaces } from './namespace-contents.js';
 import { ObjectStore } from './object-store.js';
-import { ResourceRegistry, type ResourceType } from './resource-type.js';
+import { metaString } from './object-meta.js';
+import { ServiceAccountTokenIssuer } from './service-account-tokens.js';
+import { ResourceRegistry, type ResourceType, type UserInfo } from './resource-type.js';
 import { ApiError } from './status.js';
 import { createServingCertificate } from './tls.js';
 
@@ -71,7 +76,7 @@ export interface KubeEmulator {
 const INSTALLER = 'ecs-role-operator-emulator';
 
 /** Keeps the registry in step with the stored CRDs. */
-function syncCrdTypes(registry: ResourceRegistry, api: ObjectApi, crd: JsonObject | undefined, old: JsonObject | undefined): void {
+function syncCrdTypes(registry: ResourceRegistry, store: ObjectStore, api: ObjectApi, crd: JsonObject | undefined, old: JsonObject | undefined): void {
   const typesOf = (o: JsonObject): ResourceType[] => {
     try {
       return resourceTypesFromCrd(o);
@@ -79,9 +84,13 @@ function syncCrdTypes(registry: ResourceRegistry, api: ObjectApi, crd: JsonObjec
       return [];
     }
   };
+  const served = new Set(registry.all().map((t) => t.storageKey));
   if (old) for (const t of typesOf(old)) registry.remove(t.group, t.version, t.plural);
   if (crd) {
-    for (const t of typesOf(crd)) registry.add(t);
+    for (const t of typesOf(crd)) {
+      if (!served.has(t.storageKey)) store.startWatchWindow(t.storageKey);
+      registry.add(t);
+    }
   } else if (old) {
     const spec = isJsonObject(old['spec']) ? old['spec'] : {};
     api.dropResource(`${String(spec['group'] ?? '')}/${crdNames(old).plural}`);
@@ -103,13 +112,19 @@ function readManifestFile(path: string): JsonObject[] {
 
 export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
   const registry = new ResourceRegistry();
-  for (const t of builtinResourceTypes()) registry.add(t);
   const store = new ObjectStore(opts.watchHistoryLimit);
-  const authenticator = new TokenAuthenticator();
+  const serviceAddresses = new ServiceAddressAllocator(() => [...store.list('/services')].map((s) => s.object));
+  const rulesForUser = (user: UserInfo, namespace: string): RulesForUser => rulesFor(storedRbacObjects(store), user, namespace);
+  for (const t of builtinResourceTypes({ serviceAddresses, rulesFor: rulesForUser })) registry.add(t);
+  const tokenIssuer = new ServiceAccountTokenIssuer();
+  const authenticator = new TokenAuthenticator(tokenIssuer, (namespace, name) => {
+    const sa = store.get('/serviceaccounts', namespace, name);
+    return sa ? metaString(sa.object, 'uid') : undefined;
+  });
   const authorize = rbacAuthorizer(store);
   const api = new ObjectApi(store, authorize);
   api.setNamespacedResources(() => registry.all().filter((t) => t.namespaced));
-  api.onCrdChange((crd, old) => syncCrdTypes(registry, api, crd, old));
+  api.onCrdChange((crd, old) => syncCrdTypes(registry, store, api, crd, old));
 
   const installOptions = (): WriteOptions => ({ dryRun: false, fieldManager: INSTALLER, fieldValidation: 'Strict', warnings: [], user: ADMIN_USER });
   const install = (obj: JsonObject, source: string): void => {
@@ -126,10 +141,12 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       throw new Error(`${source}: cannot install ${String(obj['kind'])} "${String(meta['name'] ?? '')}": ${why}`);
     }
   };
+  const host = opts.host ?? '127.0.0.1';
+  const tls = await createServingCertificate(host === '0.0.0.0' || host === '::' ? [] : [host]);
+  fillNewNamespaces(api, registry, tls.caPem);
   for (const obj of bootstrapObjects()) install(obj, 'bootstrap');
   for (const path of opts.crdPaths ?? []) for (const obj of readManifestFile(path)) install(obj, path);
 
-  const host = opts.host ?? '127.0.0.1';
   const watches = new Set<() => void>();
   const hub = {
     bookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 60_000,
@@ -139,13 +156,12 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     },
   };
   let address = '';
-  const handler = new ApiHttpHandler({ registry, store, api, authenticator, authorize, hub, serverAddress: () => address });
+  const handler = new ApiHttpHandler({ registry, store, api, authenticator, authorize, hub, tokenIssuer, serverAddress: () => address });
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     opts.onRequest?.({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
     handler.handle(req, res);
   };
   const sockets = new Set<Socket>();
-  const tls = await createServingCertificate(host === '0.0.0.0' || host === '::' ? [] : [host]);
   const httpServer = createHttpServer(serve);
   const httpsServer = createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, serve);
   httpServer.keepAliveTimeout = 60_000;
@@ -171,6 +187,9 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   });
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
+  install(kubernetesService(serviceAddresses.apiServerAddress, port), 'bootstrap');
+  // Watches start where a freshly started API server's watch caches start: now.
+  for (const t of registry.all()) store.startWatchWindow(t.storageKey);
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const url = `http://${hostPart}:${port}`;
   const httpsUrl = `https://${hostPart}:${port}`;

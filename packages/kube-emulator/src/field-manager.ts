@@ -1,13 +1,16 @@
 /**
- * Field ownership for server-side apply: which manager (by name and operation) owns which leaf
- * fields of an object. Lists are atomic (owned as a whole). Updates (create, PUT, non-apply
- * patches) move the fields they change to their manager; an apply conflicts when it would change
- * a value another manager owns, unless forced, and removes fields its manager applied before but
- * no longer applies and nobody else owns.
+ * Field ownership for server-side apply: which manager (by name, operation and subresource) owns
+ * which fields of an object, at the granularity the object's shapes give (set values and map-list
+ * items are owned one by one, atomic lists and structs whole). Updates (create, PUT, non-apply
+ * patches) move the fields they change to their manager and record the maps and items they
+ * create; an apply conflicts when it would change a value another manager owns, unless forced,
+ * and removes what its manager applied before but no longer applies and nobody else owns. The
+ * ownership renders as metadata.managedFields (FieldsV1).
  */
+import { mergeInto } from './apply-merge.js';
+import { displayPath, deleteAt, fieldsOf, overlaps, segmentsOf, SEP, valueAt } from './field-paths.js';
+import type { FieldShapes } from './field-shapes.js';
 import { deepClone, deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
-
-const SEP = '\u0000';
 
 export type ManagerOperation = 'Apply' | 'Update';
 
@@ -15,10 +18,25 @@ export interface ManagerFields {
   manager: string;
   operation: ManagerOperation;
   apiVersion: string;
+  /** '' for the main resource, `status` for the status subresource. */
+  subresource: string;
+  /** When the manager last changed its fields (RFC 3339, seconds). */
+  time: string;
+  /** Owned values (leaves): what conflicts are about. */
   fields: ReadonlySet<string>;
+  /** Owned maps, granular lists and list items (shown as "." in FieldsV1). */
+  nodes?: ReadonlySet<string>;
 }
 
-/** Keyed by `manager/operation`. */
+/** Who writes, for the ownership record. */
+export interface ManagerIdentity {
+  manager: string;
+  apiVersion: string;
+  subresource: string;
+  time: string;
+}
+
+/** Keyed by `manager/operation/subresource`. */
 export type FieldOwnership = ReadonlyMap<string, ManagerFields>;
 
 export const NO_OWNERS: FieldOwnership = new Map();
@@ -28,24 +46,16 @@ export const KUBECTL_SSA_MANAGER = 'kubectl';
 /** Where client-side `kubectl apply` records what it applied. */
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
-/** Server-managed metadata that no manager owns. */
-const UNOWNED_METADATA = new Set([
-  'name',
-  'namespace',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'managedFields',
-  'selfLink',
-]);
-
 export interface FieldConflict {
+  /** How the real server names the manager: `"m"`, or `"m" using v1` / `"m" with subresource "status" using v1` for Update managers. */
   manager: string;
-  apiVersion: string;
   path: string;
+}
+
+function describeManager(entry: ManagerFields): string {
+  let name = JSON.stringify(entry.manager);
+  if (entry.subresource) name += ` with subresource ${JSON.stringify(entry.subresource)}`;
+  return entry.operation === 'Update' ? `${name} using ${entry.apiVersion}` : name;
 }
 
 export class ApplyConflictError extends Error {
@@ -55,125 +65,67 @@ export class ApplyConflictError extends Error {
   }
 }
 
-/** `Apply failed with 1 conflict: conflict with "m" using v1: .data.key`, like the real server. */
+/** `Apply failed with 1 conflict: conflict with "m": .data.key`, grouped by manager when several, like the real server. */
 export function describeConflicts(conflicts: FieldConflict[]): string {
-  const byManager = new Map<string, FieldConflict[]>();
-  for (const c of conflicts) {
-    const key = `${c.manager}${SEP}${c.apiVersion}`;
-    byManager.set(key, [...(byManager.get(key) ?? []), c]);
+  if (conflicts.length === 1) {
+    const only = conflicts[0] as FieldConflict;
+    return `Apply failed with 1 conflict: conflict with ${only.manager}: ${only.path}`;
   }
-  const n = conflicts.length;
-  const head = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: `;
-  const parts = [...byManager.values()].map((cs) => {
-    const first = cs[0] as FieldConflict;
-    if (cs.length === 1) return `conflict with "${first.manager}" using ${first.apiVersion}: ${first.path}`;
-    return `conflicts with "${first.manager}" using ${first.apiVersion}:\n${cs.map((c) => `- ${c.path}`).join('\n')}`;
-  });
-  return head + parts.join('\n');
+  const byManager = new Map<string, string[]>();
+  for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.path]);
+  const parts = [...byManager.keys()].sort().map((m) => `conflicts with ${m}:\n${(byManager.get(m) ?? []).map((p) => `- ${p}`).join('\n')}`);
+  return `Apply failed with ${conflicts.length} conflicts: ${parts.join('\n')}`;
 }
 
-export function displayPath(path: string): string {
-  return '.' + path.split(SEP).join('.');
+function entryKey(manager: string, operation: ManagerOperation, subresource = ''): string {
+  return `${manager}/${operation}/${subresource}`;
 }
 
-/** Leaf paths of an object with their values; maps recurse, everything else is a leaf. */
-export function leafFields(obj: JsonObject): Map<string, JsonValue> {
-  const out = new Map<string, JsonValue>();
-  const walk = (value: JsonValue, prefix: string): void => {
-    if (isJsonObject(value) && Object.keys(value).length > 0) {
-      for (const [k, v] of Object.entries(value)) walk(v, prefix ? `${prefix}${SEP}${k}` : k);
-    } else {
-      out.set(prefix, value);
-    }
-  };
-  for (const [key, value] of Object.entries(obj)) {
-    if (key === 'apiVersion' || key === 'kind') continue;
-    if (key === 'metadata' && isJsonObject(value)) {
-      for (const [mk, mv] of Object.entries(value)) if (!UNOWNED_METADATA.has(mk)) walk(mv, `metadata${SEP}${mk}`);
-      continue;
-    }
-    walk(value, key);
-  }
-  return out;
-}
-
-function overlaps(a: string, b: string): boolean {
-  return a === b || a.startsWith(b + SEP) || b.startsWith(a + SEP);
-}
-
-function entryKey(manager: string, operation: ManagerOperation): string {
-  return `${manager}/${operation}`;
-}
-
-function withoutPaths(owners: FieldOwnership, paths: Iterable<string>, except?: string): Map<string, ManagerFields> {
-  const drop = [...paths];
+/** Ownership without `paths` (and everything below them), except for the entry `except`. */
+function withoutPaths(owners: FieldOwnership, paths: readonly string[], except?: string): Map<string, ManagerFields> {
   const out = new Map<string, ManagerFields>();
   for (const [key, entry] of owners) {
-    if (key === except || drop.length === 0) {
+    if (key === except || paths.length === 0) {
       out.set(key, entry);
       continue;
     }
-    const kept = new Set([...entry.fields].filter((f) => !drop.some((p) => overlaps(f, p))));
-    if (kept.size > 0) out.set(key, { ...entry, fields: kept });
+    const fields = new Set([...entry.fields].filter((f) => !paths.some((p) => overlaps(f, p))));
+    const nodes = new Set([...(entry.nodes ?? [])].filter((n) => !paths.some((p) => n === p || n.startsWith(p + SEP))));
+    if (fields.size > 0 || nodes.size > 0) out.set(key, { ...entry, fields, nodes });
   }
   return out;
 }
 
-/** Ownership after a non-apply write by `manager`: changed fields move to it, removed fields go. */
-export function recordUpdate(
-  owners: FieldOwnership,
-  manager: string,
-  apiVersion: string,
-  oldObj: JsonObject | undefined,
-  newObj: JsonObject,
-): FieldOwnership {
-  const before = oldObj ? leafFields(oldObj) : new Map<string, JsonValue>();
-  const after = leafFields(newObj);
+/**
+ * Ownership after a non-apply write: changed values move to the writer, removed ones go, and the
+ * maps and items the write created become the writer's. `oldObj` is what the object was (for a
+ * create, the kind's zero value).
+ */
+export function recordUpdate(owners: FieldOwnership, who: ManagerIdentity, oldObj: JsonObject | undefined, newObj: JsonObject, shapes: FieldShapes): FieldOwnership {
+  const before = fieldsOf(oldObj, shapes);
+  const after = fieldsOf(newObj, shapes);
   const changed: string[] = [];
-  for (const [path, value] of after) if (!before.has(path) || !deepEqual(before.get(path), value)) changed.push(path);
-  const removed = [...before.keys()].filter((p) => !after.has(p));
-  if (changed.length === 0 && removed.length === 0) return owners;
-  const key = entryKey(manager, 'Update');
-  const next = withoutPaths(owners, [...changed, ...removed]);
-  if (changed.length > 0) {
+  for (const [path, value] of after.leaves) if (!before.leaves.has(path) || !deepEqual(before.leaves.get(path), value)) changed.push(path);
+  const removed = [...before.leaves.keys()].filter((p) => !after.leaves.has(p));
+  const gone = [...before.nodes].filter((n) => !after.nodes.has(n) && !after.leaves.has(n));
+  // A node is created when nothing was there before (an empty map before counts as there).
+  const created = [...after.nodes].filter((n) => !before.nodes.has(n) && !before.leaves.has(n));
+  if (changed.length === 0 && removed.length === 0 && created.length === 0 && gone.length === 0) return owners;
+  const key = entryKey(who.manager, 'Update', who.subresource);
+  const next = withoutPaths(owners, [...changed, ...removed, ...gone]);
+  if (changed.length > 0 || created.length > 0) {
     const mine = next.get(key);
-    next.set(key, { manager, operation: 'Update', apiVersion, fields: new Set([...(mine?.fields ?? []), ...changed]) });
+    next.set(key, {
+      manager: who.manager,
+      operation: 'Update',
+      apiVersion: who.apiVersion,
+      subresource: who.subresource,
+      time: who.time,
+      fields: new Set([...(mine?.fields ?? []), ...changed]),
+      nodes: new Set([...(mine?.nodes ?? []), ...created]),
+    });
   }
   return next;
-}
-
-function valueAt(obj: JsonObject, path: string): JsonValue | undefined {
-  let cur: JsonValue | undefined = obj;
-  for (const seg of path.split(SEP)) {
-    if (!isJsonObject(cur)) return undefined;
-    cur = cur[seg];
-  }
-  return cur;
-}
-
-function deleteAt(obj: JsonObject, path: string): void {
-  const segs = path.split(SEP);
-  let cur: JsonValue | undefined = obj;
-  for (const seg of segs.slice(0, -1)) {
-    if (!isJsonObject(cur)) return;
-    cur = cur[seg];
-  }
-  if (isJsonObject(cur)) delete cur[segs[segs.length - 1] as string];
-}
-
-/** Maps merge recursively; lists and scalars replace; null removes. */
-function mergeApplied(target: JsonObject, applied: JsonObject): void {
-  for (const [k, v] of Object.entries(applied)) {
-    if (v === null) {
-      delete target[k];
-    } else if (isJsonObject(v)) {
-      const cur = target[k];
-      if (isJsonObject(cur)) mergeApplied(cur, v);
-      else target[k] = deepClone(v);
-    } else {
-      target[k] = deepClone(v);
-    }
-  }
 }
 
 export interface ApplyResult {
@@ -182,32 +134,34 @@ export interface ApplyResult {
 }
 
 /**
- * Server-side apply of `applied` by `manager` onto `live` (undefined when creating). Throws
- * ApplyConflictError when the apply would change a field another manager owns and force is off.
+ * Server-side apply of `applied` by `who` onto `live` (undefined when creating). Throws
+ * ApplyConflictError when the apply would change a value another manager owns and force is off.
  */
 export function applyConfiguration(
   owners: FieldOwnership,
-  manager: string,
-  apiVersion: string,
+  who: ManagerIdentity,
   live: JsonObject | undefined,
   applied: JsonObject,
   force: boolean,
+  shapes: FieldShapes,
   lastApplied?: JsonObject,
 ): ApplyResult {
-  const appliedFields = leafFields(applied);
-  const myKey = entryKey(manager, 'Apply');
+  const { manager } = who;
+  const appliedFields = fieldsOf(applied, shapes);
+  // Items of map lists are owned as items; the lists and maps around them are not (an apply owns values).
+  const appliedItems = new Set([...appliedFields.nodes].filter((n) => segmentsOf(n).at(-1)?.startsWith('k:')));
+  const myKey = entryKey(manager, 'Apply', who.subresource);
   const conflicts: (FieldConflict & { owned: string })[] = [];
   const taken: string[] = [];
   if (live) {
     for (const entry of owners.values()) {
       if (entry.manager === manager) continue;
       for (const owned of entry.fields) {
-        for (const [path, value] of appliedFields) {
+        for (const [path, value] of appliedFields.leaves) {
           if (!overlaps(owned, path)) continue;
-          const same = owned === path && deepEqual(valueAt(live, owned), value);
-          if (same) continue;
+          if (owned === path && deepEqual(valueAt(live, owned), value)) continue;
           if (force) taken.push(owned);
-          else conflicts.push({ manager: entry.manager, apiVersion: entry.apiVersion, path: displayPath(owned), owned });
+          else conflicts.push({ manager: describeManager(entry), path: displayPath(owned), owned });
           break;
         }
       }
@@ -222,22 +176,81 @@ export function applyConfiguration(
       return recorded !== undefined && deepEqual(recorded, valueAt(live, owned));
     };
     const real = conflicts.filter((c) => !upgradable(c.owned));
-    if (real.length > 0) throw new ApplyConflictError(real.map(({ manager: m, apiVersion: v, path }) => ({ manager: m, apiVersion: v, path })));
+    if (real.length > 0) throw new ApplyConflictError(real.map(({ manager: m, path }) => ({ manager: m, path })));
     taken.push(...conflicts.map((c) => c.owned));
   }
 
   const result = live ? deepClone(live) : {};
-  const previouslyApplied = owners.get(myKey)?.fields ?? new Set<string>();
-  const others = [...owners].filter(([k]) => k !== myKey).flatMap(([, e]) => [...e.fields]);
-  for (const path of previouslyApplied) {
-    if (appliedFields.has(path)) continue;
-    if ([...appliedFields.keys()].some((p) => overlaps(p, path))) continue;
-    if (others.some((o) => overlaps(o, path))) continue;
-    deleteAt(result, path);
+  const previous = owners.get(myKey);
+  const others = [...owners].filter(([k]) => k !== myKey).flatMap(([, e]) => [...e.fields, ...(e.nodes ?? [])]);
+  const ownedByOthers = (path: string): boolean => others.some((o) => overlaps(o, path));
+  for (const path of previous?.fields ?? []) {
+    if (appliedFields.leaves.has(path) || [...appliedFields.leaves.keys()].some((p) => overlaps(p, path))) continue;
+    if (!ownedByOthers(path)) deleteAt(result, path);
   }
-  mergeApplied(result, applied);
+  for (const item of previous?.nodes ?? []) {
+    if (appliedItems.has(item) || [...appliedFields.leaves.keys()].some((p) => p.startsWith(item + SEP))) continue;
+    if (!ownedByOthers(item)) deleteAt(result, item);
+  }
+  mergeInto(result, applied, shapes);
 
   const next = withoutPaths(owners, taken, myKey);
-  next.set(myKey, { manager, operation: 'Apply', apiVersion, fields: new Set(appliedFields.keys()) });
+  const fields = new Set(appliedFields.leaves.keys());
+  const same = previous && sameSet(previous.fields, fields) && sameSet(previous.nodes ?? new Set(), appliedItems) && taken.length === 0;
+  next.set(myKey, { manager, operation: 'Apply', apiVersion: who.apiVersion, subresource: who.subresource, time: same ? previous.time : who.time, fields, nodes: appliedItems });
   return { object: result, owners: next };
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+/** The metadata.managedFields entries of an ownership, sorted like kube-apiserver sorts them. */
+export function managedFieldsEntries(owners: FieldOwnership): JsonObject[] {
+  const entries = [...owners.values()].filter((e) => e.fields.size > 0 || (e.nodes?.size ?? 0) > 0);
+  entries.sort((a, b) => {
+    if (a.operation !== b.operation) return a.operation < b.operation ? -1 : 1;
+    if (a.time !== b.time) return a.time < b.time ? -1 : 1;
+    if (a.manager !== b.manager) return a.manager < b.manager ? -1 : 1;
+    if (a.apiVersion !== b.apiVersion) return a.apiVersion < b.apiVersion ? -1 : 1;
+    return a.subresource < b.subresource ? -1 : a.subresource > b.subresource ? 1 : 0;
+  });
+  return entries.map((e) => ({
+    manager: e.manager,
+    operation: e.operation,
+    apiVersion: e.apiVersion,
+    time: e.time,
+    fieldsType: 'FieldsV1',
+    fieldsV1: fieldsV1(e),
+    ...(e.subresource ? { subresource: e.subresource } : {}),
+  }));
+}
+
+/** The FieldsV1 tree: one key per path segment, `.` for an owned node that has owned members. */
+function fieldsV1(entry: ManagerFields): JsonObject {
+  const root: JsonObject = {};
+  const node = (path: string): JsonObject => {
+    let cur = root;
+    for (const seg of segmentsOf(path)) {
+      if (!isJsonObject(cur[seg])) cur[seg] = {};
+      cur = cur[seg] as JsonObject;
+    }
+    return cur;
+  };
+  for (const path of entry.fields) node(path);
+  for (const path of entry.nodes ?? []) node(path);
+  for (const path of entry.nodes ?? []) {
+    const n = node(path);
+    if (Object.keys(n).some((k) => k !== '.')) n['.'] = {};
+  }
+  return sortKeys(root);
+}
+
+function sortKeys(obj: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const k of Object.keys(obj).sort()) {
+    const v = obj[k];
+    out[k] = isJsonObject(v) ? sortKeys(v) : (v as JsonValue);
+  }
+  return out;
 }

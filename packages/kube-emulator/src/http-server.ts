@@ -20,12 +20,17 @@ import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { FieldValidation } from './admission.js';
 import type { ObjectApi, WriteOptions } from './object-api.js';
 import type { ObjectStore } from './object-store.js';
+import { nowTimestamp } from './object-meta.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
-import { decodeProtobufBody, isProtobufKind, PROTOBUF } from './protobuf-body.js';
+import { acceptsProtobuf, decodeProtobufBody, PROTOBUF } from './protobuf-body.js';
 import { APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from './patches.js';
 import { requestInfo, type ResourceRequest } from './request-info.js';
-import { groupResource, groupVersion, type Authorizer, type ResourceRegistry, type ResourceType, type UserInfo } from './resource-type.js';
-import { ApiError, badRequest, methodNotSupported, notFound, routeNotFound, toApiError, unauthorized } from './status.js';
+import { groupResource, groupVersion, type Authorizer, type ResourceRegistry, type ResourceType, type SubresourceInfo, type UserInfo } from './resource-type.js';
+import { scaleOf, withScale } from './scale-subresource.js';
+import type { ServiceAccountTokenIssuer } from './service-account-tokens.js';
+import { requestToken } from './token-request.js';
+import { roundTripGoJson } from './go-types/go-json.js';
+import { ApiError, badRequest, conflict, invalid, methodNotSupported, notFound, routeNotFound, STALE_OBJECT, toApiError, unauthorized } from './status.js';
 import { buildTable, type IncludeObject } from './table.js';
 import { plainBookmark, serveWatch, type WatchHub } from './watch.js';
 
@@ -38,6 +43,7 @@ export interface ApiServerDeps {
   authenticator: TokenAuthenticator;
   authorize: Authorizer;
   hub: WatchHub;
+  tokenIssuer: ServiceAccountTokenIssuer;
   serverAddress: () => string;
 }
 
@@ -120,6 +126,12 @@ function sendJson(res: ServerResponse, code: number, body: JsonValue, contentTyp
   res.end(text);
 }
 
+/** The Go HTTP mux's answer for paths nothing serves. */
+function sendPlainNotFound(res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  res.end('404 page not found\n');
+}
+
 function fieldValidationOf(query: URLSearchParams): FieldValidation {
   const v = query.get('fieldValidation') ?? '';
   if (v === '') return 'Warn';
@@ -183,10 +195,20 @@ export class ApiHttpHandler {
       return;
     }
     const t = this.deps.registry.get(info.group, info.version, info.resource);
-    if (!t) throw routeNotFound();
+    if (!t) {
+      req.resume();
+      // A group-version the server does not serve at all falls through to the plain mux 404.
+      if (!this.deps.registry.hasGroupVersion(info.group, info.version)) return sendPlainNotFound(res);
+      throw routeNotFound();
+    }
     this.authorizeResource(user, info, t);
-    if (info.subresource && !(info.subresource === 'status' && t.hasStatus)) throw routeNotFound();
     if (info.namespace !== undefined && !t.namespaced && t.plural !== 'namespaces') throw routeNotFound();
+    if (info.subresource && !(info.subresource === 'status' && t.hasStatus)) {
+      const sub = t.subresources?.find((s) => s.name === info.subresource);
+      if (!sub || !info.name) throw routeNotFound();
+      await this.serveSubresource(req, res, url.searchParams, info, t, user, sub);
+      return;
+    }
     await this.serveResource(req, res, url.searchParams, info, t, user);
   }
 
@@ -316,10 +338,20 @@ export class ApiHttpHandler {
       if (rendering.as === 'metadata') {
         return sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: result.items.map(render) });
       }
-      return sendJson(res, 200, { kind: t.listKind, apiVersion: groupVersion(t), metadata: listMeta, items: result.items });
+      // Typed lists of built-in kinds carry no kind/apiVersion in their items; custom resource lists
+      // are unstructured and always have a `continue`, empty on the last page.
+      const items = t.custom ? result.items : result.items.map(({ kind: _k, apiVersion: _v, ...rest }) => rest);
+      const metadata = t.custom ? { continue: '', ...listMeta } : listMeta;
+      return sendJson(res, 200, { kind: t.listKind, apiVersion: groupVersion(t), metadata, items });
     }
     if (info.verb === 'watch') {
       req.resume();
+      if (query.get('sendInitialEvents') === 'true') {
+        // kube-apiserver 1.33 serves watch-list streams only with the WatchList feature gate, off by default.
+        throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [
+          { reason: 'FieldValueForbidden', field: 'sendInitialEvents', message: 'Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' },
+        ]);
+      }
       const nameSelector = name ? `metadata.name=${name}` : undefined;
       const fieldSelector = [query.get('fieldSelector'), nameSelector].filter((s): s is string => !!s).join(',');
       const timeoutSeconds = optionalInt(query, 'timeoutSeconds');
@@ -333,7 +365,6 @@ export class ApiHttpHandler {
           ...(fieldSelector ? { fieldSelector } : {}),
           ...(query.get('resourceVersion') !== null ? { resourceVersion: query.get('resourceVersion') as string } : {}),
           allowBookmarks: query.get('allowWatchBookmarks') === 'true',
-          sendInitialEvents: query.get('sendInitialEvents') === 'true',
           ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
           render,
           renderBookmark: bookmark,
@@ -346,6 +377,67 @@ export class ApiHttpHandler {
     }
 
     await this.serveWrite(req, res, query, info, t, user, namespace, name, render);
+  }
+
+  /** serviceaccounts/token and the scale subresources. */
+  private async serveSubresource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: URLSearchParams,
+    info: ResourceRequest,
+    t: ResourceType,
+    user: UserInfo,
+    sub: SubresourceInfo,
+  ): Promise<void> {
+    const { api } = this.deps;
+    const namespace = t.namespaced ? (info.namespace ?? '') : '';
+    const name = info.name ?? '';
+    if (!sub.verbs.includes(info.verb)) {
+      req.resume();
+      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    }
+    const gv = `${sub.group}/${sub.version}`;
+    const mediaType = mediaTypeOf(req.headers['content-type']);
+    const readObject = async (): Promise<JsonObject> => {
+      const raw = await readBody(req);
+      const body = mediaType === PROTOBUF ? decodeProtobufBody(raw, { apiVersion: gv, kind: sub.kind }) : parseBody(raw.toString('utf8'), mediaType);
+      if (!isJsonObject(body)) throw badRequest(`the body of the request must be a ${sub.kind} object`);
+      return body;
+    };
+    const opts = (): WriteOptions => ({ dryRun: dryRunOf(query), fieldManager: fieldManagerOf(query, req), fieldValidation: fieldValidationOf(query), warnings: [], user });
+    if (sub.name === 'token') {
+      const body = await readObject();
+      const serviceAccount = api.get(t, namespace, name);
+      const who = { manager: fieldManagerOf(query, req), apiVersion: gv, subresource: 'token', time: nowTimestamp() };
+      const answer = requestToken(this.deps.tokenIssuer, serviceAccount, body, opts().dryRun, who);
+      return sendJson(res, 201, roundTripGoJson('authentication/v1.TokenRequest', answer).value);
+    }
+    // scale
+    if (info.verb === 'get') {
+      req.resume();
+      return sendJson(res, 200, scaleOf(t, api.get(t, namespace, name)));
+    }
+    let scale: JsonObject;
+    if (info.verb === 'update') {
+      scale = await readObject();
+    } else {
+      const patchTypes = [JSON_PATCH, MERGE_PATCH, APPLY_PATCH, ...(t.custom ? [] : [STRATEGIC_MERGE_PATCH])];
+      if (!patchTypes.includes(mediaType) || mediaType === APPLY_PATCH) {
+        req.resume();
+        throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${patchTypes.join(', ')}`);
+      }
+      const patch = parseBody((await readBody(req)).toString('utf8'), mediaType);
+      const current = scaleOf(t, api.get(t, namespace, name), true);
+      const patched = api.patchDocument(current, mediaType, patch);
+      if (!isJsonObject(patched)) throw badRequest('the patch did not produce an object');
+      scale = patched;
+    }
+    const stored = api.getStored(t, namespace, name);
+    const rv = isJsonObject(scale['metadata']) ? scale['metadata']['resourceVersion'] : undefined;
+    if (typeof rv === 'string' && rv !== '' && rv !== String(stored.rv)) throw conflict(groupResource(t), name, STALE_OBJECT);
+    const next = withScale(t, api.view(t, stored.object), scale);
+    const updated = api.update(t, namespace, name, next, undefined, opts());
+    return sendJson(res, 200, scaleOf(t, updated));
   }
 
   /** create, update, patch, delete and deletecollection. */
@@ -374,11 +466,11 @@ export class ApiHttpHandler {
     });
 
     if (info.verb === 'create' || info.verb === 'update') {
-      const protobuf = mediaType === PROTOBUF && isProtobufKind(t.kind);
+      const protobuf = mediaType === PROTOBUF && !t.custom && acceptsProtobuf(groupVersion(t), t.kind);
       if (!protobuf && mediaType !== '' && mediaType !== 'application/json' && mediaType !== 'application/yaml') {
-        throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+        throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml${t.custom ? '' : `, ${PROTOBUF}`}`);
       }
-      const body = protobuf ? decodeProtobufBody(raw, t.kind) : parseBody(text, mediaType);
+      const body = protobuf ? decodeProtobufBody(raw, { apiVersion: groupVersion(t), kind: t.kind }) : parseBody(text, mediaType);
       if (!isJsonObject(body)) throw badRequest(`the body of a ${info.verb} request must be a JSON object of kind ${t.kind}`);
       if (info.verb === 'create') {
         if (name) throw methodNotSupported(groupResource(t), 'create');
@@ -393,7 +485,9 @@ export class ApiHttpHandler {
         throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[JSON_PATCH, MERGE_PATCH, APPLY_PATCH, ...(t.custom ? [] : [STRATEGIC_MERGE_PATCH])].join(', ')}`);
       }
       const body = parseBody(text, mediaType);
-      if (mediaType === APPLY_PATCH && !query.get('fieldManager')) throw badRequest('PATCH, fieldManager is required for apply requests');
+      if (mediaType === APPLY_PATCH && !query.get('fieldManager')) {
+        throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [{ reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
+      }
       const existed = this.deps.store.get(t.storageKey, t.namespaced ? namespace : '', name) !== undefined;
       const force = query.get('force') === 'true';
       if (force && mediaType !== APPLY_PATCH) throw badRequest('force: Forbidden: may not be specified for non-apply patch');

@@ -6,15 +6,18 @@
  * managers, and custom resource pruning, defaulting and validation through the CRD schema.
  */
 import { randomUUID } from 'node:crypto';
-import { admit, type AdmissionOptions } from './admission.js';
+import { admit, checkUnknownFields, type AdmissionOptions } from './admission.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { finalizersOf, labelsOf, meta, metaString, nowTimestamp, sortKey } from './object-meta.js';
-import { ApplyConflictError, applyConfiguration, LAST_APPLIED_ANNOTATION, NO_OWNERS, recordUpdate, type FieldOwnership } from './field-manager.js';
+import { ApplyConflictError, applyConfiguration, LAST_APPLIED_ANNOTATION, managedFieldsEntries, NO_OWNERS, recordUpdate, type FieldOwnership, type ManagerIdentity } from './field-manager.js';
+import { roundTripGoJson } from './go-types/go-json.js';
+import { inServerKeyOrder } from './key-order.js';
 import { deepClone, deepEqual, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
 import { APPLY_PATCH, applyJsonPatch, JSON_PATCH, MERGE_PATCH, mergePatch, STRATEGIC_MERGE_PATCH, strategicMerge } from './patches.js';
 import { groupKind, groupResource, groupVersion, type Authorizer, type ResourceType, type UserInfo } from './resource-type.js';
-import { exactNameFromFieldSelector, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { parseLabelSelector } from './label-selector.js';
+import { exactNameFromFieldSelector, parseFieldSelector } from './selectors.js';
 import {
   alreadyExists,
   ApiError,
@@ -61,10 +64,14 @@ export interface DeleteResult {
 /** Told about every committed change of a CustomResourceDefinition. */
 export type CrdListener = (crd: JsonObject | undefined, old: JsonObject | undefined) => void;
 
+/** Told about every object created (not dry run), after it is stored. */
+export type CreateListener = (t: ResourceType, obj: JsonObject) => void;
+
 const CRD_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
 const NAMESPACE_KEY = '/namespaces';
 
 const NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+const MAX_GENERATED_PREFIX = 63 - 5;
 
 /** Everything but metadata (and status, when the kind has a status subresource). */
 function specPart(t: ResourceType, obj: JsonObject): JsonObject {
@@ -77,10 +84,22 @@ function specPart(t: ResourceType, obj: JsonObject): JsonObject {
   return out;
 }
 
+/** The object without what a write does not change by itself: resourceVersion and managedFields. */
 function withoutResourceVersion(obj: JsonObject): JsonObject {
   const copy = { ...obj, metadata: { ...meta({ ...obj }) } } as JsonObject;
   delete (copy['metadata'] as JsonObject)['resourceVersion'];
+  delete (copy['metadata'] as JsonObject)['managedFields'];
   return copy;
+}
+
+/** Who a write is by, for field ownership. */
+function writer(t: ResourceType, opts: WriteOptions, subresource: string | undefined): ManagerIdentity {
+  return { manager: opts.fieldManager, apiVersion: groupVersion(t), subresource: subresource ?? '', time: nowTimestamp() };
+}
+
+/** What kube-apiserver compares a create against: the kind's zero value (nothing, for custom resources). */
+function zeroObject(t: ResourceType): JsonObject | undefined {
+  return t.goStruct ? roundTripGoJson(t.goStruct, {}).value : undefined;
 }
 
 /** The client-side apply record of an object, when it has a readable one. */
@@ -98,6 +117,7 @@ function lastAppliedOf(obj: JsonObject): JsonObject | undefined {
 
 export class ObjectApi {
   private readonly crdListeners: CrdListener[] = [];
+  private readonly createListeners: CreateListener[] = [];
 
   constructor(
     private readonly store: ObjectStore,
@@ -106,6 +126,10 @@ export class ObjectApi {
 
   onCrdChange(listener: CrdListener): void {
     this.crdListeners.push(listener);
+  }
+
+  onCreate(listener: CreateListener): void {
+    this.createListeners.push(listener);
   }
 
   /** The stored object as this version of the resource shows it. */
@@ -192,7 +216,10 @@ export class ObjectApi {
 
   create(t: ResourceType, namespace: string, body: JsonObject, opts: WriteOptions): JsonObject {
     this.checkKind(t, body);
-    if (t.answerCreate) return t.answerCreate(body, opts.user, this.authorize);
+    if (t.answerCreate) {
+      const answer = t.answerCreate(body, opts.user, this.authorize);
+      return t.goStruct ? { kind: t.kind, apiVersion: groupVersion(t), ...roundTripGoJson(t.goStruct, answer).value } : answer;
+    }
     const obj = deepClone(body);
     const m = meta(obj);
     if (t.namespaced) {
@@ -209,19 +236,20 @@ export class ObjectApi {
     let name = typeof m['name'] === 'string' ? m['name'] : '';
     const generateName = typeof m['generateName'] === 'string' ? m['generateName'] : '';
     if (!name && generateName) {
-      do name = generateName + this.randomSuffix();
+      // Like the real name generator: the prefix is cut to 58 characters, so the name fits in 63.
+      do name = generateName.slice(0, MAX_GENERATED_PREFIX) + this.randomSuffix();
       while (this.store.get(t.storageKey, t.namespaced ? namespace : '', name));
     }
     if (!name) {
       throw invalid(groupKind(t), '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
     }
     m['name'] = name;
-    admit(t, obj, undefined, opts);
+    const decoded = admit(t, obj, undefined, opts);
     if (this.store.get(t.storageKey, t.namespaced ? namespace : '', name)) throw alreadyExists(groupResource(t), name);
     m['uid'] = randomUUID();
     m['creationTimestamp'] = nowTimestamp();
     if (t.tracksGeneration) m['generation'] = 1;
-    const owners = recordUpdate(NO_OWNERS, opts.fieldManager, groupVersion(t), undefined, obj);
+    const owners = recordUpdate(NO_OWNERS, writer(t, opts, undefined), zeroObject(t), decoded, t.fieldShapes);
     return this.commitCreate(t, obj, owners, opts);
   }
 
@@ -255,7 +283,8 @@ export class ObjectApi {
     const existing = this.store.get(t.storageKey, t.namespaced ? namespace : '', name);
     if (contentType === APPLY_PATCH) return this.apply(t, namespace, name, existing, patchBody, subresource, opts);
     if (!existing) throw notFound(groupResource(t), name);
-    const current = this.view(t, existing.object);
+    // Patches share untouched subtrees with their input: work on a copy, never on the stored object.
+    const current = deepClone(this.view(t, existing.object));
     let patched: JsonValue;
     switch (contentType) {
       case MERGE_PATCH:
@@ -280,15 +309,35 @@ export class ObjectApi {
     return this.commitUpdate(t, existing, patched, subresource, opts, undefined);
   }
 
+  /** A merge, JSON or strategic merge patch applied to a document (a subresource's object). */
+  patchDocument(current: JsonObject, contentType: string, patchBody: JsonValue): JsonValue {
+    switch (contentType) {
+      case MERGE_PATCH:
+        if (!isJsonObject(patchBody)) throw badRequest('the merge patch must be a JSON object');
+        return mergePatch(current, patchBody);
+      case JSON_PATCH:
+        return applyJsonPatch(current, patchBody);
+      case STRATEGIC_MERGE_PATCH:
+        if (!isJsonObject(patchBody)) throw badRequest('the strategic merge patch must be a JSON object');
+        return strategicMerge(current, patchBody);
+      default:
+        throw unsupportedMediaType([JSON_PATCH, MERGE_PATCH, APPLY_PATCH]);
+    }
+  }
+
   delete(t: ResourceType, namespace: string, name: string, options: DeleteOptions): DeleteResult {
     const existing = this.getStored(t, namespace, name);
     const obj = this.view(t, existing.object);
     const pre = options.preconditions;
+    // The storage layer's precondition failures name the kind (Kind.group), not the resource.
+    const kindName = t.group ? `${t.kind}.${t.group}` : t.kind;
+    const preconditionFailed = (why: string): ApiError =>
+      new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${kindName} "${name}": ${why}`, { name, group: t.group, kind: t.kind });
     if (pre?.uid && pre.uid !== metaString(obj, 'uid')) {
-      throw conflict(groupResource(t), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${metaString(obj, 'uid')}`);
+      throw preconditionFailed(`the UID in the precondition (${pre.uid}) does not match the UID in record (${metaString(obj, 'uid')}). The object might have been deleted and then recreated`);
     }
     if (pre?.resourceVersion && pre.resourceVersion !== String(existing.rv)) {
-      throw conflict(groupResource(t), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${existing.rv}`);
+      throw preconditionFailed(`the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${existing.rv}). The object might have been modified`);
     }
     if (options.dryRun) return { object: obj, removed: finalizersOf(obj).length === 0 && t.storageKey !== NAMESPACE_KEY };
     if (t.storageKey === NAMESPACE_KEY) return this.deleteNamespace(t, existing);
@@ -334,14 +383,11 @@ export class ObjectApi {
     let result;
     try {
       const live = existing ? this.view(t, existing.object) : undefined;
-      result = applyConfiguration(existing?.owners ?? NO_OWNERS, opts.fieldManager, groupVersion(t), live, body, opts.force, live ? lastAppliedOf(live) : undefined);
+      result = applyConfiguration(existing?.owners ?? NO_OWNERS, writer(t, opts, subresource), live, body, opts.force, t.fieldShapes, live ? lastAppliedOf(live) : undefined);
     } catch (err) {
       if (err instanceof ApplyConflictError) {
         throw new ApiError(409, 'Conflict', err.message, {
-          name,
-          group: t.group,
-          kind: t.plural,
-          causes: err.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: c.path })),
+          causes: err.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.path })),
         });
       }
       throw err;
@@ -367,12 +413,15 @@ export class ObjectApi {
     return this.commitUpdate(t, existing, patched, subresource, opts, result.owners);
   }
 
-  private commitCreate(t: ResourceType, obj: JsonObject, owners: FieldOwnership, opts: WriteOptions): JsonObject {
-    if (opts.dryRun) return obj;
+  private commitCreate(t: ResourceType, created: JsonObject, owners: FieldOwnership, opts: WriteOptions): JsonObject {
+    meta(created)['managedFields'] = managedFieldsEntries(owners);
+    if (opts.dryRun) return inServerKeyOrder(t, created);
     const rv = this.store.nextRv();
-    meta(obj)['resourceVersion'] = String(rv);
+    meta(created)['resourceVersion'] = String(rv);
+    const obj = inServerKeyOrder(t, created);
     this.store.put(t.storageKey, t.namespaced ? metaString(obj, 'namespace') : '', metaString(obj, 'name'), { object: this.stored(t, obj), rv, owners }, undefined);
     if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(obj, undefined);
+    for (const l of this.createListeners) l(t, obj);
     return obj;
   }
 
@@ -394,6 +443,8 @@ export class ObjectApi {
     } else {
       next = candidate;
       if (t.hasStatus) {
+        // The request is decoded before the status is put back, so its unknown status fields still count.
+        if (candidate['status'] !== undefined) checkUnknownFields(t, { status: deepClone(candidate['status']) }, opts);
         if (old['status'] !== undefined) next['status'] = deepClone(old['status']);
         else delete next['status'];
       }
@@ -418,20 +469,23 @@ export class ObjectApi {
         ]);
       }
     }
-    admit(t, next, old, opts);
+    const decoded = admit(t, next, old, opts);
     if (t.tracksGeneration && !deepEqual(specPart(t, old), specPart(t, next))) {
       m['generation'] = (typeof oldMeta['generation'] === 'number' ? oldMeta['generation'] : 0) + 1;
     }
     if (deepEqual(withoutResourceVersion(old), withoutResourceVersion(next))) return old;
-    if (opts.dryRun) return next;
-    const owners = applyOwners ?? recordUpdate(existing.owners, opts.fieldManager, groupVersion(t), old, next);
+    if (opts.dryRun) return inServerKeyOrder(t, next);
+    const owners = applyOwners ?? recordUpdate(existing.owners, writer(t, opts, subresource), old, decoded, t.fieldShapes);
+    m['managedFields'] = managedFieldsEntries(owners);
     if (m['deletionTimestamp'] && finalizersOf(next).length === 0) return this.remove(t, next);
     return this.store_put(t, next, owners, existing.object);
   }
 
-  private store_put(t: ResourceType, next: JsonObject, owners: FieldOwnership, previous: JsonObject): JsonObject {
+  private store_put(t: ResourceType, changed: JsonObject, owners: FieldOwnership, previous: JsonObject): JsonObject {
+    meta(changed)['managedFields'] = managedFieldsEntries(owners);
     const rv = this.store.nextRv();
-    meta(next)['resourceVersion'] = String(rv);
+    meta(changed)['resourceVersion'] = String(rv);
+    const next = inServerKeyOrder(t, changed);
     this.store.put(t.storageKey, t.namespaced ? metaString(next, 'namespace') : '', metaString(next, 'name'), { object: this.stored(t, next), rv, owners }, previous);
     if (t.storageKey === CRD_KEY) for (const l of this.crdListeners) l(next, previous);
     return next;
@@ -439,7 +493,7 @@ export class ObjectApi {
 
   private remove(t: ResourceType, obj: JsonObject): JsonObject {
     const rv = this.store.nextRv();
-    const final = deepClone(obj);
+    const final = inServerKeyOrder(t, deepClone(obj));
     meta(final)['resourceVersion'] = String(rv);
     const namespace = t.namespaced ? metaString(obj, 'namespace') : '';
     this.store.remove(t.storageKey, namespace, metaString(obj, 'name'), this.stored(t, final), rv);

@@ -155,6 +155,20 @@ export class ObjectStore {
     return () => set.delete(listener);
   }
 
+  /**
+   * Starts (or restarts) a resource's watch window at the current resourceVersion, as kube-apiserver's
+   * watch cache starts when it begins serving the resource: older resourceVersions get 410 Gone.
+   */
+  startWatchWindow(storageKey: string): void {
+    const history = this.histories.get(storageKey);
+    if (history) {
+      history.events = history.events.filter((e) => e.rv > this.rv);
+      history.startRv = this.rv;
+    } else {
+      this.histories.set(storageKey, { events: [], startRv: this.rv });
+    }
+  }
+
   /** Forgets all history: watches and continue tokens from before now get 410 Gone. */
   compact(): void {
     this.compactedRv = this.rv;
@@ -167,7 +181,7 @@ export class ObjectStore {
   private record(storageKey: string, event: ChangeEvent): void {
     let history = this.histories.get(storageKey);
     if (!history) {
-      history = { events: [], startRv: this.compactedRv };
+      history = { events: [], startRv: Math.max(this.compactedRv, event.rv - 1) };
       this.histories.set(storageKey, history);
     }
     history.events.push(event);

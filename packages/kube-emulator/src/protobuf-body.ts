@@ -1,85 +1,79 @@
 /**
- * Request bodies in the Kubernetes protobuf encoding, for the kinds kubectl sends that way
- * (`kubectl auth can-i` and `auth whoami` post their reviews as application/vnd.kubernetes.protobuf).
- * Decodes the `k8s\0` + runtime.Unknown envelope and the access review messages into the same
- * JSON the JSON encoding would carry; answers go back as JSON, which these clients also accept.
+ * Request bodies in the Kubernetes protobuf encoding (application/vnd.kubernetes.protobuf), which
+ * kubectl and client-go's typed clients send for built-in kinds (`kubectl create namespace`,
+ * `create secret`, `create deployment`, `auth can-i`, `create token`, ...). Decodes the `k8s\0` +
+ * runtime.Unknown envelope and the message inside by the Go type table into the JSON the JSON
+ * encoding would carry; answers go back as JSON, which these clients accept too.
  */
-import { BinaryReader } from '@bufbuild/protobuf/wire';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { roundTripGoJson } from './go-types/go-json.js';
+import { decodeStructBytes } from './go-types/go-protobuf.js';
+import { structOfKind } from './go-types/go-type.js';
 import type { JsonObject } from './json.js';
-import { ApiError } from './status.js';
+import { ApiError, badRequest } from './status.js';
 
 export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 const MAGIC = [0x6b, 0x38, 0x73, 0x00];
 
-type FieldHandler = (reader: BinaryReader, out: JsonObject) => void;
+interface Envelope {
+  apiVersion: string;
+  kind: string;
+  raw: Uint8Array;
+}
 
-function readMessage(bytes: Uint8Array, fields: Record<number, FieldHandler>): JsonObject {
-  const reader = new BinaryReader(bytes);
-  const out: JsonObject = {};
+function readEnvelope(body: Uint8Array): Envelope {
+  const envelope: Envelope = { apiVersion: '', kind: '', raw: new Uint8Array() };
+  const reader = new BinaryReader(body.subarray(MAGIC.length));
   while (reader.pos < reader.len) {
     const [no, wireType] = reader.tag();
-    const handler = fields[no];
-    if (handler) handler(reader, out);
-    else reader.skip(wireType);
+    if (no === 1 && wireType === WireType.LengthDelimited) {
+      const typeMeta = new BinaryReader(reader.bytes());
+      while (typeMeta.pos < typeMeta.len) {
+        const [tno, twt] = typeMeta.tag();
+        if (tno === 1 && twt === WireType.LengthDelimited) envelope.apiVersion = typeMeta.string();
+        else if (tno === 2 && twt === WireType.LengthDelimited) envelope.kind = typeMeta.string();
+        else typeMeta.skip(twt);
+      }
+    } else if (no === 2 && wireType === WireType.LengthDelimited) {
+      envelope.raw = reader.bytes();
+    } else {
+      reader.skip(wireType);
+    }
   }
-  return out;
+  return envelope;
 }
 
-const str = (name: string): FieldHandler => (r, out) => {
-  out[name] = r.string();
-};
-const message = (name: string, fields: Record<number, FieldHandler>): FieldHandler => (r, out) => {
-  out[name] = readMessage(r.bytes(), fields);
-};
-const repeatedStr = (name: string): FieldHandler => (r, out) => {
-  const list = Array.isArray(out[name]) ? (out[name] as string[]) : [];
-  list.push(r.string());
-  out[name] = list;
-};
-
-const RESOURCE_ATTRIBUTES = { 1: str('namespace'), 2: str('verb'), 3: str('group'), 4: str('version'), 5: str('resource'), 6: str('subresource'), 7: str('name') };
-const NON_RESOURCE_ATTRIBUTES = { 1: str('path'), 2: str('verb') };
-const OBJECT_META = { 1: str('name'), 2: str('generateName'), 3: str('namespace') };
-
-/** Spec messages by kind (SubjectAccessReviewSpec adds user, groups, uid). */
-const SPECS: Record<string, Record<number, FieldHandler>> = {
-  SelfSubjectAccessReview: { 1: message('resourceAttributes', RESOURCE_ATTRIBUTES), 2: message('nonResourceAttributes', NON_RESOURCE_ATTRIBUTES) },
-  SubjectAccessReview: {
-    1: message('resourceAttributes', RESOURCE_ATTRIBUTES),
-    2: message('nonResourceAttributes', NON_RESOURCE_ATTRIBUTES),
-    3: str('user'),
-    4: repeatedStr('groups'),
-    6: str('uid'),
-  },
-  SelfSubjectReview: {},
-};
-
-export function isProtobufKind(kind: string): boolean {
-  return kind in SPECS;
+function unsupported(): ApiError {
+  return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
 }
 
-/** Decodes a protobuf body of one of the review kinds into its JSON form. */
-export function decodeProtobufBody(body: Buffer, kind: string): JsonObject {
-  const spec = SPECS[kind];
-  if (!spec || body.length < 4 || !MAGIC.every((b, i) => body[i] === b)) {
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+/** Whether the emulator can read protobuf bodies of this kind. */
+export function acceptsProtobuf(apiVersion: string, kind: string): boolean {
+  return structOfKind(apiVersion, kind) !== undefined;
+}
+
+/**
+ * Decodes a protobuf body sent to a resource of `expected` apiVersion and kind into its JSON form.
+ * The envelope names the kind; a body of another kind fails like the real server's decoder.
+ */
+export function decodeProtobufBody(body: Buffer, expected: { apiVersion: string; kind: string }): JsonObject {
+  if (body.length < MAGIC.length || !MAGIC.every((b, i) => body[i] === b)) {
+    throw badRequest('provided input is not a protobuf object: the request body does not start with the "k8s\\x00" prefix');
   }
+  let envelope: Envelope;
   try {
-    const unknown = readMessage(body.subarray(4), {
-      1: (r, out) => {
-        out['typeMeta'] = readMessage(r.bytes(), { 1: str('apiVersion'), 2: str('kind') });
-      },
-      2: (r, out) => {
-        out['raw'] = Buffer.from(r.bytes()).toString('base64');
-      },
-    });
-    const typeMeta = (unknown['typeMeta'] ?? {}) as JsonObject;
-    const raw = Buffer.from(String(unknown['raw'] ?? ''), 'base64');
-    const obj = readMessage(raw, { 1: message('metadata', OBJECT_META), 2: message('spec', spec) });
-    return { apiVersion: String(typeMeta['apiVersion'] ?? ''), kind: String(typeMeta['kind'] ?? kind), metadata: obj['metadata'] ?? {}, spec: obj['spec'] ?? {} };
+    envelope = readEnvelope(body);
   } catch (err) {
-    throw new ApiError(400, 'BadRequest', `cannot decode the protobuf body: ${err instanceof Error ? err.message : String(err)}`);
+    throw badRequest(`cannot decode the protobuf body: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const apiVersion = envelope.apiVersion || expected.apiVersion;
+  const kind = envelope.kind || expected.kind;
+  const struct = structOfKind(apiVersion, kind);
+  if (!struct) throw unsupported();
+  try {
+    const decoded = roundTripGoJson(struct, decodeStructBytes(struct, envelope.raw)).value;
+    return { kind, apiVersion, ...decoded };
+  } catch (err) {
+    throw badRequest(`cannot decode the protobuf body of a ${kind}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
-
-

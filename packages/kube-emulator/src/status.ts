@@ -131,7 +131,7 @@ export function invalid(gk: GroupKind, name: string, errors: FieldError[]): ApiE
   const parts = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
   return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${summary}`, {
-    name,
+    ...(name ? { name } : {}),
     group: gk.group,
     kind: gk.kind,
     causes: errors.map((e) => ({ reason: e.reason, message: e.message, field: e.field })),

@@ -119,7 +119,7 @@ export function buildTable(
     metadata: listMetadata,
     columnDefinitions: withHeaders
       ? [
-          NAME_COLUMN,
+          ...(t.ownNameColumn ? [] : [NAME_COLUMN]),
           ...columns.map((c) => ({
             name: c.name,
             type: c.type,
@@ -132,7 +132,7 @@ export function buildTable(
     rows: objects.map((obj) => {
       const meta = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
       return {
-        cells: [typeof meta['name'] === 'string' ? meta['name'] : '', ...columns.map((c) => cellFor(c, obj, now))],
+        cells: [...(t.ownNameColumn ? [] : [typeof meta['name'] === 'string' ? meta['name'] : '']), ...columns.map((c) => cellFor(c, obj, now))],
         object: rowObject(obj, include),
       };
     }),

@@ -19,7 +19,6 @@ export interface WatchRequest {
   fieldSelector?: string;
   resourceVersion?: string;
   allowBookmarks: boolean;
-  sendInitialEvents: boolean;
   timeoutSeconds?: number;
   /** Turns each object into what the client asked for (JSON object, Table, metadata). */
   render: (obj: JsonObject) => JsonObject;
@@ -49,7 +48,7 @@ export function serveWatch(
   const matches = api.matcher(w.type, w.labelSelector, w.fieldSelector);
   const rvText = w.resourceVersion ?? '';
   let fromRv: number | undefined;
-  if (rvText !== '' && rvText !== '0' && !w.sendInitialEvents) {
+  if (rvText !== '' && rvText !== '0') {
     if (!/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: "${rvText}" is not a number`);
     fromRv = Number(rvText);
   }
@@ -106,11 +105,6 @@ export function serveWatch(
       ...(w.fieldSelector !== undefined ? { fieldSelector: w.fieldSelector } : {}),
     });
     for (const item of initial.items) send('ADDED', w.render(item));
-    if (w.sendInitialEvents && w.allowBookmarks) {
-      const mark = w.renderBookmark(initial.resourceVersion);
-      (mark['metadata'] as JsonObject)['annotations'] = { 'k8s.io/initial-events-end': 'true' };
-      send('BOOKMARK', mark);
-    }
     unsubscribe = store.subscribe(w.type.storageKey, deliver);
   } else {
     const history = store.changesSince(w.type.storageKey, fromRv);

@@ -19,7 +19,7 @@ let scratch: string;
 /** The valid bindings of the manifest fixture, as objects to create in the cluster. */
 function fixtureBindings(): Array<{ metadata: { name: string; namespace: string }; [k: string]: unknown }> {
   const out: Array<{ metadata: { name: string; namespace: string }; [k: string]: unknown }> = [];
-  for (const file of ['apps/web/bindings.yaml', 'apps/api/list.yaml', 'shanghai/sh.yaml']) {
+  for (const file of ['apps/web/bindings.yaml', 'apps/api/list.yaml', 'apps/observe/observer.yaml', 'shanghai/sh.yaml']) {
     for (const doc of parseAllDocuments(BINDINGS[file]!)) {
       const value = doc.toJS() as { kind: string; items?: unknown[] };
       const objects = (value.kind === 'List' ? value.items : [value]) as Array<{ kind: string; metadata: { name: string; namespace: string; creationTimestamp?: string } }>;
@@ -72,7 +72,7 @@ describe('ecs-role-operator audit --kubeconfig FILE', () => {
     const { stdout, exitCode } = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-hangzhou', '-o', 'json']);
     const report = JSON.parse(stdout) as AuditReport;
     expect(Object.fromEntries(report.instances.map((i) => [i.instanceId, i.verdict]))).toMatchObject(EXPECTED_VERDICTS);
-    expect(report.totals).toEqual({ InSync: 122, Drifted: 3, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1 });
+    expect(report.totals).toEqual({ InSync: 122, Drifted: 3, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1, Observed: 1 });
     const conflict = report.instances.find((i) => i.instanceId === 'i-conf1')!;
     expect([...conflict.claimedBy].sort()).toEqual(['backend/api', 'platform/web']);
     // The oldest binding (by the server's creationTimestamp, then namespace/name) decides.
@@ -92,12 +92,12 @@ describe('ecs-role-operator audit --kubeconfig FILE', () => {
     for (const [id, verdict] of Object.entries(EXPECTED_VERDICTS)) {
       expect(lines.find((l) => l.split(/\s+/)[1] === id)).toMatch(new RegExp(`\\s${verdict}\\s`));
     }
-    expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/^129 instances: 122 InSync, 3 Drifted, 1 Unmanaged, 1 Conflict, 1 Missing, 1 NotVpc\. 7 findings/);
+    expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/^130 instances: 122 InSync, 3 Drifted, 1 Unmanaged, 1 Conflict, 1 Missing, 1 NotVpc, 1 Observed\. 7 findings/);
     expect(table.exitCode).toBe(3);
 
     const csv = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-hangzhou', '--output', 'csv']);
     const rows = csv.stdout.trimEnd().split('\r\n');
-    expect(rows).toHaveLength(130);
+    expect(rows).toHaveLength(131);
     const verdictOf = new Map(rows.slice(1).map((r) => [r.split(',')[1], r.split(',')[8]]));
     for (const [id, verdict] of Object.entries(EXPECTED_VERDICTS)) expect(verdictOf.get(id)).toBe(verdict);
     expect(csv.exitCode).toBe(3);

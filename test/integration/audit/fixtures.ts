@@ -34,6 +34,7 @@ regions:
       - {id: i-free1, network: vpc, vpcId: vpc-main}
       - {id: i-conf1, network: vpc, vpcId: vpc-main, ramRole: WebRole}
       - {id: i-fc1, network: vpc, vpcId: vpc-main}
+      - {id: i-watch1, network: vpc, vpcId: vpc-main, ramRole: StrayRole}
       - {id: i-classic1, network: classic, tags: {app: web}}
     generate:
       - {count: 120, idPrefix: i-batch, digits: 3, network: vpc, vpcId: vpc-batch, tags: {app: batch}, ramRole: ApiRole}
@@ -80,6 +81,12 @@ items:
     metadata: {name: fc, namespace: backend, creationTimestamp: "2026-02-02T00:00:00Z"}
     spec: {regionId: cn-hangzhou, roleName: FcRole, instanceIds: [i-fc1]}
 `,
+  'apps/observe/observer.yaml': `
+apiVersion: roles.ecs.dev/v1alpha1
+kind: InstanceRoleBinding
+metadata: {name: observer, namespace: backend, creationTimestamp: "2026-02-03T00:00:00Z"}
+spec: {regionId: cn-hangzhou, roleName: WebRole, mode: Observe, instanceIds: [i-watch1]}
+`,
   'apps/bad/bad.yml': `
 apiVersion: roles.ecs.dev/v1alpha1
 kind: InstanceRoleBinding
@@ -122,6 +129,8 @@ export const EXPECTED_VERDICTS: Record<string, string> = {
   'i-fc1': 'Drifted',
   'i-classic1': 'NotVpc',
   'i-missing1': 'Missing',
+  // Only an Observe-mode binding targets it: reported, not judged (it was 'Drifted', with takeover advice).
+  'i-watch1': 'Observed',
 };
 
 export function writeTree(files: Record<string, string>): string {

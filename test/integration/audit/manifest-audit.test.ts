@@ -36,6 +36,7 @@ describe('bindings from a manifest directory', () => {
     expect(read.bindings.map((b) => [b.view.key, b.source]).sort()).toEqual([
       ['backend/api', 'apps/api/list.yaml'],
       ['backend/fc', 'apps/api/list.yaml'],
+      ['backend/observer', 'apps/observe/observer.yaml'],
       ['platform/batch', 'apps/web/bindings.yaml (document 3)'],
       ['platform/sh-web', 'shanghai/sh.yaml'],
       ['platform/web', 'apps/web/bindings.yaml (document 1)'],
@@ -44,7 +45,7 @@ describe('bindings from a manifest directory', () => {
       { key: 'backend/no-targets', source: 'apps/bad/bad.yml', message: expect.stringContaining('spec names no instances') },
     ]);
     expect(read.warnings).toEqual([expect.stringMatching(/^charts\/web\/templates\/deployment\.yaml: skipped: does not parse as YAML/)]);
-    expect(read.files).toBe(6); // .git is not walked
+    expect(read.files).toBe(7); // .git is not walked
   });
 
   it('reports an unparseable file that mentions InstanceRoleBinding as an invalid binding', async () => {
@@ -72,7 +73,7 @@ describe('ecs-role-operator audit --manifests DIR', () => {
     const verdicts = Object.fromEntries(report.instances.map((i) => [i.instanceId, i.verdict]));
     expect(verdicts).toMatchObject(EXPECTED_VERDICTS);
     expect(report.instances.filter((i) => i.instanceId.startsWith('i-batch')).every((i) => i.verdict === 'InSync' && i.currentRole === 'ApiRole')).toBe(true);
-    expect(report.totals).toEqual({ InSync: 122, Drifted: 3, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1 });
+    expect(report.totals).toEqual({ InSync: 122, Drifted: 3, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1, Observed: 1 });
     expect(report.instances.find((i) => i.instanceId === 'i-conf1')).toMatchObject({
       currentRole: 'WebRole',
       desiredRole: 'WebRole',
@@ -82,7 +83,7 @@ describe('ecs-role-operator audit --manifests DIR', () => {
     expect(report.roles.map((r) => [r.roleName, r.exists, r.trustsEcs, r.attached, r.desired, r.inSync, r.drifted, r.unmanaged])).toEqual([
       ['ApiRole', true, true, 120, 120, 120, 0, 0],
       ['FcRole', true, false, 0, 1, 0, 1, 0],
-      ['StrayRole', true, true, 2, 0, 0, 0, 1],
+      ['StrayRole', true, true, 3, 0, 0, 0, 1],
       ['WebRole', true, true, 2, 5, 1, 2, 0],
     ]);
     expect(report.untrustedRoles).toEqual(['FcRole']);
@@ -99,7 +100,7 @@ describe('ecs-role-operator audit --manifests DIR', () => {
     const describes = await simCalls('DescribeInstances');
     expect(describes.map((c) => c.params.MaxResults)).toEqual(['100', '100']);
     const roleReads = await simCalls('DescribeInstanceRamRole');
-    expect(roleReads.map((c) => (c.params.InstanceIds as string[]).length).sort((a, b) => b - a)).toEqual([50, 50, 27]);
+    expect(roleReads.map((c) => (c.params.InstanceIds as string[]).length).sort((a, b) => b - a)).toEqual([50, 50, 28]);
     expect(roleReads.every((c) => !(c.params.InstanceIds as string[]).includes('i-classic1'))).toBe(true);
     expect((await simCalls('GetRole')).map((c) => c.params.RoleName).sort()).toEqual(['ApiRole', 'FcRole', 'StrayRole', 'WebRole']);
     expect(await simCalls('AttachInstanceRamRole')).toEqual([]);
@@ -117,7 +118,7 @@ describe('ecs-role-operator audit --manifests DIR', () => {
     expect(stdout).toContain('Roles whose trust policy does not allow ECS: FcRole');
     expect(stdout).toContain('backend/no-targets in apps/bad/bad.yml');
     expect(stdout).toContain('Bindings of other regions (not audited): platform/sh-web');
-    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^129 instances: 122 InSync, 3 Drifted, 1 Unmanaged, 1 Conflict, 1 Missing, 1 NotVpc\. 8 findings/);
+    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^130 instances: 122 InSync, 3 Drifted, 1 Unmanaged, 1 Conflict, 1 Missing, 1 NotVpc, 1 Observed\. 8 findings/);
     expect(exitCode).toBe(3);
   });
 
@@ -125,7 +126,7 @@ describe('ecs-role-operator audit --manifests DIR', () => {
     const { stdout, exitCode } = await runAuditCommand(sim, ['--region', 'cn-hangzhou', '--manifests', manifests, '-o', 'csv']);
     const rows = stdout.trimEnd().split('\r\n');
     expect(rows[0]).toBe('region,instance_id,network,vpc_id,status,current_role,desired_role,claimed_by,verdict,detail');
-    expect(rows).toHaveLength(1 + 129);
+    expect(rows).toHaveLength(1 + 130);
     const byId = new Map(rows.slice(1).map((r) => [r.split(',')[1], r.split(',')]));
     for (const [id, verdict] of Object.entries(EXPECTED_VERDICTS)) expect(byId.get(id)?.[8]).toBe(verdict);
     expect(byId.get('i-conf1')?.slice(0, 9)).toEqual(['cn-hangzhou', 'i-conf1', 'vpc', 'vpc-main', 'Running', 'WebRole', 'WebRole', 'platform/web backend/api', 'Conflict']);
@@ -151,7 +152,7 @@ describe('ecs-role-operator audit --manifests DIR', () => {
   it('exit status 0 when everything is in sync, then 3 once a role drifts out of band', async () => {
     const clean = await runAuditCommand(sim, ['--region', 'cn-shanghai', '--manifests', shanghaiOnly]);
     expect(clean.exitCode).toBe(0);
-    expect(clean.stdout.trimEnd().split('\n').at(-1)).toBe('2 instances: 2 InSync, 0 Drifted, 0 Unmanaged, 0 Conflict, 0 Missing, 0 NotVpc. in sync.');
+    expect(clean.stdout.trimEnd().split('\n').at(-1)).toBe('2 instances: 2 InSync, 0 Drifted, 0 Unmanaged, 0 Conflict, 0 Missing, 0 NotVpc, 0 Observed. in sync.');
 
     const put = await fetch(`${sim.url}/sim/instances/i-sh1/role`, { method: 'PUT', body: JSON.stringify({ roleName: null }) });
     expect(put.status).toBe(200);
@@ -199,7 +200,7 @@ describe('ecs-role-operator audit --manifests DIR', () => {
         credential: createAccessKeyCredential(AUDITOR.id, AUDITOR.secret),
       });
       const { report } = await runAudit({ regions: ['cn-hangzhou'], bindings: { kind: 'manifests', dir: manifests }, cloud, inventory: { retryBaseMs: 10 } });
-      expect(report.totals).toEqual({ InSync: 122, Drifted: 3, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1 });
+      expect(report.totals).toEqual({ InSync: 122, Drifted: 3, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1, Observed: 1 });
       const calls = (await (await fetch(`${sim.url}/sim/calls`)).json()) as Array<{ action: string; code: string }>;
       expect(calls.filter((c) => c.code === 'Throttling')).toHaveLength(2);
       expect(calls.filter((c) => c.code === 'ServiceUnavailable')).toHaveLength(1);
@@ -207,4 +208,45 @@ describe('ecs-role-operator audit --manifests DIR', () => {
       await fetch(`${sim.url}/sim/faults`, { method: 'DELETE' });
     }
   });
+
+  it('reports broken manifests even without --region or any valid binding (exit 3), instead of "no region to audit"', async () => {
+    const dir = writeTree({ 'bad.yaml': BINDINGS['apps/bad/bad.yml']! });
+    try {
+      const { stdout, stderr, exitCode } = await runAuditCommand(sim, ['--manifests', dir]);
+      expect(stdout).toContain('Invalid bindings (ignored):');
+      expect(stdout).toContain('backend/no-targets in bad.yaml: spec names no instances');
+      expect(stderr).toContain('no valid binding names a region, so no instance was audited: pass --region REGION');
+      expect(exitCode).toBe(3);
+    } finally {
+      removeTree(dir);
+    }
+  });
+
+  it('--only-findings on a region without findings says so, not that it has no instances', async () => {
+    const dir = writeTree({ 'ok.yaml': BINDINGS['shanghai/sh.yaml']! });
+    try {
+      const { stdout, exitCode } = await runAuditCommand(sim, ['--manifests', dir, '--only-findings']);
+      expect(stdout.split('\n')[0]).toBe('No findings among the 2 instances of cn-shanghai.');
+      expect(exitCode).toBe(0);
+    } finally {
+      removeTree(dir);
+    }
+  });
+
+  it('an HTTPS request to a plain-HTTP endpoint suggests --protocol http', async () => {
+    await expect(runAuditCommand(sim, ['--region', 'cn-hangzhou', '--manifests', manifests, '--protocol', 'https'])).rejects.toThrow(
+      /audit failed: [\s\S]*\(the endpoint answers plain HTTP, not HTTPS: pass --protocol http, as for the cloud simulator\)/,
+    );
+  });
+
+  it('a cloud error that outlasts the retries tells the audit user to run it again, not that "the operator retries"', async () => {
+    await fetch(`${sim.url}/sim/faults`, { method: 'POST', body: JSON.stringify({ action: 'DescribeInstances', code: 'ServiceUnavailable', status: 503, count: 1000 }) });
+    try {
+      const failure = runAuditCommand(sim, ['--region', 'cn-hangzhou', '--manifests', manifests]);
+      await expect(failure).rejects.toThrow(/ServiceUnavailable.*\(a transient cloud error: run the audit again/);
+      await expect(failure).rejects.not.toThrow(/operator/);
+    } finally {
+      await fetch(`${sim.url}/sim/faults`, { method: 'DELETE' });
+    }
+  }, 60_000);
 });

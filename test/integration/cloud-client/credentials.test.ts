@@ -99,6 +99,22 @@ describe('default credential chain', () => {
     });
   });
 
+  it('keeps failing with InvalidCredentials and the fix on every later call, then works once credentials appear', async () => {
+    chainEnvironment({ ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' });
+    const api = apiWithDefaultChain();
+    // The library's chain, after one failure, sent every later call to "https://undefined/"
+    // (ENOTFOUND, retried as a network error forever). Each call must stay InvalidCredentials.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(api.describeInstances(REGION, {})).rejects.toMatchObject({
+        code: 'InvalidCredentials',
+        message: expect.stringContaining('Give the operator credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+      });
+    }
+    // The same credential object picks up a provider that starts to apply (e.g. a mounted Secret).
+    Object.assign(process.env, { ALIBABA_CLOUD_ACCESS_KEY_ID: OPERATOR.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: OPERATOR.secret });
+    expect(await api.describeInstances(REGION, { instanceIds: ['i-web1'] })).toHaveLength(1);
+  });
+
   it('lists every applicable provider in chain order', () => {
     expect(
       candidateCredentialSources(

@@ -10,6 +10,7 @@ import {
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
+  V1MicroTime,
   Watch,
   type KubernetesListObject,
   type KubernetesObject,
@@ -111,7 +112,8 @@ describe('lists', () => {
     expect(names(second)).toEqual(['item-3', 'item-4', 'item-5']);
     const third = await listIn('page', { limit: 3, _continue: continueOf(second) });
     expect(names(third)).toEqual(['item-6']);
-    expect(continueOf(third)).toBeUndefined();
+    // Like kube-apiserver's unstructured lists: the last page says `continue: ""`.
+    expect(continueOf(third)).toBe('');
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: 'page', body: binding('item-7', 'page') });
     emulator.compact();
     const expired = await rejection(listIn('page', { limit: 3, _continue: token }));
@@ -167,6 +169,34 @@ describe('watches', () => {
     expect(events[0]?.obj).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 });
     expect(String(events[0]?.obj['message'])).toMatch(/^too old resource version: \d+ \(\d+\)$/);
   });
+
+  it("starts a resource's watch window when it is first served, and refuses sendInitialEvents like 1.33 without WatchList", async () => {
+    const fromOne = await fetch(`${emulator.url}${BASE}/namespaces/watch/${PLURAL}?watch=true&resourceVersion=1&timeoutSeconds=1`, { headers: { authorization: `Bearer ${emulator.adminToken}` } });
+    const [first] = (await fromOne.text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: Record<string, unknown> });
+    expect(first).toMatchObject({ type: 'ERROR', object: { code: 410, reason: 'Expired' } });
+    const initial = await http('GET', `${BASE}/namespaces/watch/${PLURAL}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan`);
+    expect(initial.status).toBe(422);
+    expect(initial.json['message']).toBe('ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled');
+  });
+});
+
+describe('selectors and discovery as kube-apiserver words them', () => {
+  it('reports label selector syntax errors with labels.Parse messages', async () => {
+    const bad = await http('GET', `${BASE}/namespaces/sel/${PLURAL}?labelSelector=${encodeURIComponent('bad key=x')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.json['message']).toBe("unable to parse requirement: found 'key', expected: in, notin, =, ==, !=, gt, lt");
+    const badValue = await http('GET', `${BASE}/namespaces/sel/${PLURAL}?labelSelector=${encodeURIComponent('app in (a b)')}`);
+    expect(badValue.json['message']).toBe("unable to parse requirement: found 'b', expected: ',' or ')'");
+  });
+
+  it('lists storageVersionHash for stored resources only', async () => {
+    const core = await http('GET', '/api/v1');
+    const resources = core.json['resources'] as { name: string; storageVersionHash?: string }[];
+    expect(resources.find((r) => r.name === 'serviceaccounts')?.storageVersionHash).toBe('pbx9ZvyFpBE=');
+    expect(resources.find((r) => r.name === 'serviceaccounts/token')?.storageVersionHash).toBeUndefined();
+    const reviews = await http('GET', '/apis/authorization.k8s.io/v1');
+    expect((reviews.json['resources'] as { storageVersionHash?: string }[]).every((r) => r.storageVersionHash === undefined)).toBe(true);
+  });
 });
 
 describe('errors are Status objects', () => {
@@ -191,7 +221,11 @@ describe('errors are Status objects', () => {
     const clusterScope = await http('GET', '/api/v1/namespaces', undefined, {}, token);
     expect(clusterScope.json['message']).toBe('namespaces is forbidden: User "system:serviceaccount:sel:nobody" cannot list resource "namespaces" in API group "" at the cluster scope');
     expect((await http('GET', '/apis', undefined, {}, token)).status).toBe(200);
-    expect((await http('GET', '/apis/nope.example.com/v1/things')).json).toMatchObject({ kind: 'Status', code: 404, reason: 'NotFound' });
+    // A group-version nothing serves gets the Go mux's plain 404, like kube-apiserver; a served one a Status.
+    const nowhere = await fetch(`${emulator.url}/apis/nope.example.com/v1/things`, { headers: { authorization: `Bearer ${emulator.adminToken}` } });
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.text()).toBe('404 page not found\n');
+    expect((await http('GET', '/apis/apps/v1/things')).json).toMatchObject({ kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
     const missing = await http('GET', `${BASE}/namespaces/sel/${PLURAL}/missing`);
     expect(missing.json).toMatchObject({ code: 404, reason: 'NotFound', message: 'instancerolebindings.roles.ecs.dev "missing" not found', details: { name: 'missing', group: GROUP, kind: PLURAL } });
     const noNamespace = await http('POST', `${BASE}/namespaces/absent/${PLURAL}`, binding('x', 'absent'));
@@ -255,8 +289,8 @@ describe('writes', () => {
   it('server-side applies with a field manager and requires one', async () => {
     const yaml = `apiVersion: ${GROUP}/${VERSION}\nkind: InstanceRoleBinding\nmetadata: {name: ssa, namespace: sel}\nspec: {regionId: cn-hangzhou, roleName: Applied, instanceIds: [i-abc]}\n`;
     const missing = await http('PATCH', `${BASE}/namespaces/sel/${PLURAL}/ssa`, yaml, { 'content-type': 'application/apply-patch+yaml' });
-    expect(missing.status).toBe(400);
-    expect(missing.json['message']).toContain('fieldManager is required for apply requests');
+    expect(missing.status).toBe(422);
+    expect(missing.json['message']).toBe('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
     const created = await http('PATCH', `${BASE}/namespaces/sel/${PLURAL}/ssa?fieldManager=gitops`, yaml, { 'content-type': 'application/apply-patch+yaml' });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ spec: { roleName: 'Applied', mode: 'Enforce' } });
@@ -285,7 +319,7 @@ describe('writes', () => {
     const eventsApi = kc.makeApiClient(EventsV1Api);
     const modern = await eventsApi.createNamespacedEvent({
       namespace: 'sel',
-      body: { metadata: { name: 'modern', namespace: 'sel' }, eventTime: new Date(), reportingController: 'test', reportingInstance: 'test-1', action: 'Bind', reason: 'Bound', type: 'Normal', regarding: { kind: 'InstanceRoleBinding', name: 'cache', namespace: 'sel' } },
+      body: { metadata: { name: 'modern', namespace: 'sel' }, eventTime: new V1MicroTime(Date.now()), reportingController: 'test', reportingInstance: 'test-1', action: 'Bind', reason: 'Bound', type: 'Normal', regarding: { kind: 'InstanceRoleBinding', name: 'cache', namespace: 'sel' } },
     });
     expect(modern.reason).toBe('Bound');
     // One Event store, two views: each version sees the other's events with its own field names.

@@ -10,6 +10,7 @@ import {
   makeInformer,
   PatchStrategy,
   setHeaderOptions,
+  V1MicroTime,
   type KubernetesListObject,
   type KubernetesObject,
   type V1Lease,
@@ -186,16 +187,21 @@ describe('client-node writes', () => {
   });
 
   it('creates and renews a Lease, refusing a stale renewal and a second create', async () => {
+    // MicroTime fields need six fractional digits (V1MicroTime writes them); a plain Date's three are refused, as by kube-apiserver.
+    const micro = (iso: string): V1MicroTime => new V1MicroTime(Date.parse(iso));
     const lease: V1Lease = {
       metadata: { name: 'ecs-role-operator-leader', namespace: 'default' },
-      spec: { holderIdentity: 'pod-a', leaseDurationSeconds: 15, acquireTime: new Date('2026-11-23T10:00:00Z'), renewTime: new Date('2026-11-23T10:00:00Z'), leaseTransitions: 0 },
+      spec: { holderIdentity: 'pod-a', leaseDurationSeconds: 15, acquireTime: micro('2026-11-23T10:00:00Z'), renewTime: micro('2026-11-23T10:00:00Z'), leaseTransitions: 0 },
     };
+    const dates = await rejection(coordination.createNamespacedLease({ namespace: 'default', body: { ...lease, spec: { ...lease.spec, renewTime: new Date('2026-11-23T10:00:00Z') } } }));
+    expect(dates).toMatchObject({ code: 400, reason: 'BadRequest' });
+    expect(dates.message).toBe('Lease in version "v1" cannot be handled as a Lease: parsing time "2026-11-23T10:00:00.000Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse ".000Z" as ".000000"');
     const created = await coordination.createNamespacedLease({ namespace: 'default', body: lease });
     expect(created.spec?.holderIdentity).toBe('pod-a');
     const renewed = await coordination.replaceNamespacedLease({
       name: 'ecs-role-operator-leader',
       namespace: 'default',
-      body: { ...created, spec: { ...created.spec, renewTime: new Date('2026-11-23T10:00:05Z') } },
+      body: { ...created, spec: { ...created.spec, renewTime: micro('2026-11-23T10:00:05Z') } },
     });
     expect(new Date(String(renewed.spec?.renewTime)).toISOString()).toBe('2026-11-23T10:00:05.000Z');
     expect(renewed.metadata?.resourceVersion).not.toBe(created.metadata?.resourceVersion);

@@ -178,9 +178,11 @@ spec:
     await kubectl.ok(['apply', '-f', '-'], deployment('nginx:1', '[{name: A, value: "1"}, {name: B, value: "2"}]'));
     expect(await kubectl.ok(['apply', '-f', '-'], deployment('nginx:2', '[{name: A, value: "1"}]'))).toContain('deployment.apps/web configured');
     const containers = JSON.parse(await kubectl.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers}'])) as unknown;
+    // As kube-apiserver returns them: with the container defaults (pull policy from the tag) and `resources: {}`.
+    const defaults = { resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' };
     expect(containers).toEqual([
-      { name: 'app', image: 'nginx:2', env: [{ name: 'A', value: '1' }] },
-      { name: 'sidecar', image: 'busybox' },
+      { name: 'app', image: 'nginx:2', env: [{ name: 'A', value: '1' }], imagePullPolicy: 'IfNotPresent', ...defaults },
+      { name: 'sidecar', image: 'busybox', imagePullPolicy: 'Always', ...defaults },
     ]);
     expect(await kubectl.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.metadata.generation}'])).toBe('2');
   });

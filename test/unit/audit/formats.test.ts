@@ -13,6 +13,7 @@ function everyVerdictReport() {
     binding('ns/a', { roleName: 'Web', instanceIds: ['i-conflict'] }, { created: '2026-01-01T00:00:00Z' }),
     binding('ns/b', { roleName: 'Other', instanceIds: ['i-conflict'] }, { created: '2026-02-01T00:00:00Z' }),
     binding('ns/ghost', { roleName: 'Ghost', instanceIds: ['i-ghost'] }),
+    binding('ns/watch', { roleName: 'Web', mode: 'Observe', instanceIds: ['i-watched'] }),
   ];
   return computeAudit({
     ...input(
@@ -24,6 +25,7 @@ function everyVerdictReport() {
           [vpc('i-conflict'), 'Web'],
           [classic('i-classic'), null],
           [vpc('i-ghost'), null],
+          [vpc('i-watched'), 'Stray'],
         ]),
       ],
       bindings,
@@ -66,7 +68,7 @@ describe('audit output formats', () => {
   const report = everyVerdictReport();
 
   it('the fixture holds every verdict', () => {
-    expect(report.totals).toEqual({ InSync: 1, Drifted: 2, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1 });
+    expect(report.totals).toEqual({ InSync: 1, Drifted: 2, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1, Observed: 1 });
   });
 
   it('table: one aligned row per instance, role totals, problems and a summary line', () => {
@@ -79,19 +81,19 @@ describe('audit output formats', () => {
     const missing = rows.find((l) => l.includes('i-gone'))!;
     expect(missing.split(/\s{2,}/).slice(0, 7)).toEqual(['cn-hangzhou', 'i-gone', '-', '-', 'Web', 'ns/web', 'Missing']);
     expect(text).toMatch(/^ROLE\s+EXISTS\s+TRUSTS-ECS\s+ATTACHED\s+DESIRED\s+IN-SYNC\s+DRIFTED\s+UNMANAGED\s+BINDINGS$/m);
-    expect(text).toMatch(/^Stray\s+yes\s+no\s+1\s+0\s+0\s+0\s+1\s+-$/m);
+    expect(text).toMatch(/^Stray\s+yes\s+no\s+2\s+0\s+0\s+0\s+1\s+-$/m);
     expect(text).toMatch(/^Ghost\s+no\s+-\s+0\s+1\s+0\s+1\s+0\s+ns\/ghost$/m);
     expect(text).toContain('Roles whose trust policy does not allow ECS: Stray');
     expect(text).toContain('Roles that do not exist in RAM: Ghost');
     expect(text).toContain('ns/bad in bad.yaml: spec.roleName');
     expect(lines.at(-2)).toBe(
-      `7 instances: 1 InSync, 2 Drifted, 1 Unmanaged, 1 Conflict, 1 Missing, 1 NotVpc. ${report.findings} findings (Drifted/Conflict/Missing/NotVpc instances, invalid bindings, missing or untrusted roles).`,
+      `8 instances: 1 InSync, 2 Drifted, 1 Unmanaged, 1 Conflict, 1 Missing, 1 NotVpc, 1 Observed. ${report.findings} findings (Drifted/Conflict/Missing/NotVpc instances, invalid bindings, missing or untrusted roles).`,
     );
   });
 
   it('table: an in-sync report says so', () => {
     const clean = computeAudit(input([region([[vpc('i-a'), 'Web']])], [binding('ns/web', { roleName: 'Web', instanceIds: ['i-a'] })], [role('Web')]));
-    expect(formatTable(clean).trimEnd().split('\n').at(-1)).toBe('1 instances: 1 InSync, 0 Drifted, 0 Unmanaged, 0 Conflict, 0 Missing, 0 NotVpc. in sync.');
+    expect(formatTable(clean).trimEnd().split('\n').at(-1)).toBe('1 instances: 1 InSync, 0 Drifted, 0 Unmanaged, 0 Conflict, 0 Missing, 0 NotVpc, 0 Observed. in sync.');
   });
 
   it('alignColumns pads every column to its widest cell', () => {

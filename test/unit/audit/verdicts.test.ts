@@ -195,7 +195,7 @@ describe('computeAudit role totals', () => {
       bindings: ['ns/web'],
     });
     expect(stray).toMatchObject({ attached: 2, desired: 0, inSync: 0, drifted: 0, unmanaged: 1, trustsEcs: false, bindings: [] });
-    expect(report.totals).toEqual({ InSync: 2, Drifted: 2, Unmanaged: 2, Conflict: 0, Missing: 1, NotVpc: 0 });
+    expect(report.totals).toEqual({ InSync: 2, Drifted: 2, Unmanaged: 2, Conflict: 0, Missing: 1, NotVpc: 0, Observed: 0 });
     expect(report.untrustedRoles).toEqual(['Stray']);
   });
 });

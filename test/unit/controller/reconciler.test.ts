@@ -62,6 +62,7 @@ function setup(instances: InstanceInfo[], opts: SetupOptions = {}) {
   const setPermissions = (next: Permissions): void => {
     permissions = next;
   };
+  const drift = { detected: 0, corrected: 0 };
   const reconciler = new BindingReconciler({
     cloud: createRoleCloud(cloud, { qps: 1000, batchWindowMs: 0 }),
     index: cache,
@@ -70,11 +71,12 @@ function setup(instances: InstanceInfo[], opts: SetupOptions = {}) {
     ledger,
     tenancy,
     holdingsChanged: (view, ids) => void woken.push({ key: view.key, ids }),
+    observer: { driftDetected: (n) => void (drift.detected += n), driftCorrected: (n) => void (drift.corrected += n) },
   });
   /** One pass over the binding as the cache holds it now (the loop re-reads it the same way). */
   const reconcile = (key: string, signal: AbortSignal = new AbortController().signal): Promise<ReconcileResult> =>
     reconciler.reconcile(cache.get(key) as InstanceRoleBinding, signal, log);
-  return { cloud, cache, api, ledger, woken, reconcile, setPermissions };
+  return { cloud, cache, api, ledger, woken, reconcile, setPermissions, drift };
 }
 
 /** Writes a status as a tenant with access to instancerolebindings/status could. */
@@ -227,6 +229,23 @@ describe('BindingReconciler', () => {
     await expect(reconcile('ns/web', leadership.signal)).rejects.toThrow('leadership lost');
     expect(cloud.mutations()).toEqual([]);
     expect(cloud.roles.get('i-a')).toBeNull();
+  });
+
+  it('counts a drift corrected when the first re-attach failed and a later pass succeeds (DriftCorrected catches up)', async () => {
+    const { cloud, cache, reconcile, drift } = setup([vpc('i-a')]);
+    cache.upsert(irb('web', { instanceIds: ['i-a'] }));
+    await reconcile('ns/web');
+    cloud.roles.set('i-a', null); // detached out of band
+    cloud.failures.set('AttachInstanceRamRole', [new CloudError({ action: 'AttachInstanceRamRole', code: 'ServiceUnavailable', message: 'down', statusCode: 503 })]);
+    events.length = 0;
+    expect(await reconcile('ns/web')).toMatchObject({ kind: 'failed', failure: { code: 'ServiceUnavailable' } });
+    expect(events.map((e) => e.reason)).toEqual(['DriftDetected', 'AttachFailed']);
+    expect(drift).toEqual({ detected: 1, corrected: 0 });
+
+    await reconcile('ns/web');
+    expect(cloud.roles.get('i-a')).toBe('RoleA');
+    expect(events.map((e) => e.reason)).toEqual(['DriftDetected', 'AttachFailed', 'DriftCorrected', 'Attached']);
+    expect(drift).toEqual({ detected: 1, corrected: 1 });
   });
 });
 

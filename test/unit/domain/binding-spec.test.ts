@@ -66,13 +66,17 @@ describe('normalizeSpec', () => {
     ['bad suspend', { ...base, suspend: 1 }, /spec\.suspend/],
     ['bad resync', { ...base, resyncPeriod: '5 minutes' }, /spec\.resyncPeriod: invalid duration/],
     ['short resync', { ...base, resyncPeriod: '10s' }, /shorter than the minimum 30s/],
+    ['long resync (a timer overflow)', { ...base, resyncPeriod: '1000h' }, /spec\.resyncPeriod "1000h" is longer than the maximum 24h0m0s/],
+    ['long tag key', { ...base, instanceSelector: { tags: { ['k'.repeat(200)]: 'v' } } }, /tags key "k{20}\.\.\." is longer than 128 characters \(the ECS limit\)/],
+    ['long tag value', { ...base, instanceSelector: { tags: { app: 'v'.repeat(129) } } }, /spec\.instanceSelector\.tags\.app is longer than 128 characters/],
     ['too many ids', { ...base, instanceIds: Array.from({ length: 1001 }, (_, i) => `i-${i}`) }, /at most 1000/],
   ];
   it.each(invalid)('rejects %s with a message naming the field', (_name, spec, message) => {
     expect(() => normalizeSpec(spec as InstanceRoleBindingSpec)).toThrow(message);
   });
 
-  it('accepts exactly the minimum resync period', () => {
+  it('accepts exactly the minimum and the maximum resync period', () => {
     expect(normalizeSpec({ ...base, resyncPeriod: '30s' }).resyncPeriodMs).toBe(30_000);
+    expect(normalizeSpec({ ...base, resyncPeriod: '24h' }).resyncPeriodMs).toBe(86_400_000);
   });
 });

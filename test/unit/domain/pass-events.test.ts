@@ -24,7 +24,45 @@ describe('passEvents', () => {
       'Normal DriftCorrected: re-attached role R to i-a',
       'Normal Attached: attached role R to i-a',
     ]);
-    expect(drift).toEqual({ detected: 1, corrected: 1 });
+    expect(drift).toEqual({ detected: 1, corrected: 1, unrepaired: new Set() });
+  });
+
+  it('says "carry" for several drifted instances', () => {
+    const plan: Plan = { instances: ['i-a', 'i-b'].map((instanceId) => ({ instanceId, state: 'Attaching' as const, actions: [] })), actions: [] };
+    const { events } = passEvents({ roleName: 'R', previous: { instances: [bound('i-a'), bound('i-b')] }, status: { instances: [] }, plan, actions: none });
+    expect(events.map((e) => e.message)).toEqual(['i-a, i-b no longer carry role R']);
+  });
+
+  it('corrects drift in a later pass when the first re-attach failed, so corrected catches up with detected', () => {
+    const drifting: Plan = { instances: [{ instanceId: 'i-a', state: 'Attaching', actions: [] }], actions: [] };
+    // Pass 1: drift found, the re-attach answered 503.
+    const first = passEvents({ roleName: 'R', previous: { instances: [bound('i-a')] }, status: { instances: [] }, plan: drifting, actions: none });
+    expect(first.drift).toEqual({ detected: 1, corrected: 0, unrepaired: new Set(['i-a']) });
+    // Pass 2: the previous status says Error, not Bound; the retry succeeds.
+    const failedStatus: InstanceStatus = { instanceId: 'i-a', state: 'Error', message: 'ServiceUnavailable' };
+    const second = passEvents({
+      roleName: 'R',
+      previous: { instances: [failedStatus] },
+      status: { instances: [bound('i-a')] },
+      plan: drifting,
+      actions: { ...none, attached: ['i-a'] },
+      unrepaired: first.drift.unrepaired,
+    });
+    expect(second.events.map((e) => `${e.reason}: ${e.message}`)).toEqual(['DriftCorrected: re-attached role R to i-a', 'Attached: attached role R to i-a']);
+    expect(second.drift).toEqual({ detected: 0, corrected: 1, unrepaired: new Set() });
+  });
+
+  it('forgets unrepaired drift once the instance is gone, untargeted or carries the role again by other means', () => {
+    const plan: Plan = {
+      instances: [
+        { instanceId: 'i-gone', state: 'NotFound', actions: [] },
+        { instanceId: 'i-back', state: 'Bound', observedRole: 'R', actions: [] },
+        { instanceId: 'i-still', state: 'Attaching', actions: [] },
+      ],
+      actions: [],
+    };
+    const { drift } = passEvents({ roleName: 'R', previous: undefined, status: { instances: [] }, plan, actions: none, unrepaired: new Set(['i-gone', 'i-back', 'i-still', 'i-untargeted']) });
+    expect(drift.unrepaired).toEqual(new Set(['i-still']));
   });
 
   it('says "carry" for several drifted instances and "carries" for one (10.11)', () => {
@@ -35,7 +73,7 @@ describe('passEvents', () => {
 
   it('compares role names the one way: an observed role in another case is no drift (10.3)', () => {
     const plan: Plan = { instances: [{ instanceId: 'i-a', state: 'Bound', observedRole: 'r', actions: [] }], actions: [] };
-    expect(passEvents({ roleName: 'R', previous: { instances: [bound('i-a')] }, status: { instances: [bound('i-a')] }, plan, actions: none }).drift).toEqual({ detected: 0, corrected: 0 });
+    expect(passEvents({ roleName: 'R', previous: { instances: [bound('i-a')] }, status: { instances: [bound('i-a')] }, plan, actions: none }).drift).toMatchObject({ detected: 0, corrected: 0 });
   });
 
   it('records at most five new conflicts one by one, then how many more', () => {

@@ -227,3 +227,21 @@ describe('WorkQueue', () => {
     expect(await queue.get()).toBe('k0');
   });
 });
+
+describe('WorkQueue delays no timer can hold', () => {
+  it('clamps a delay past 2^31-1 ms instead of letting the timer fire at once (a hot loop)', async () => {
+    const { timers, queue } = setup();
+    const timerDelays: number[] = [];
+    const setTimer = timers.setTimer.bind(timers);
+    timers.setTimer = (fn, ms) => {
+      timerDelays.push(ms);
+      return setTimer(fn, ms);
+    };
+    queue.addAfter('far', 1000 * 3_600_000); // 1000h
+    expect(timerDelays).toEqual([2 ** 31 - 1]);
+    timers.advance(60_000);
+    expect(queue.len()).toBe(0);
+    timers.advance(2 ** 31);
+    expect(await queue.get()).toBe('far');
+  });
+});

@@ -9,6 +9,9 @@
 
 import { readBinding, readRole, type BindingView, type RoleView, type Subject } from './rbac-objects.js';
 import { ruleAllows, type RuleRequest } from './rule-matching.js';
+import { subjectMatches } from './subjects.js';
+
+export { rulesFor, type RulesForUser } from './rules-for.js';
 
 export interface UserInfo {
   name: string;
@@ -40,24 +43,6 @@ export interface RbacObjects {
 export interface AuthorizationDecision {
   allowed: boolean;
   reason: string;
-}
-
-const serviceAccountPrefix = 'system:serviceaccount:';
-
-function subjectMatches(user: UserInfo, subject: Subject, bindingNamespace: string): boolean {
-  switch (subject.kind) {
-    case 'User':
-      return subject.name === user.name;
-    case 'Group':
-      return user.groups.includes(subject.name);
-    case 'ServiceAccount': {
-      const namespace = subject.namespace.length > 0 ? subject.namespace : bindingNamespace;
-      if (namespace.length === 0 || subject.name.length === 0) return false;
-      return user.name === `${serviceAccountPrefix}${namespace}:${subject.name}`;
-    }
-    default:
-      return false;
-  }
 }
 
 function describeSubject(subject: Subject, bindingNamespace: string): string {
