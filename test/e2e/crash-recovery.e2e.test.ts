@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { binding } from './fleet.js';
-import { kubectlOk, simControl } from './process-helpers.js';
+import { CRD_PATHS, PERMIT_DEFAULT_NAMESPACE, kubectlOk, simControl } from './process-helpers.js';
 import { eventually } from './world.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -61,7 +61,8 @@ async function kubectlApply(yaml: string): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (make test does) before this test`);
-  kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(mkdtempSync(join(tmpdir(), 'irb-crash-')), 'kubeconfig'), crdPaths: [join(ROOT, 'crds/instancerolebindings.roles.ecs.dev.yaml')] });
+  kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(mkdtempSync(join(tmpdir(), 'irb-crash-')), 'kubeconfig'), crdPaths: CRD_PATHS });
+  await kubectlApply(PERMIT_DEFAULT_NAMESPACE);
   cloud = await startCloudSimulator({ fleet: parseFleet(FLEET), port: 0 });
 });
 

@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { binding } from './fleet.js';
-import { CRD_PATH, assertOperatorBuilt, killAllOperatorProcesses, kubectlOk, simControl, startOperatorProcess } from './process-helpers.js';
+import { CRD_PATHS, PERMIT_DEFAULT_NAMESPACE, assertOperatorBuilt, killAllOperatorProcesses, kubectlOk, simControl, startOperatorProcess } from './process-helpers.js';
 import { eventually } from './world.js';
 
 const LEASE_NS = 'ecs-role-operator-system';
@@ -35,9 +35,10 @@ let cloud: CloudSimulator;
 
 beforeAll(async () => {
   assertOperatorBuilt();
-  kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(mkdtempSync(join(tmpdir(), 'irb-depose-')), 'kubeconfig'), crdPaths: [CRD_PATH] });
+  kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(mkdtempSync(join(tmpdir(), 'irb-depose-')), 'kubeconfig'), crdPaths: CRD_PATHS });
   cloud = await startCloudSimulator({ fleet: parseFleet(FLEET), port: 0 });
   await kubectlOk(kube.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: LEASE_NS } }));
+  await kubectlOk(kube.kubeconfigPath, ['apply', '-f', '-'], PERMIT_DEFAULT_NAMESPACE);
 });
 
 afterAll(async () => {

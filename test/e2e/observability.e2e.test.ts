@@ -19,7 +19,7 @@ import { type RunningOperator, startOperator } from '../../src/operator/operator
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { binding } from './fleet.js';
-import { CRD_PATH, type Sample, type SimControl, freePort, kubectlOk, metricValue, parseMetrics, simControl } from './process-helpers.js';
+import { CRD_PATHS, PERMIT_DEFAULT_NAMESPACE, type Sample, type SimControl, freePort, kubectlOk, metricValue, parseMetrics, simControl } from './process-helpers.js';
 import { condition, eventually } from './world.js';
 
 const M = 'ecs_role_operator_';
@@ -91,12 +91,12 @@ const nudge = (name: string, value: string) =>
   kubectl(['annotate', 'irb', name, '--overwrite', `roles.ecs.dev/reconcile-requested-at=${value}`]);
 
 beforeAll(async () => {
-  kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(mkdtempSync(join(tmpdir(), 'irb-obs-')), 'kubeconfig'), crdPaths: [CRD_PATH] });
+  kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(mkdtempSync(join(tmpdir(), 'irb-obs-')), 'kubeconfig'), crdPaths: CRD_PATHS });
   cloud = await startCloudSimulator({ fleet: parseFleet(FLEET), port: 0 });
   sim = simControl(cloud.url);
   kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kube.kubeconfigPath);
-  await apply(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ecs-role-operator-system' } }));
+  await apply(PERMIT_DEFAULT_NAMESPACE);
 });
 
 afterAll(async () => {

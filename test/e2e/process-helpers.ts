@@ -17,6 +17,28 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const OPERATOR_CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
 export const DEPLOY_DIR = join(REPO_ROOT, 'deploy');
 export const CRD_PATH = join(REPO_ROOT, 'crds/instancerolebindings.roles.ecs.dev.yaml');
+/** Every CRD the operator serves (bindings and policies): an operator without the policy CRD never syncs. */
+export const CRD_PATHS = [CRD_PATH, join(REPO_ROOT, 'crds/instancerolepolicies.roles.ecs.dev.yaml')];
+
+/** The operator's namespace (its Lease and ownership ledger). */
+export const OPERATOR_NAMESPACE = 'ecs-role-operator-system';
+
+/**
+ * What a test cluster needs before a tenancy-enforcing operator acts on bindings of namespace
+ * `default`: the operator's namespace, and an InstanceRolePolicy letting `default` bind any role to
+ * any instance (with takeover): single-tenant tests say so explicitly, as an admin would.
+ */
+export const PERMIT_DEFAULT_NAMESPACE = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: OPERATOR_NAMESPACE } },
+  {
+    apiVersion: 'roles.ecs.dev/v1alpha1',
+    kind: 'InstanceRolePolicy',
+    metadata: { name: 'default-namespace-any-role' },
+    spec: { namespaces: ['default'], roles: ['*'], allowTakeover: true },
+  },
+]
+  .map((o) => JSON.stringify(o))
+  .join('\n---\n');
 
 export function assertOperatorBuilt(): void {
   if (!existsSync(OPERATOR_CLI)) throw new Error(`${OPERATOR_CLI} is missing: run "npm run build" (make test does) before this test`);

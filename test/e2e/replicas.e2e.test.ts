@@ -14,7 +14,7 @@ import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-
 import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { binding } from './fleet.js';
 import {
-  CRD_PATH,
+  CRD_PATHS, PERMIT_DEFAULT_NAMESPACE,
   type OperatorProcess,
   type SimControl,
   assertOperatorBuilt,
@@ -108,13 +108,14 @@ async function ready(name: string): Promise<boolean> {
 
 beforeAll(async () => {
   assertOperatorBuilt();
-  kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(mkdtempSync(join(tmpdir(), 'irb-replicas-')), 'kubeconfig'), crdPaths: [CRD_PATH] });
+  kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(mkdtempSync(join(tmpdir(), 'irb-replicas-')), 'kubeconfig'), crdPaths: CRD_PATHS });
   cloud = await startCloudSimulator({ fleet: parseFleet(FLEET), port: 0 });
   sim = simControl(cloud.url);
   const admin = new KubeConfig();
   admin.loadFromFile(kube.kubeconfigPath);
   leases = admin.makeApiClient(CoordinationV1Api);
   await kubectlOk(kube.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: LEASE_NS } }));
+  await kubectlOk(kube.kubeconfigPath, ['apply', '-f', '-'], PERMIT_DEFAULT_NAMESPACE);
 });
 
 afterAll(async () => {

@@ -3,14 +3,14 @@
  * all in this process on 127.0.0.1, driven with the real kubectl and observed through the cloud
  * simulator's control plane (/sim/).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js';
 import { startSandbox, type Sandbox } from '@ecs-role-operator/sandbox';
 import { type CallRecord, parseFleet } from '@ecs-role-operator/alicloud-sim';
-import { kubectl as runKubectl, simControl } from './process-helpers.js';
+import { PERMIT_DEFAULT_NAMESPACE, kubectl as runKubectl, simControl } from './process-helpers.js';
 
 export type { CallRecord };
 
@@ -32,17 +32,25 @@ export interface World {
 export interface WorldOptions {
   fleetYaml: string;
   defaultResyncMs?: number;
+  /**
+   * Manifests (YAML) applied before the operator starts, e.g. InstanceRolePolicies and namespaces.
+   * Default: a policy letting namespace `default` bind any role anywhere, as a single-tenant admin would.
+   */
+  manifests?: string;
 }
 
 export async function startWorld(opts: WorldOptions): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'irb-e2e-'));
+  const manifests = join(dir, 'manifests');
+  mkdirSync(manifests);
+  writeFileSync(join(manifests, 'tenancy.yaml'), opts.manifests ?? PERMIT_DEFAULT_NAMESPACE);
   const logger = pino({ level: process.env.E2E_LOG_LEVEL ?? 'silent' });
   const sandbox = await startSandbox({
     logger,
     kubePort: 0,
     cloudPort: 0,
     fleet: parseFleet(opts.fleetYaml),
-    examplesPath: '',
+    examplesPath: manifests,
     kubeconfigPath: join(dir, 'kubeconfig'),
     defaultResyncMs: opts.defaultResyncMs ?? 60_000,
     concurrency: 4,
