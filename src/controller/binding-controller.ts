@@ -166,17 +166,27 @@ export class BindingController {
 
   /**
    * Starts the workers; call after startInformer (and after winning leader election). The
-   * ownership ledger is loaded first (retried with backoff until it loads: no pass runs without
-   * it), and the holds of bindings that no longer exist are dropped. Passes in flight are aborted
-   * when `signal` aborts. Resolves once the workers run (or the controller stops first).
+   * ownership ledger is loaded first: no pass runs without it. Resolves after the first attempt;
+   * when that fails, loading is retried with backoff in the background and the workers start once
+   * it succeeds. The holds of bindings that no longer exist are dropped. Passes in flight are
+   * aborted when `signal` aborts, and the ledger is no longer written.
    */
   async startWorkers(signal?: AbortSignal): Promise<void> {
     this.leading = true;
-    const loaded = await this.loadLedger(signal);
-    if (!loaded) return;
+    this.leadership = signal;
+    if (await this.tryLoadLedger(undefined)) {
+      this.runWorkers(signal);
+      return;
+    }
+    void this.loadLedger(signal).then((loaded) => {
+      if (loaded) this.runWorkers(signal);
+    });
+  }
+
+  private runWorkers(signal: AbortSignal | undefined): void {
+    if (signal?.aborted || this.stopping.signal.aborted) return;
     // Only the leader writes the ledger: once leadership ends, nothing more is written.
     signal?.addEventListener('abort', () => this.ledgerStore.stop(), { once: true });
-    this.leadership = signal;
     const live = new Set(this.cache.all().flatMap((b) => (b.metadata.uid ? [b.metadata.uid] : [])));
     const dropped = this.ledger.retainOnly(live);
     if (dropped.length > 0) this.opts.logger.info({ bindings: dropped.length }, 'ownership ledger: dropped the holds of bindings that no longer exist');
@@ -210,30 +220,37 @@ export class BindingController {
     await Promise.all([this.informer.stop(), this.policyInformer.stop(), this.namespaceInformer?.stop()]);
   }
 
+  /** One attempt to load the ledger; logs why it failed (with the retry delay, when given). */
+  private async tryLoadLedger(retryInMs: number | undefined): Promise<boolean> {
+    try {
+      await this.ledgerStore.loadInto(this.ledger);
+      this.ledgerLoaded = true;
+      this.opts.logger.info({ instances: this.ledger.size, namespace: this.opts.ownershipNamespace }, 'ownership ledger loaded');
+      return true;
+    } catch (err) {
+      this.opts.logger.warn({ err: errorText(err), retryInMs, namespace: this.opts.ownershipNamespace }, 'ownership ledger: cannot load; no binding is reconciled until it loads');
+      return false;
+    }
+  }
+
   private async loadLedger(signal: AbortSignal | undefined): Promise<boolean> {
     const backoff = new Backoff(LEDGER_LOAD_BACKOFF);
     for (;;) {
       if (signal?.aborted || this.stopping.signal.aborted) return false;
-      try {
-        await this.ledgerStore.loadInto(this.ledger);
-        this.ledgerLoaded = true;
-        this.opts.logger.info({ instances: this.ledger.size, namespace: this.opts.ownershipNamespace }, 'ownership ledger loaded');
-        return true;
-      } catch (err) {
-        const delay = backoff.next('ledger');
-        this.opts.logger.warn({ err: errorText(err), retryInMs: delay, namespace: this.opts.ownershipNamespace }, 'ownership ledger: cannot load; no binding is reconciled until it loads');
-        await new Promise<void>((resolve) => {
-          const wake = (): void => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', wake);
-            this.stopping.signal.removeEventListener('abort', wake);
-            resolve();
-          };
-          const timer = setTimeout(wake, delay);
-          signal?.addEventListener('abort', wake, { once: true });
-          this.stopping.signal.addEventListener('abort', wake, { once: true });
-        });
-      }
+      const delay = backoff.next('ledger');
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', wake);
+          this.stopping.signal.removeEventListener('abort', wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, delay);
+        signal?.addEventListener('abort', wake, { once: true });
+        this.stopping.signal.addEventListener('abort', wake, { once: true });
+      });
+      if (signal?.aborted || this.stopping.signal.aborted) return false;
+      if (await this.tryLoadLedger(delay)) return true;
     }
   }
 

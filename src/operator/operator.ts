@@ -152,7 +152,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     });
   } else {
     metrics.setLeader(true);
-    void controller.startWorkers();
+    // The first attempt to load the ledger is awaited: a started operator is ready at once.
+    await controller.startWorkers();
   }
 
   let stopped: Promise<void> | undefined;

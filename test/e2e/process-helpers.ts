@@ -37,8 +37,8 @@ export const PERMIT_DEFAULT_NAMESPACE = [
     spec: { namespaces: ['default'], roles: ['*'], allowTakeover: true },
   },
 ]
-  .map((o) => JSON.stringify(o))
-  .join('\n---\n');
+  .map((o) => stringify(o))
+  .join('---\n');
 
 export function assertOperatorBuilt(): void {
   if (!existsSync(OPERATOR_CLI)) throw new Error(`${OPERATOR_CLI} is missing: run "npm run build" (make test does) before this test`);
