@@ -12,7 +12,8 @@
  * running operator, then restored, and the operator recovers); permissions used only at start-up
  * are removed before an operator starts, each in its own emulator, in parallel with the rest.
  * Permissions the operator never uses are listed with the reason they are granted anyway, and the
- * baseline checks the operator indeed never asks for them.
+ * baseline checks the operator indeed never asks for them. Tenancy is enforced as shipped: the
+ * admin applies an InstanceRolePolicy for the test namespace, as a cluster admin would.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFile } from 'node:child_process';
@@ -88,7 +89,21 @@ const GRANTED_BUT_UNUSED: Record<string, string> = {
   'events.k8s.io/events create': 'the events.k8s.io/v1 API; the recorder writes core/v1 Events today',
   'events.k8s.io/events patch': 'the events.k8s.io/v1 API; the recorder writes core/v1 Events today',
   'core/secrets get': 'reading the AccessKey Secret through the API; the Deployment gets it as env from the kubelet instead',
+  'roles.ecs.dev/instancerolepolicies get': 'policies come from the informer cache (list/watch); kept for kubebuilder-style parity',
+  'roles.ecs.dev/instancerolepolicies/status get': 'policy status is written with merge patches and never read through the subresource',
+  'roles.ecs.dev/instancerolepolicies/status update': 'policy status is written with merge patches, never replaced',
+  'core/namespaces get': 'namespace labels come from the informer cache (list/watch)',
+  'core/configmaps get': 'the ledger reads a shard only after a write lost a race (409) or found it gone (404), to refresh its version',
 };
+
+/** What the admin applies besides deploy/: the policy that lets namespace default bind RoleA. */
+const POLICY_FOR_DEFAULT = JSON.stringify({
+  apiVersion: 'roles.ecs.dev/v1alpha1',
+  kind: 'InstanceRolePolicy',
+  metadata: { name: 'default' },
+  spec: { namespaces: ['default'], roles: ['RoleA'] },
+});
+const LEDGER_SELECTOR = 'roles.ecs.dev/ownership-ledger';
 
 const FLEET_INSTANCES = 20;
 const FLEET = `
@@ -181,6 +196,8 @@ interface Cluster {
   /** Waits for the binding's Ready condition to be True (nudging a reconcile once, for a binding in backoff). */
   becomesReady(name: string): Promise<void>;
   events(name: string): Promise<Array<{ reason: string; count?: number }>>;
+  /** The ownership ledger's ConfigMaps in the operator's namespace: instance → stored holding. */
+  ledger(): Promise<Record<string, string>>;
   /** Waits for the emulator to answer 403 to the permission `key`, at or after request number `from`. */
   refused(key: string, from?: number): Promise<RecordedRequest>;
   /** Re-applies the operator's Role/ClusterRole with one permission removed (kubectl apply). */
@@ -215,6 +232,7 @@ async function startCluster(opts: { withoutKey?: string; bindings?: Array<[strin
   } else {
     await admin(['apply', '-k', DEPLOY_DIR]);
   }
+  await admin(['apply', '-f', '-'], POLICY_FOR_DEFAULT);
   const applyBinding = (name: string, instanceId: string) =>
     admin(['apply', '-f', '-'], binding(name, { roleName: 'RoleA', instanceIds: [instanceId] })).then(() => undefined);
   for (const [name, instanceId] of opts.bindings ?? []) await applyBinding(name, instanceId);
@@ -253,6 +271,10 @@ async function startCluster(opts: { withoutKey?: string; bindings?: Array<[strin
     becomesReady: async (name) => {
       await admin(['annotate', 'irb', '-n', 'default', name, '--overwrite', `roles.ecs.dev/reconcile-requested-at=${Date.now()}`]);
       await eventually(`binding ${name} Ready`, async () => isReady(await bindingOf(name)), 30_000);
+    },
+    ledger: async () => {
+      const list = JSON.parse(await admin(['get', 'configmaps', '-n', operatorNamespace, '-l', LEDGER_SELECTOR, '-o', 'json'])) as { items: Array<{ data?: Record<string, string> }> };
+      return Object.assign({}, ...list.items.map((cm) => cm.data ?? {})) as Record<string, string>;
     },
     events: async (name) =>
       (JSON.parse(await admin(['get', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${name}`, '-o', 'json'])) as {
@@ -343,6 +365,55 @@ const FRESH_START: Record<string, { breaks: string; check: () => Promise<void> }
       await expectNeverLed(c, id);
     },
   },
+  'roles.ecs.dev/instancerolepolicies list': {
+    breaks: 'the policies are never known: nothing is decided, /readyz says not synced and nothing is reconciled',
+    check: async () => {
+      const id = allocateInstance();
+      const c = await startCluster({ withoutKey: 'roles.ecs.dev/instancerolepolicies list', bindings: [['web', id]] });
+      await c.refused('roles.ecs.dev/instancerolepolicies list');
+      await eventually('the operator to lead', async () => metricValue(parseMetrics(await c.operator.metrics()), 'ecs_role_operator_leader') === 1);
+      expect(await c.operator.probe('/readyz')).toEqual({ status: 503, body: expect.stringMatching(/not synced/) });
+      expect((await c.binding('web')).status).toBeUndefined();
+      expect(await sim.roleOf(id)).toBeNull();
+      expect(logged(c, 'watch failed; restarting').some((l) => l.watching === 'InstanceRolePolicy')).toBe(true);
+    },
+  },
+  'core/namespaces list': {
+    breaks: 'namespace labels are never known: nothing is decided, /readyz says not synced and nothing is reconciled',
+    check: async () => {
+      const id = allocateInstance();
+      const c = await startCluster({ withoutKey: 'core/namespaces list', bindings: [['web', id]] });
+      await c.refused('core/namespaces list');
+      await eventually('the operator to lead', async () => metricValue(parseMetrics(await c.operator.metrics()), 'ecs_role_operator_leader') === 1);
+      expect(await c.operator.probe('/readyz')).toEqual({ status: 503, body: expect.stringMatching(/not synced/) });
+      expect((await c.binding('web')).status).toBeUndefined();
+      expect(await sim.roleOf(id)).toBeNull();
+      expect(logged(c, 'watch failed; restarting').some((l) => l.watching === 'Namespace')).toBe(true);
+    },
+  },
+  'core/configmaps list': {
+    breaks: 'the ownership ledger cannot be loaded: the leader reconciles nothing (no proof of what it owns) and /readyz says not synced',
+    check: async () => {
+      const id = allocateInstance();
+      const c = await startCluster({ withoutKey: 'core/configmaps list', bindings: [['web', id]] });
+      await c.refused('core/configmaps list');
+      await eventually('the ledger load to be retried', async () => logged(c, 'ownership ledger: cannot load; no binding is reconciled until it loads').length >= 2, 30_000);
+      expect(await c.operator.probe('/readyz')).toEqual({ status: 503, body: expect.stringMatching(/not synced/) });
+      expect((await c.binding('web')).status).toBeUndefined();
+      expect(await sim.roleOf(id)).toBeNull();
+    },
+  },
+  'core/configmaps create': {
+    breaks: 'the ownership ledger is never written: bindings work, but what the operator attached would be lost with the process',
+    check: async () => {
+      const id = allocateInstance();
+      const c = await startCluster({ withoutKey: 'core/configmaps create', bindings: [['web', id]] });
+      await c.becomesReady('web');
+      await c.refused('core/configmaps create');
+      await eventually('the operator to log the failed ledger write', async () => logged(c, 'ownership ledger: write failed; retrying').length > 0);
+      expect(await c.ledger()).toEqual({});
+    },
+  },
   'coordination.k8s.io/leases get': {
     breaks: 'the leader Lease cannot be read: the operator never leads or reconciles',
     check: async () => {
@@ -359,6 +430,10 @@ const LIVE = [
   'roles.ecs.dev/instancerolebindings watch',
   'roles.ecs.dev/instancerolebindings patch',
   'roles.ecs.dev/instancerolebindings/status patch',
+  'roles.ecs.dev/instancerolepolicies watch',
+  'roles.ecs.dev/instancerolepolicies/status patch',
+  'core/namespaces watch',
+  'core/configmaps update',
   'core/events create',
   'core/events patch',
   'coordination.k8s.io/leases update',
@@ -443,6 +518,14 @@ describe('the shipped RBAC and the operator process', () => {
         );
         expect((await c.events('web')).map((e) => e.reason)).toEqual(expect.arrayContaining(['Attached', 'DriftDetected', 'DriftCorrected']));
 
+        // The ownership ledger records the attach, in the operator's own namespace.
+        await eventually('the ledger to record the attach', async () => (await c.ledger())[id]?.includes('default/web') === true);
+        // The admin's policy reports what it permits.
+        await eventually('the policy status', async () => {
+          const policy = JSON.parse(await c.admin(['get', 'irp', 'default', '-o', 'json'])) as { status?: { permittedBindings?: number } };
+          return policy.status?.permittedBindings === 1;
+        });
+
         // Delete with the default deletionPolicy Detach: the finalizer path detaches, then the object goes.
         await c.admin(['delete', 'irb', '-n', 'default', 'web', '--wait=true', '--timeout=30s']);
         expect(await sim.roleOf(id)).toBeNull();
@@ -502,6 +585,73 @@ describe('the shipped RBAC and the operator process', () => {
         await c.restore(key);
         await c.becomesReady('no-status');
       }, () => [c]), 90_000);
+
+    it('without "roles.ecs.dev/instancerolepolicies watch": a policy created meanwhile is not seen, so its binding is NotPermitted until watch is granted again', () =>
+      withDiagnostics(async () => {
+        const key = 'roles.ecs.dev/instancerolepolicies watch';
+        await c.remove(key);
+        const from = c.proxy.requests.length;
+        c.kube.dropWatches();
+        await c.refused(key, from);
+        const id = allocateInstance();
+        await c.admin(['create', 'namespace', 'late-team']);
+        await c.admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRolePolicy', metadata: { name: 'late-team' }, spec: { namespaces: ['late-team'], roles: ['RoleA'] } }));
+        await c.admin(['apply', '-f', '-'], binding('late', { roleName: 'RoleA', instanceIds: [id] }, 'late-team'));
+        const late = async () => JSON.parse(await c.admin(['get', 'irb', '-n', 'late-team', 'late', '-o', 'json'])) as InstanceRoleBinding;
+        await eventually('the late binding NotPermitted', async () => condition(await late(), 'Stalled')?.reason === 'NotPermitted', 30_000);
+        expect(await sim.roleOf(id)).toBeNull();
+        await c.restore(key);
+        await eventually('the late binding Ready once watch is granted', async () => isReady(await late()), 60_000);
+      }, () => [c]), 120_000);
+
+    it('without "core/namespaces watch": a namespace labelled meanwhile is not seen, so its binding is NotPermitted until watch is granted again', () =>
+      withDiagnostics(async () => {
+        const key = 'core/namespaces watch';
+        await c.remove(key);
+        const from = c.proxy.requests.length;
+        c.kube.dropWatches();
+        await c.refused(key, from);
+        const id = allocateInstance();
+        await c.admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRolePolicy', metadata: { name: 'labelled' }, spec: { namespaceSelector: { matchLabels: { tenant: 'labelled' } }, roles: ['RoleA'] } }));
+        await c.admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'labelled-team', labels: { tenant: 'labelled' } } }));
+        await c.admin(['apply', '-f', '-'], binding('labelled', { roleName: 'RoleA', instanceIds: [id] }, 'labelled-team'));
+        const labelled = async () => JSON.parse(await c.admin(['get', 'irb', '-n', 'labelled-team', 'labelled', '-o', 'json'])) as InstanceRoleBinding;
+        await eventually('the binding NotPermitted', async () => condition(await labelled(), 'Stalled')?.reason === 'NotPermitted', 30_000);
+        expect(await sim.roleOf(id)).toBeNull();
+        await c.restore(key);
+        await eventually('the binding Ready once watch is granted', async () => isReady(await labelled()), 60_000);
+      }, () => [c]), 120_000);
+
+    it('without "roles.ecs.dev/instancerolepolicies/status patch": a new policy gets no status until it is granted again', () =>
+      withDiagnostics(async () => {
+        const key = 'roles.ecs.dev/instancerolepolicies/status patch';
+        await c.remove(key);
+        const from = c.proxy.requests.length;
+        await c.admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRolePolicy', metadata: { name: 'unwritten' }, spec: { namespaces: ['nobody'], roles: ['RoleA'] } }));
+        await c.refused(key, from);
+        const policy = async () => JSON.parse(await c.admin(['get', 'irp', 'unwritten', '-o', 'json'])) as { status?: { conditions?: Array<{ type: string; status: string }> } };
+        expect((await policy()).status).toBeUndefined();
+        await c.restore(key);
+        await eventually('the policy status once granted', async () => (await policy()).status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') === true, 60_000);
+      }, () => [c]), 120_000);
+
+    it('without "core/configmaps update": the ledger cannot record a detach (it keeps retrying) until it is granted again', () =>
+      withDiagnostics(async () => {
+        const key = 'core/configmaps update';
+        // late.id is held (the binding "late" of namespace default is Ready): deleting it forgets the instance.
+        expect((await c.ledger())[late.id]).toContain('default/late');
+        await c.remove(key);
+        const from = c.proxy.requests.length;
+        await c.admin(['delete', 'irb', '-n', 'default', late.name, '--wait=true', '--timeout=30s']);
+        expect(await sim.roleOf(late.id)).toBeNull();
+        await c.refused(key, from);
+        expect((await c.ledger())[late.id]).toContain('default/late');
+        await c.restore(key);
+        await eventually('the ledger to forget the detached instance', async () => (await c.ledger())[late.id] === undefined, 60_000);
+        late.id = allocateInstance();
+        await c.applyBinding(late.name, late.id);
+        await c.becomesReady(late.name);
+      }, () => [c]), 120_000);
 
     it('without "core/events create": no Event is recorded (best effort: reconciling goes on, a warning is logged)', () =>
       withDiagnostics(async () => {

@@ -56,6 +56,8 @@ const binding = (name: string) => ({
   spec: { regionId: 'cn-hangzhou', roleName: 'EcsRamRoleDocumentTesting', instanceIds: ['i-bp1abc'] },
 });
 const irb = { group: 'roles.ecs.dev', version: 'v1alpha1', plural: 'instancerolebindings' };
+const irp = { group: 'roles.ecs.dev', version: 'v1alpha1', plural: 'instancerolepolicies' };
+const LEDGER_SHARD = 'ecs-role-operator-ownership-00';
 const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /**
@@ -89,6 +91,15 @@ function operatorRequests(kc: KubeConfig): Record<string, () => Promise<unknown>
       const lease = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: NS, name: DEFAULT_LEASE_NAME });
       return leases.replaceNamespacedLease({ namespace: NS, name: DEFAULT_LEASE_NAME, body: lease });
     },
+    'list policies': () => custom.listClusterCustomObject({ ...irp }),
+    'patch policy status': () => custom.patchClusterCustomObjectStatus({ ...irp, name: 'probe', body: { status: { permittedBindings: 0 } } }, mergePatch()),
+    'list namespaces': () => core.listNamespace(),
+    'list the ledger ConfigMaps': () => core.listNamespacedConfigMap({ namespace: NS }),
+    'create a ledger shard': () => core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { generateName: 'ecs-role-operator-ownership-probe-' } } }),
+    'update a ledger shard': async () => {
+      const shard = await admin.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: NS, name: LEDGER_SHARD });
+      return core.replaceNamespacedConfigMap({ namespace: NS, name: LEDGER_SHARD, body: shard });
+    },
   };
 }
 
@@ -103,6 +114,8 @@ const GRANTED_FOR_COMPATIBILITY: Record<string, string> = {
     'the events.k8s.io/v1 API; the recorder writes core/v1 Events today (that rule is exercised)',
   'Role/ecs-role-operator-credentials core/secrets':
     'reading the AccessKey through the API (rotation without restart); the Deployment env uses the kubelet, not this Role',
+  'ClusterRole/ecs-role-operator-binding-editor roles.ecs.dev/instancerolebindings': 'a tenant role, bound to no operator identity',
+  'ClusterRole/ecs-role-operator-binding-viewer roles.ecs.dev/instancerolebindings': 'a tenant role, bound to no operator identity',
 };
 
 function probeEvent(name?: string) {
@@ -135,6 +148,11 @@ beforeAll(async () => {
     body: { metadata: { name: DEFAULT_LEASE_NAME }, spec: { leaseDurationSeconds: 15 } },
   });
   await core.createNamespacedEvent({ namespace: APP_NS, body: probeEvent('probe-event') });
+  await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: LEDGER_SHARD } } });
+  await admin.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    ...irp,
+    body: { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRolePolicy', metadata: { name: 'probe' }, spec: { namespaces: [APP_NS], roles: ['R'] } },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -156,6 +174,9 @@ describe('kubectl apply -k deploy/', () => {
       'instancerolebindings',
       'instancerolebindings/status',
       'instancerolebindings/finalizers',
+      'instancerolepolicies',
+      'instancerolepolicies/status',
+      'namespaces',
       'events',
       'events',
     ]);
@@ -169,6 +190,33 @@ describe('kubectl apply -k deploy/', () => {
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(rendered.length);
     for (const line of lines) expect(line).toMatch(/ unchanged$/);
+  });
+});
+
+describe('a tenant bound to the shipped binding-editor ClusterRole in its namespace', () => {
+  it('may manage bindings there, and nothing of tenancy: no policy, no binding status, no other namespace', async () => {
+    await kubectl('create', 'namespace', 'team-a');
+    await kubectl('create', 'serviceaccount', 'deployer', '-n', 'team-a');
+    await kubectl('create', 'rolebinding', 'bindings', '-n', 'team-a', '--clusterrole', 'ecs-role-operator-binding-editor', '--serviceaccount', 'team-a:deployer');
+    const tenant = new KubeConfig();
+    tenant.loadFromString(kube.kubeconfigFor(kube.serviceAccountToken('team-a', 'deployer')));
+    const custom = tenant.makeApiClient(CustomObjectsApi);
+    const mine = { ...binding('mine'), metadata: { name: 'mine', namespace: 'team-a' } };
+    expect(await statusOf(custom.createNamespacedCustomObject({ ...irb, namespace: 'team-a', body: mine }))).toBe(200);
+    expect(await statusOf(custom.patchNamespacedCustomObject({ ...irb, namespace: 'team-a', name: 'mine', body: { spec: { takeover: true } } }, mergePatch()))).toBe(200);
+    const refused: Record<string, () => Promise<unknown>> = {
+      'write binding status': () => custom.patchNamespacedCustomObjectStatus({ ...irb, namespace: 'team-a', name: 'mine', body: { status: { observedGeneration: 9 } } }, mergePatch()),
+      'create a policy': () => custom.createClusterCustomObject({
+        ...irp,
+        body: { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRolePolicy', metadata: { name: 'mine' }, spec: { namespaces: ['team-a'], roles: ['*'] } },
+      }),
+      'list policies': () => custom.listClusterCustomObject({ ...irp }),
+      'create a binding in another namespace': () => custom.createNamespacedCustomObject({ ...irb, namespace: APP_NS, body: binding('theirs') }),
+      'label its namespace': () => tenant.makeApiClient(CoreV1Api).patchNamespace({ name: 'team-a', body: { metadata: { labels: { tenant: 'b' } } } }, mergePatch()),
+      'read the ledger': () => tenant.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace: NS }),
+    };
+    for (const [what, request] of Object.entries(refused)) expect(await statusOf(request()), what).toBe(403);
+    expect(await statusOf(custom.deleteNamespacedCustomObject({ ...irb, namespace: 'team-a', name: 'mine' }))).toBe(200);
   });
 });
 
@@ -188,19 +236,26 @@ describe('the ServiceAccount token under the shipped RBAC', () => {
     const custom = operator.makeApiClient(CustomObjectsApi);
     const core = operator.makeApiClient(CoreV1Api);
     const leases = operator.makeApiClient(CoordinationV1Api);
-    const refused: Record<string, Promise<unknown>> = {
-      'delete a binding': custom.deleteNamespacedCustomObject({ ...irb, namespace: APP_NS, name: 'probe' }),
-      'create a binding': custom.createNamespacedCustomObject({ ...irb, namespace: APP_NS, body: binding('sneaky') }),
-      'get another Secret': core.readNamespacedSecret({ namespace: NS, name: 'unrelated' }),
-      'list Secrets': core.listNamespacedSecret({ namespace: NS }),
-      'get Secrets elsewhere': core.readNamespacedSecret({ namespace: APP_NS, name: 'ecs-role-operator-credentials' }),
-      'get another Lease': leases.readNamespacedLease({ namespace: NS, name: 'someone-elses-lease' }),
-      'create a Lease elsewhere': leases.createNamespacedLease({ namespace: APP_NS, body: { metadata: { name: DEFAULT_LEASE_NAME } } }),
-      'list ConfigMaps': core.listConfigMapForAllNamespaces(),
-      'read the operator Deployment': operator.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'ecs-role-operator' }),
-      'read its own Role': operator.makeApiClient(RbacAuthorizationV1Api).readNamespacedRole({ namespace: NS, name: 'ecs-role-operator-leader-election' }),
+    const refused: Record<string, () => Promise<unknown>> = {
+      'delete a binding': () => custom.deleteNamespacedCustomObject({ ...irb, namespace: APP_NS, name: 'probe' }),
+      'create a binding': () => custom.createNamespacedCustomObject({ ...irb, namespace: APP_NS, body: binding('sneaky') }),
+      'get another Secret': () => core.readNamespacedSecret({ namespace: NS, name: 'unrelated' }),
+      'list Secrets': () => core.listNamespacedSecret({ namespace: NS }),
+      'get Secrets elsewhere': () => core.readNamespacedSecret({ namespace: APP_NS, name: 'ecs-role-operator-credentials' }),
+      'get another Lease': () => leases.readNamespacedLease({ namespace: NS, name: 'someone-elses-lease' }),
+      'create a Lease elsewhere': () => leases.createNamespacedLease({ namespace: APP_NS, body: { metadata: { name: DEFAULT_LEASE_NAME } } }),
+      'list ConfigMaps': () => core.listConfigMapForAllNamespaces(),
+      'list ConfigMaps of a tenant namespace': () => core.listNamespacedConfigMap({ namespace: APP_NS }),
+      'delete a ledger shard': () => core.deleteNamespacedConfigMap({ namespace: NS, name: LEDGER_SHARD }),
+      'create a policy': () => custom.createClusterCustomObject({
+        ...irp,
+        body: { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRolePolicy', metadata: { name: 'sneaky' }, spec: { namespaces: [APP_NS], roles: ['*'] } },
+      }),
+      'change a policy': () => custom.patchClusterCustomObject({ ...irp, name: 'probe', body: { spec: { roles: ['*'] } } }, mergePatch()),
+      'read the operator Deployment': () => operator.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'ecs-role-operator' }),
+      'read its own Role': () => operator.makeApiClient(RbacAuthorizationV1Api).readNamespacedRole({ namespace: NS, name: 'ecs-role-operator-leader-election' }),
     };
-    for (const [what, request] of Object.entries(refused)) expect(await statusOf(request), what).toBe(403);
+    for (const [what, request] of Object.entries(refused)) expect(await statusOf(request()), what).toBe(403);
   });
 
   it('needs every rule: with any one removed, some operator request is refused', async () => {
@@ -227,8 +282,8 @@ describe('the ServiceAccount token under the shipped RBAC', () => {
         }
       }
     }
-    // 3 of the ClusterRole's 5 rules and both leader-election rules.
-    expect(checked).toBe(5);
+    // 6 of the manager ClusterRole's 8 rules, both leader-election rules and the ledger rule.
+    expect(checked).toBe(9);
   });
 });
 

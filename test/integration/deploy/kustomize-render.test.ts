@@ -57,6 +57,10 @@ describe('kubectl kustomize deploy/', () => {
         'RoleBinding/ecs-role-operator-leader-election',
         'Role/ecs-role-operator-credentials',
         'RoleBinding/ecs-role-operator-credentials',
+        'Role/ecs-role-operator-ownership-ledger',
+        'RoleBinding/ecs-role-operator-ownership-ledger',
+        'ClusterRole/ecs-role-operator-binding-editor',
+        'ClusterRole/ecs-role-operator-binding-viewer',
         'Deployment/ecs-role-operator',
         'Service/ecs-role-operator-metrics',
       ].sort(),
@@ -109,14 +113,34 @@ describe('kubectl kustomize deploy/', () => {
     expect(strays, 'src/api: only OpenAPI schema keywords belong in a CRD schema').toEqual([]);
   });
 
-  it('grants the controller exactly its verbs on bindings, status, finalizers and events', () => {
-    expect(rulesOf(only(objects, 'ClusterRole'))).toEqual([
+  it('grants the controller exactly its verbs on bindings, status, finalizers, policies, namespaces and events', () => {
+    expect(rulesOf(only(objects, 'ClusterRole', 'ecs-role-operator-manager'))).toEqual([
       { apiGroups: ['roles.ecs.dev'], resources: ['instancerolebindings'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
       { apiGroups: ['roles.ecs.dev'], resources: ['instancerolebindings/status'], verbs: ['get', 'update', 'patch'] },
       { apiGroups: ['roles.ecs.dev'], resources: ['instancerolebindings/finalizers'], verbs: ['update'] },
+      { apiGroups: ['roles.ecs.dev'], resources: ['instancerolepolicies'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['roles.ecs.dev'], resources: ['instancerolepolicies/status'], verbs: ['get', 'update', 'patch'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
       { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
     ]);
+  });
+
+  it('keeps the ownership ledger in ConfigMaps of its own namespace only, without delete', () => {
+    const ledger = only(objects, 'Role', 'ecs-role-operator-ownership-ledger');
+    expect(ledger.metadata.namespace).toBe(NAMESPACE);
+    expect(rulesOf(ledger)).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update'] }]);
+  });
+
+  it('ships tenant ClusterRoles for bindings (aggregated to edit/admin and view) that grant neither policies nor binding status', () => {
+    const editor = only(objects, 'ClusterRole', 'ecs-role-operator-binding-editor');
+    const viewer = only(objects, 'ClusterRole', 'ecs-role-operator-binding-viewer');
+    expect(editor.metadata.labels).toMatchObject({ 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' });
+    expect(viewer.metadata.labels).toMatchObject({ 'rbac.authorization.k8s.io/aggregate-to-view': 'true' });
+    expect(rulesOf(editor)).toEqual([
+      { apiGroups: ['roles.ecs.dev'], resources: ['instancerolebindings'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] },
+    ]);
+    expect(rulesOf(viewer)).toEqual([{ apiGroups: ['roles.ecs.dev'], resources: ['instancerolebindings'], verbs: ['get', 'list', 'watch'] }]);
   });
 
   it('limits leases to its own namespace and lease, and Secrets to the credentials Secret by name', () => {
@@ -141,9 +165,9 @@ describe('kubectl kustomize deploy/', () => {
     }
   });
 
-  it('binds every role to the operator ServiceAccount in its namespace', () => {
+  it('binds every operator role to the operator ServiceAccount in its namespace (the tenant roles are bound per team by the admin)', () => {
     const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding');
-    expect(bindings).toHaveLength(3);
+    expect(bindings).toHaveLength(4);
     for (const binding of bindings) {
       const roleRef = binding.roleRef as { kind: string; name: string; apiGroup: string };
       expect(roleRef.apiGroup).toBe('rbac.authorization.k8s.io');
