@@ -13,6 +13,7 @@ export const CSV_COLUMNS = [
   'current_role',
   'desired_role',
   'claimed_by',
+  'policy',
   'verdict',
   'detail',
 ] as const;
@@ -32,6 +33,7 @@ function csvRow(row: InstanceAudit): string[] {
     row.currentRole ?? '',
     row.desiredRole ?? '',
     row.claimedBy.join(' '),
+    row.policy ?? '',
     row.verdict,
     row.detail,
   ];

@@ -32,7 +32,7 @@ export function formatTable(report: AuditReport): string {
   } else {
     out.push(
       ...alignColumns(
-        ['REGION', 'INSTANCE', 'NETWORK', 'ROLE', 'DESIRED', 'BINDINGS', 'VERDICT', 'DETAIL'],
+        ['REGION', 'INSTANCE', 'NETWORK', 'ROLE', 'DESIRED', 'BINDINGS', 'POLICY', 'VERDICT', 'DETAIL'],
         report.instances.map((r) => [
           r.regionId,
           r.instanceId,
@@ -40,6 +40,7 @@ export function formatTable(report: AuditReport): string {
           r.currentRole ?? NONE,
           r.desiredRole ?? NONE,
           r.claimedBy.length > 0 ? r.claimedBy.join(',') : NONE,
+          r.policy ?? NONE,
           r.verdict,
           r.detail,
         ]),
@@ -65,6 +66,24 @@ export function formatTable(report: AuditReport): string {
       ),
     );
   }
+  if (report.policies.length > 0) {
+    out.push('');
+    out.push(
+      ...alignColumns(
+        ['POLICY', 'VALID', 'BINDINGS', 'INSTANCES', 'SOURCE'],
+        report.policies.map((p) => [p.name, p.valid ? 'yes' : `no: ${p.message ?? ''}`, String(p.bindings), String(p.instances), p.source]),
+      ),
+    );
+  }
+  if (report.tenancy === 'disabled') {
+    out.push('');
+    out.push('Tenancy not judged (--tenancy disabled): every binding counts as permitted, as for an operator run with --tenancy=disabled.');
+  }
+  if (report.notPermittedBindings.length > 0) {
+    out.push('');
+    out.push('Bindings no InstanceRolePolicy permits (the operator acts on none of them):');
+    for (const b of report.notPermittedBindings) out.push(`  ${b.key} in ${b.source}: ${b.message}`);
+  }
   if (report.untrustedRoles.length > 0) {
     out.push('');
     out.push(`Roles whose trust policy does not allow ECS: ${report.untrustedRoles.join(', ')}`);
@@ -88,7 +107,7 @@ export function formatTable(report: AuditReport): string {
   const counts = VERDICTS.map((v) => `${report.totals[v]} ${v}`).join(', ');
   const status =
     report.findings > 0
-      ? `${report.findings} finding${report.findings === 1 ? '' : 's'} (${[...FINDING_VERDICTS].join('/')} instances, invalid bindings, missing or untrusted roles)`
+      ? `${report.findings} finding${report.findings === 1 ? '' : 's'} (${[...FINDING_VERDICTS].join('/')} instances, invalid or not permitted bindings, invalid policies, missing or untrusted roles)`
       : 'in sync';
   out.push(`${audited} instances: ${counts}. ${status}.`);
   return `${out.join('\n')}\n`;

@@ -1,5 +1,6 @@
 /**
- * Bindings from a directory of manifests (a GitOps checkout): every *.yaml / *.yml / *.json file
+ * Bindings, and the InstanceRolePolicies and Namespaces that decide what they may do, from a
+ * directory of manifests (a GitOps checkout): every *.yaml / *.yml / *.json file
  * under it, recursively (skipping dot-directories such as .git, and node_modules), every YAML
  * document in each, `kind: List` items included. Documents that are not InstanceRoleBindings are
  * ignored. A GitOps tree holds files that are not plain manifests (Helm templates, values files):
@@ -14,7 +15,9 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { KIND } from '../api/instance-role-binding.js';
 import { type BindingRecord, collectBindingRecords, toBindingRecord } from './binding-records.js';
-import type { AuditBinding, InvalidBinding } from './model.js';
+import type { NamespaceView } from '../domain/tenancy.js';
+import type { AuditBinding, AuditPolicy, InvalidBinding } from './model.js';
+import { toTenancyRecord } from './tenancy-records.js';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 const SKIPPED_DIRECTORIES = new Set(['node_modules']);
@@ -26,6 +29,9 @@ export interface ManifestBindings {
   warnings: string[];
   /** How many manifest files were read. */
   files: number;
+  /** The InstanceRolePolicies and Namespaces among the manifests (tenancy). */
+  policies: AuditPolicy[];
+  namespaces: NamespaceView[];
 }
 
 async function manifestFiles(dir: string): Promise<string[]> {
@@ -64,6 +70,8 @@ export async function readManifestBindings(dir: string): Promise<ManifestBinding
   const files = await manifestFiles(dir);
   const records: BindingRecord[] = [];
   const warnings: string[] = [];
+  const policies: AuditPolicy[] = [];
+  const namespaces: NamespaceView[] = [];
   for (const file of files) {
     const name = relative(dir, file) || file;
     const text = await readFile(file, 'utf8');
@@ -80,8 +88,13 @@ export async function readManifestBindings(dir: string): Promise<ManifestBinding
     }
     docs.forEach((doc, index) => {
       const source = docs.length > 1 ? `${name} (document ${index + 1})` : name;
-      for (const object of objectsOf(doc.toJS())) records.push(toBindingRecord(object, source));
+      for (const object of objectsOf(doc.toJS())) {
+        records.push(toBindingRecord(object, source));
+        const tenancy = toTenancyRecord(object, source);
+        if (tenancy && 'policy' in tenancy) policies.push(tenancy.policy);
+        if (tenancy && 'namespace' in tenancy) namespaces.push(tenancy.namespace);
+      }
     });
   }
-  return { ...collectBindingRecords(records), warnings, files: files.length };
+  return { ...collectBindingRecords(records), warnings, files: files.length, policies, namespaces };
 }

@@ -17,7 +17,7 @@ import { classifyCloudError } from '../cloud/error-policy.js';
 import { REGION_ID_PATTERN } from '../domain/binding-spec.js';
 import type { ConditionReason } from '../domain/reasons.js';
 import { errorText } from '../util/error-text.js';
-import { parseEndpoint, parsePositiveInt, parseProtocol } from './options.js';
+import { parseEndpoint, parsePositiveInt, parseProtocol, parseTenancy } from './options.js';
 
 interface AuditFlags {
   region?: string[];
@@ -29,6 +29,7 @@ interface AuditFlags {
   ramEndpoint?: string;
   protocol: 'http' | 'https';
   concurrency: number;
+  tenancy: 'enforce' | 'disabled';
 }
 
 /** Where the command writes and which credential it uses; tests inject these. */
@@ -100,6 +101,12 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = defa
     .option('--ram-endpoint <host:port>', 'RAM API endpoint (default: ram.aliyuncs.com)', parseEndpoint('--ram-endpoint'))
     .option('--protocol <http|https>', 'protocol for the cloud endpoints', parseProtocol, 'https')
     .option('--concurrency <n>', 'cloud calls in flight at once', parsePositiveInt('--concurrency'), 4)
+    .option(
+      '--tenancy <enforce|disabled>',
+      'enforce: judge bindings by the InstanceRolePolicies (and Namespace labels) of the cluster or the manifest directory, as the operator does; disabled: as for an operator run with --tenancy=disabled',
+      parseTenancy,
+      'enforce',
+    )
     .action(async (flags: AuditFlags) => {
       const bindings: BindingSource = flags.manifests
         ? { kind: 'manifests', dir: flags.manifests }
@@ -112,7 +119,7 @@ export function registerAuditCommand(program: Command, io: AuditCommandIo = defa
       });
       let run;
       try {
-        run = await runAudit({ regions: flags.region ?? [], bindings, cloud, inventory: { concurrency: flags.concurrency } });
+        run = await runAudit({ regions: flags.region ?? [], bindings, cloud, inventory: { concurrency: flags.concurrency }, tenancy: flags.tenancy });
       } catch (err) {
         throw new Error(`audit failed: ${explainFailure(err, flags.protocol)}`);
       }

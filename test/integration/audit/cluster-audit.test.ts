@@ -10,7 +10,7 @@ import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-em
 import { packageRoot } from '../../../src/util/package-root.js';
 import { BINDINGS, EXPECTED_VERDICTS, removeTree, runAuditCommand, startAuditCloud, writeTree } from './fixtures.js';
 
-const CRD = join(packageRoot(), 'crds', 'instancerolebindings.roles.ecs.dev.yaml');
+const CRDS = ['instancerolebindings', 'instancerolepolicies'].map((plural) => join(packageRoot(), 'crds', `${plural}.roles.ecs.dev.yaml`));
 
 let sim: CloudSimulator;
 let kube: KubeEmulator;
@@ -19,7 +19,7 @@ let scratch: string;
 /** The valid bindings of the manifest fixture, as objects to create in the cluster. */
 function fixtureBindings(): Array<{ metadata: { name: string; namespace: string }; [k: string]: unknown }> {
   const out: Array<{ metadata: { name: string; namespace: string }; [k: string]: unknown }> = [];
-  for (const file of ['apps/web/bindings.yaml', 'apps/api/list.yaml', 'apps/observe/observer.yaml', 'shanghai/sh.yaml']) {
+  for (const file of ['apps/web/bindings.yaml', 'apps/api/list.yaml', 'apps/observe/observer.yaml', 'apps/guest/guest.yaml', 'shanghai/sh.yaml']) {
     for (const doc of parseAllDocuments(BINDINGS[file]!)) {
       const value = doc.toJS() as { kind: string; items?: unknown[] };
       const objects = (value.kind === 'List' ? value.items : [value]) as Array<{ kind: string; metadata: { name: string; namespace: string; creationTimestamp?: string } }>;
@@ -35,13 +35,20 @@ function fixtureBindings(): Array<{ metadata: { name: string; namespace: string 
 
 beforeAll(async () => {
   sim = await startAuditCloud();
-  kube = await startKubeEmulator({ crdPaths: [CRD] });
+  kube = await startKubeEmulator({ crdPaths: CRDS });
   scratch = writeTree({});
   const kc = new KubeConfig();
   kc.loadFromFile(kube.kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  for (const name of ['platform', 'backend', 'leaving']) await core.createNamespace({ body: { metadata: { name } } });
+  for (const name of ['platform', 'leaving', 'guest']) await core.createNamespace({ body: { metadata: { name } } });
+  // The fixture's tenancy: the backend namespace with its label, and the policies.
+  for (const doc of parseAllDocuments(BINDINGS['tenancy/policies.yaml']!)) {
+    const object = doc.toJS() as { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: unknown };
+    if (object.kind === 'Namespace') await core.createNamespace({ body: { metadata: object.metadata } });
+    // The invalid policy of the manifests cannot pass the CRD's validation: the cluster has the others.
+    else if (object.metadata.name !== 'broken') await custom.createClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: 'instancerolepolicies', body: object });
+  }
   for (const body of fixtureBindings()) {
     await custom.createNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL, namespace: body.metadata.namespace, body });
   }
@@ -72,18 +79,33 @@ describe('ecs-role-operator audit --kubeconfig FILE', () => {
     const { stdout, exitCode } = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-hangzhou', '-o', 'json']);
     const report = JSON.parse(stdout) as AuditReport;
     expect(Object.fromEntries(report.instances.map((i) => [i.instanceId, i.verdict]))).toMatchObject(EXPECTED_VERDICTS);
-    expect(report.totals).toEqual({ InSync: 122, Drifted: 3, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1, Observed: 1 });
+    expect(report.totals).toEqual({ InSync: 122, Drifted: 3, Unmanaged: 1, Conflict: 1, Missing: 1, NotVpc: 1, Observed: 1, NotPermitted: 1 });
+    // Tenancy from the cluster: the policies, and the namespace label the backend policy selects by.
+    expect(report.policies.map((p) => [p.name, p.valid, p.bindings])).toEqual([['backend', true, 3], ['platform', true, 3]]);
+    expect(report.instances.find((i) => i.instanceId === 'i-fc1')?.policy).toBe('backend');
+    expect(report.notPermittedBindings.map((b) => b.key)).toEqual(['guest/intruder']);
     const conflict = report.instances.find((i) => i.instanceId === 'i-conf1')!;
     expect([...conflict.claimedBy].sort()).toEqual(['backend/api', 'platform/web']);
-    // The oldest binding (by the server's creationTimestamp, then namespace/name) decides.
-    expect(conflict.desiredRole).toBe(conflict.claimedBy[0] === 'platform/web' ? 'WebRole' : 'ApiRole');
+    // It carries WebRole, which platform/web wants: platform owns the role there and keeps it, as the
+    // controller decides (a binding of another namespace never displaces it, however old).
+    expect(conflict.desiredRole).toBe('WebRole');
+    expect(conflict.detail).toContain("platform/web wants WebRole and wins: the role it carries is its namespace's");
     expect(report.instances.find((i) => i.instanceId === 'i-free1')?.claimedBy).toEqual([]);
     expect(report.instances.some((i) => i.instanceId === 'i-neverexisted')).toBe(false);
     expect(report.untrustedRoles).toEqual(['FcRole']);
     expect(report.invalidBindings).toEqual([]);
     expect(report.bindingsOutsideRegions).toEqual(['platform/sh-web']);
-    expect(report.findings).toBe(7);
+    // 7 finding instances + 1 binding not permitted + 1 untrusted role
+    expect(report.findings).toBe(9);
     expect(exitCode).toBe(3);
+  });
+
+  it('--tenancy disabled judges every binding as permitted, as an operator run with --tenancy=disabled would', async () => {
+    const { stdout } = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-hangzhou', '--tenancy', 'disabled', '-o', 'json']);
+    const report = JSON.parse(stdout) as AuditReport;
+    expect(report.tenancy).toBe('disabled');
+    expect(report.instances.find((i) => i.instanceId === 'i-guest1')).toMatchObject({ verdict: 'Drifted', policy: null, claimedBy: ['guest/intruder'] });
+    expect(report.notPermittedBindings).toEqual([]);
   });
 
   it('table and csv from the cluster', async () => {
@@ -92,13 +114,13 @@ describe('ecs-role-operator audit --kubeconfig FILE', () => {
     for (const [id, verdict] of Object.entries(EXPECTED_VERDICTS)) {
       expect(lines.find((l) => l.split(/\s+/)[1] === id)).toMatch(new RegExp(`\\s${verdict}\\s`));
     }
-    expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/^130 instances: 122 InSync, 3 Drifted, 1 Unmanaged, 1 Conflict, 1 Missing, 1 NotVpc, 1 Observed\. 7 findings/);
+    expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/^131 instances: 122 InSync, 3 Drifted, 1 Unmanaged, 1 Conflict, 1 Missing, 1 NotVpc, 1 Observed, 1 NotPermitted\. 9 findings/);
     expect(table.exitCode).toBe(3);
 
     const csv = await runAuditCommand(sim, ['--kubeconfig', kube.kubeconfigPath, '--region', 'cn-hangzhou', '--output', 'csv']);
     const rows = csv.stdout.trimEnd().split('\r\n');
-    expect(rows).toHaveLength(131);
-    const verdictOf = new Map(rows.slice(1).map((r) => [r.split(',')[1], r.split(',')[8]]));
+    expect(rows).toHaveLength(132);
+    const verdictOf = new Map(rows.slice(1).map((r) => [r.split(',')[1], r.split(',')[9]]));
     for (const [id, verdict] of Object.entries(EXPECTED_VERDICTS)) expect(verdictOf.get(id)).toBe(verdict);
     expect(csv.exitCode).toBe(3);
   });

@@ -36,12 +36,33 @@ regions:
       - {id: i-fc1, network: vpc, vpcId: vpc-main}
       - {id: i-watch1, network: vpc, vpcId: vpc-main, ramRole: StrayRole}
       - {id: i-classic1, network: classic, tags: {app: web}}
+      - {id: i-guest1, network: vpc, vpcId: vpc-main, ramRole: StrayRole}
     generate:
       - {count: 120, idPrefix: i-batch, digits: 3, network: vpc, vpcId: vpc-batch, tags: {app: batch}, ramRole: ApiRole}
   - id: cn-shanghai
     instances:
       - {id: i-sh1, network: vpc, vpcId: vpc-sh, tags: {app: web}, ramRole: WebRole}
       - {id: i-sh2, network: vpc, vpcId: vpc-sh}
+`;
+
+/** The fixture's tenancy: the backend namespace's label and the policies that permit platform and backend. */
+export const VALID_POLICIES = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: backend, labels: {tier: backend}}
+---
+apiVersion: roles.ecs.dev/v1alpha1
+kind: InstanceRolePolicy
+metadata: {name: platform}
+spec: {namespaces: [platform], roles: ['*']}
+---
+apiVersion: roles.ecs.dev/v1alpha1
+kind: InstanceRolePolicy
+metadata: {name: backend}
+spec:
+  namespaceSelector: {matchLabels: {tier: backend}}
+  roles: ['*Role']
+  instances: {regionIds: [cn-hangzhou]}
 `;
 
 export const BINDINGS: Record<string, string> = {
@@ -109,6 +130,18 @@ kind: InstanceRoleBinding
 metadata: {name: from-git-internals, namespace: x}
 spec: {regionId: cn-hangzhou, roleName: WebRole, instanceIds: [i-free1]}
 `,
+  'tenancy/policies.yaml': `${VALID_POLICIES}---
+apiVersion: roles.ecs.dev/v1alpha1
+kind: InstanceRolePolicy
+metadata: {name: broken}
+spec: {namespaces: [platform], roles: []}
+`,
+  'apps/guest/guest.yaml': `
+apiVersion: roles.ecs.dev/v1alpha1
+kind: InstanceRoleBinding
+metadata: {name: intruder, namespace: guest, creationTimestamp: "2025-12-01T00:00:00Z"}
+spec: {regionId: cn-hangzhou, roleName: WebRole, instanceIds: [i-guest1]}
+`,
   'shanghai/sh.yaml': `
 apiVersion: roles.ecs.dev/v1alpha1
 kind: InstanceRoleBinding
@@ -131,6 +164,8 @@ export const EXPECTED_VERDICTS: Record<string, string> = {
   'i-missing1': 'Missing',
   // Only an Observe-mode binding targets it: reported, not judged (it was 'Drifted', with takeover advice).
   'i-watch1': 'Observed',
+  // Named only by guest/intruder, which no InstanceRolePolicy permits.
+  'i-guest1': 'NotPermitted',
 };
 
 export function writeTree(files: Record<string, string>): string {

@@ -1,3 +1,6 @@
+import type { AuditPolicy } from '../../../src/audit/model.js';
+import { auditTenancy } from '../../../src/audit/tenancy-records.js';
+import { normalizePolicy } from '../../../src/domain/tenancy.js';
 import { describe, expect, it } from 'vitest';
 import { computeAudit, auditExitCode } from '../../../src/audit/verdicts.js';
 import type { InstanceAudit } from '../../../src/audit/model.js';
@@ -71,8 +74,8 @@ describe('computeAudit verdicts', () => {
     const report = computeAudit(input([region([[vpc('i-a', { app: 'web' }), 'Old']])], bindings, [role('Old'), role('Young')]));
     const r = row(report.instances, 'i-a');
     expect(r).toMatchObject({ verdict: 'Conflict', desiredRole: 'Old', claimedBy: ['a/old', 'b/young'] });
-    expect(r.detail).toContain('a/old wants Old and wins as the oldest');
-    expect(r.detail).toContain('b/young want Young');
+    expect(r.detail).toContain("a/old wants Old and wins: the role it carries is its namespace's");
+    expect(r.detail).toContain('b/young wants Young');
     expect(auditExitCode(report)).toBe(3);
   });
 
@@ -195,7 +198,58 @@ describe('computeAudit role totals', () => {
       bindings: ['ns/web'],
     });
     expect(stray).toMatchObject({ attached: 2, desired: 0, inSync: 0, drifted: 0, unmanaged: 1, trustsEcs: false, bindings: [] });
-    expect(report.totals).toEqual({ InSync: 2, Drifted: 2, Unmanaged: 2, Conflict: 0, Missing: 1, NotVpc: 0, Observed: 0 });
+    expect(report.totals).toEqual({ InSync: 2, Drifted: 2, Unmanaged: 2, Conflict: 0, Missing: 1, NotVpc: 0, Observed: 0, NotPermitted: 0 });
     expect(report.untrustedRoles).toEqual(['Stray']);
+  });
+});
+
+describe('computeAudit tenancy', () => {
+  const policies: AuditPolicy[] = [
+    { name: 'team-a', source: 'p.yaml', checked: { view: normalizePolicy('team-a', { namespaces: ['team-a'], roles: ['TeamA*'], instances: { tags: { team: 'a' } } }) } },
+  ];
+  const tenancy = auditTenancy('enforce', policies, []);
+  const world = region([
+    [vpc('i-a1', { team: 'a' }), null],
+    [vpc('i-b1', { team: 'b' }), 'TeamBWorker'],
+    [vpc('i-b2', { team: 'b', app: 'web' }), 'TeamBWorker'],
+  ]);
+
+  it('names the permitting policy per instance; an ID named only by bindings not permitted there is NotPermitted; a selector match outside the policy is no claim', () => {
+    const bindings = [
+      binding('team-a/web', { roleName: 'TeamAWorker', instanceIds: ['i-a1', 'i-b1'], instanceSelector: { tags: { app: 'web' } } }),
+      binding('team-a/admin', { roleName: 'AccountAdmin', instanceIds: ['i-a1'] }),
+    ];
+    const report = computeAudit({ ...input([world], bindings, [role('TeamAWorker'), role('TeamBWorker'), role('AccountAdmin')]), tenancy });
+    expect(row(report.instances, 'i-a1')).toMatchObject({ verdict: 'Drifted', policy: 'team-a', claimedBy: ['team-a/web'] });
+    expect(row(report.instances, 'i-b1')).toMatchObject({ verdict: 'NotPermitted', policy: 'NotPermitted', claimedBy: ['team-a/web'], desiredRole: null });
+    expect(row(report.instances, 'i-b1').detail).toBe(
+      'team-a/web names i-b1, but no InstanceRolePolicy permits its namespace and role on it: the operator neither reads nor changes it for it. Remove the ID, or have a cluster admin extend a policy\'s spec.instances.',
+    );
+    expect(row(report.instances, 'i-b2')).toMatchObject({ verdict: 'Unmanaged', policy: null, claimedBy: [] });
+    expect(report.notPermittedBindings).toEqual([{ key: 'team-a/admin', source: 'test', message: expect.stringContaining('role AccountAdmin may not be bound here') }]);
+    expect(report.policies).toEqual([{ name: 'team-a', source: 'p.yaml', valid: true, bindings: 1, instances: 1 }]);
+    expect(report.tenancy).toBe('enforce');
+    // Drifted i-a1 + NotPermitted i-b1 + the admin binding
+    expect(report.findings).toBe(3);
+  });
+
+  it('without tenancy every binding counts as permitted', () => {
+    const bindings = [binding('team-a/web', { roleName: 'TeamAWorker', instanceIds: ['i-b1'] })];
+    const report = computeAudit({ ...input([world], bindings, [role('TeamAWorker'), role('TeamBWorker')]), tenancy: auditTenancy('disabled', policies, []) });
+    expect(row(report.instances, 'i-b1')).toMatchObject({ verdict: 'Drifted', policy: null });
+    expect(report.tenancy).toBe('disabled');
+  });
+
+  it('compares role names the one way (10.3) and says "wants" for one binding (10.11)', () => {
+    const bindings = [
+      binding('team-a/lower', { roleName: 'teamaworker', instanceIds: ['i-a1'] }, { created: '2026-01-01T00:00:00Z' }),
+      binding('team-a/typo-role', { roleName: 'TeamATypo', instanceIds: ['i-a1'] }, { created: '2026-02-01T00:00:00Z' }),
+    ];
+    const carrying = region([[vpc('i-a1', { team: 'a' }), 'TeamAWorker']]);
+    const report = computeAudit({ ...input([carrying], bindings.slice(0, 1), [role('TeamAWorker')]), tenancy });
+    expect(row(report.instances, 'i-a1')).toMatchObject({ verdict: 'InSync' });
+    expect(report.roles.map((r) => [r.roleName, r.attached, r.inSync])).toEqual([['TeamAWorker', 1, 1]]);
+    const conflict = computeAudit({ ...input([carrying], bindings, [role('TeamAWorker'), role('TeamATypo')]), tenancy });
+    expect(row(conflict.instances, 'i-a1').detail).toContain('team-a/typo-role wants TeamATypo');
   });
 });
