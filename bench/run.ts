@@ -14,7 +14,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { parseFleet } from '@ecs-role-operator/alicloud-sim';
 import { startKubeEmulator } from '@ecs-role-operator/kube-emulator';
@@ -71,11 +71,17 @@ limits:
 `);
   const ids = (n: number) => `i-bench${String(n).padStart(String(args.instances + args.reactionSamples).length, '0')}`;
   const dir = mkdtempSync(join(tmpdir(), 'irb-bench-'));
-  const kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(dir, 'kubeconfig'), crdPaths: [join(root, 'crds/instancerolebindings.roles.ecs.dev.yaml')] });
+  const kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(dir, 'kubeconfig'), crdPaths: ['instancerolebindings', 'instancerolepolicies'].map((plural) => join(root, `crds/${plural}.roles.ecs.dev.yaml`)) });
   const cloud = await startCloudSimulator({ fleet, port: 0 });
   const kc = new KubeConfig();
   kc.loadFromFile(kube.kubeconfigPath);
   const api = kc.makeApiClient(CustomObjectsApi);
+  // Tenancy is enforced: the operator's namespace (its ownership ledger) and a policy for the bench's namespace.
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'ecs-role-operator-system' } } });
+  await api.createClusterCustomObject({
+    group: 'roles.ecs.dev', version: 'v1alpha1', plural: 'instancerolepolicies',
+    body: { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRolePolicy', metadata: { name: 'bench' }, spec: { namespaces: ['default'], roles: ['BenchRole'] } },
+  });
   const create = (name: string, instanceIds: string[]) =>
     api.createNamespacedCustomObject({
       group: 'roles.ecs.dev', version: 'v1alpha1', namespace: 'default', plural: 'instancerolebindings',
