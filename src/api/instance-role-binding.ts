@@ -151,7 +151,7 @@ export const InstanceStatusSchema = Type.Object({
   state: stringEnum(INSTANCE_STATES, { description: `One of ${INSTANCE_STATES.join(', ')}.` }),
   observedRole: Type.Optional(Type.String({ description: 'The role seen on the instance.' })),
   message: Type.Optional(Type.String({ description: 'Why the instance is in this state.' })),
-});
+}, { description: 'One targeted instance: its state and, where tenancy permits, the role seen on it.' });
 export type InstanceStatus = Static<typeof InstanceStatusSchema>;
 
 export const BindingSummarySchema = Type.Object(

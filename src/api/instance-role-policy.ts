@@ -35,6 +35,7 @@ export const LabelSelectorSchema = Type.Object(
             values: Type.Optional(Type.Array(Type.String({ maxLength: 63 }), { description: 'For In and NotIn: the values; must be empty for Exists and DoesNotExist.', maxItems: 64 })),
           },
           {
+            description: 'A label requirement: the key, an operator, and the values In and NotIn compare with.',
             ...celRules(
               { rule: "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0 : !has(self.values) || size(self.values) == 0", message: 'In and NotIn need values; Exists and DoesNotExist take none' },
             ),

@@ -31,7 +31,7 @@ export const ConditionSchema = Type.Object({
   message: Type.String({ description: 'Human-readable explanation.', maxLength: 32768 }),
   lastTransitionTime: Type.String({ format: 'date-time', description: 'When the status last changed.' }),
   observedGeneration: Type.Optional(Type.Integer({ format: 'int64', minimum: 0, description: 'Generation the condition was computed for.' })),
-});
+}, { description: 'One condition (metav1.Condition): its type, status, a stable CamelCase reason and a message saying what to do.' });
 export type Condition = Static<typeof ConditionSchema>;
 
 export const ConditionsSchema = Type.Array(ConditionSchema, {

@@ -412,6 +412,16 @@ describe('tenancy: policies and namespace labels are watched', () => {
     }
   });
 
+  it('kubectl explain documents the policy kind, field by field', async () => {
+    const fields = ['spec.namespaces', 'spec.namespaceSelector.matchExpressions', 'spec.roles', 'spec.instances.vpcIds', 'spec.instances.tags', 'spec.allowTakeover', 'status.permittedBindings'];
+    for (const field of fields) {
+      const r = await world.kubectl(['explain', `instancerolepolicies.${field}`]);
+      expect(r.code, field).toBe(0);
+      expect(r.stdout, field).toMatch(/DESCRIPTION:\n\s+\S/);
+    }
+    expect((await world.kubectl(['explain', 'irp'])).stdout.replace(/\s+/g, ' ')).toContain('says which namespaces may bind which RAM roles to which ECS instances');
+  });
+
   it('each policy reports whether it is in force and how many bindings it permits', async () => {
     const status = async (name: string) =>
       (JSON.parse((await world.kubectl(['get', 'irp', name, '-o', 'json'])).stdout) as { status?: { permittedBindings?: number; observedGeneration?: number; conditions?: Condition[] } }).status;

@@ -33,3 +33,26 @@ it('lists every generated CRD in CRD_PATHS (what the sandbox and tests install)'
   const { CRD_PATHS } = await import('../../../src/util/package-root.js');
   expect([...CRD_PATHS].sort()).toEqual(crds.map((crd) => `crds/${crdFileName(crd)}`).sort());
 });
+
+describe('kubectl explain documents every field', () => {
+  /** Paths of fields without a description: every property, and the items of object arrays (explain shows their fields). */
+  function undescribed(node: Record<string, unknown>, path: string, out: string[]): string[] {
+    const properties = (node.properties ?? {}) as Record<string, Record<string, unknown>>;
+    for (const [name, child] of Object.entries(properties)) {
+      const at = `${path}.${name}`;
+      if (name !== 'metadata' && typeof child.description !== 'string') out.push(at);
+      undescribed(child, at, out);
+    }
+    const items = node.items as Record<string, unknown> | undefined;
+    if (items && items.type === 'object') {
+      if (typeof items.description !== 'string') out.push(`${path}[]`);
+      undescribed(items, `${path}[]`, out);
+    }
+    return out;
+  }
+
+  it.each(crds.map((crd) => [crd.metadata.name, crd] as const))('%s: every field has a description', (_name, crd) => {
+    const versions = (crd.spec as { versions: Array<{ schema: { openAPIV3Schema: Record<string, unknown> } }> }).versions;
+    for (const v of versions) expect(undescribed(v.schema.openAPIV3Schema, '', [])).toEqual([]);
+  });
+});
