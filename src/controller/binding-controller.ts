@@ -187,9 +187,7 @@ export class BindingController {
     if (signal?.aborted || this.stopping.signal.aborted) return;
     // Only the leader writes the ledger: once leadership ends, nothing more is written.
     signal?.addEventListener('abort', () => this.ledgerStore.stop(), { once: true });
-    const live = new Set(this.cache.all().flatMap((b) => (b.metadata.uid ? [b.metadata.uid] : [])));
-    const dropped = this.ledger.retainOnly(live);
-    if (dropped.length > 0) this.opts.logger.info({ bindings: dropped.length }, 'ownership ledger: dropped the holds of bindings that no longer exist');
+    this.sweepLedger();
     for (const key of this.cache.keys()) this.queue.add(key);
     this.loop.start(signal);
     this.policyStatus.start();
@@ -218,6 +216,21 @@ export class BindingController {
     }
     this.ledgerStore.stop();
     await Promise.all([this.informer.stop(), this.policyInformer.stop(), this.namespaceInformer?.stop()]);
+  }
+
+  /**
+   * Drops the holds of bindings that no longer exist (deleted while their finalizer was removed by
+   * hand). Only from a complete list of bindings: a cache that never synced would look like "no
+   * binding exists" and wipe every hold.
+   */
+  private sweepLedger(): void {
+    if (!this.informer.isSynced()) {
+      this.opts.logger.warn('ownership ledger: the binding list is incomplete; holds of deleted bindings are kept until the next start');
+      return;
+    }
+    const live = new Set(this.cache.all().flatMap((b) => (b.metadata.uid ? [b.metadata.uid] : [])));
+    const dropped = this.ledger.retainOnly(live);
+    if (dropped.length > 0) this.opts.logger.info({ bindings: dropped.length }, 'ownership ledger: dropped the holds of bindings that no longer exist');
   }
 
   /** One attempt to load the ledger; logs why it failed (with the retry delay, when given). */

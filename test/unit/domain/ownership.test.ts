@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OwnershipLedger, holdsRole } from '../../../src/domain/ownership.js';
+import { OwnershipLedger, applyLedgerChanges, holdsRole } from '../../../src/domain/ownership.js';
 
 const a = { key: 'team-a/web', uid: 'uid-a' };
 const a2 = { key: 'team-a/web-2', uid: 'uid-a2' };
@@ -62,5 +62,34 @@ describe('OwnershipLedger', () => {
     ]);
     expect([...ledger.entries()]).toEqual([['i-1', { roleName: 'WebRole', holders: [a, b] }]]);
     expect([...ledger.heldBy('uid-b')]).toEqual([['i-1', 'WebRole']]);
+  });
+});
+
+describe('OwnershipLedger: letting go', () => {
+  it('releaseAll drops every hold of one binding, retainOnly those of bindings that are gone', () => {
+    const ledger = new OwnershipLedger();
+    ledger.hold('i-1', 'WebRole', a);
+    ledger.hold('i-1', 'WebRole', a2);
+    ledger.hold('i-2', 'WebRole', a);
+    ledger.hold('i-3', 'ApiRole', b);
+    ledger.releaseAll('uid-a');
+    expect(ledger.holding('i-1')?.holders).toEqual([a2]);
+    expect(ledger.holding('i-2')).toBeUndefined();
+    expect(ledger.retainOnly(new Set(['uid-a2']))).toEqual(['uid-b']);
+    expect([...ledger.entries()].map(([id]) => id)).toEqual(['i-1']);
+  });
+
+  it('applyLedgerChanges applies a pass’s changes for one binding and says which instances changed', () => {
+    const ledger = new OwnershipLedger();
+    ledger.hold('i-2', 'Old', b);
+    const changed = applyLedgerChanges(ledger, a, [
+      { kind: 'hold', instanceId: 'i-1', roleName: 'WebRole' },
+      { kind: 'hold', instanceId: 'i-1', roleName: 'WebRole' },
+      { kind: 'forget', instanceId: 'i-2' },
+      { kind: 'release', instanceId: 'i-9' },
+    ]);
+    expect(changed).toEqual(['i-1', 'i-2']);
+    expect(ledger.holding('i-1')).toEqual({ roleName: 'WebRole', holders: [a] });
+    expect(ledger.holding('i-2')).toBeUndefined();
   });
 });
