@@ -172,6 +172,18 @@ describe('InstanceRoleBinding end to end (kubectl + official SDKs against both s
     expect(await world.roleOf('i-observe0001')).toBe('ForeignRole');
   });
 
+  it('a roleName in another case than the role is Bound, and deleting the binding detaches the role (10.3)', async () => {
+    await world.apply(binding('lower', { roleName: 'rolea', instanceIds: ['i-case0001'] }));
+    const wait = await world.kubectl(['wait', '--for=condition=Ready', 'irb/lower', '--timeout=30s']);
+    expect(wait.code).toBe(0);
+    expect((await world.roleOf('i-case0001'))?.toLowerCase()).toBe('rolea');
+    const b = await world.binding('default', 'lower');
+    expect(instanceState(b, 'i-case0001')?.state).toBe('Bound');
+    const del = await world.kubectl(['delete', 'irb', 'lower', '--timeout=20s']);
+    expect(del.code).toBe(0);
+    expect(await world.roleOf('i-case0001')).toBeNull();
+  });
+
   it('detaches the role from an instance taken out of the binding', async () => {
     await world.apply(binding('release', { roleName: 'RoleA', instanceIds: ['i-rel0001', 'i-rel0002'] }));
     await eventually('both bound', async () => (await world.roleOf('i-rel0001')) === 'RoleA' && (await world.roleOf('i-rel0002')) === 'RoleA');

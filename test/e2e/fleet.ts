@@ -29,6 +29,7 @@ regions:
       - {id: i-observe0001, network: vpc, vpcId: vpc-a, ramRole: ForeignRole}
       - {id: i-rel0001, network: vpc, vpcId: vpc-a}
       - {id: i-rel0002, network: vpc, vpcId: vpc-a}
+      - {id: i-case0001, network: vpc, vpcId: vpc-a}
 limits:
   qps: {AttachInstanceRamRole: 200, DetachInstanceRamRole: 200, DescribeInstanceRamRole: 200, DescribeInstances: 200}
 `;
