@@ -92,7 +92,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   let elector: LeaderElector | undefined;
   const health = new OperatorHealth({
     leaderElection: Boolean(opts.leaderElection),
-    isLeader: () => elector?.isLeader() ?? true,
+    // Before the elector exists (informers still starting) a replica with leader election leads nothing yet.
+    isLeader: () => elector?.isLeader() ?? !opts.leaderElection,
     cacheSynced: () => controller.isSynced(),
     probeCloud: async () => {
       if (opts.probeRegionId) await cloud.describeInstances(opts.probeRegionId, { instanceIds: ['i-readinessprobe'] });
