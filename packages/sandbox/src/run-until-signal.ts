@@ -1,20 +1,31 @@
 /**
  * Keeps a command in the foreground until SIGINT or SIGTERM, then runs its cleanup once and
- * resolves (the command then returns and the process exits 0). A failing cleanup is reported and
- * still ends the wait.
+ * resolves (the command then returns and the process exits 0). The handlers stay installed until
+ * the cleanup is done, so a signal arriving meanwhile never falls back to the default action
+ * (death by signal); a second signal while stopping exits at once with status 1. A failing
+ * cleanup is reported and still ends the wait.
  */
 export function runUntilSignal(name: string, cleanup: () => Promise<void>): Promise<void> {
   return new Promise<void>((done) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    let stopping = false;
+    const finish = (): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      done();
+    };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        process.stderr.write(`${name}: ${signal} received again, exiting without cleanup\n`);
+        process.exit(1);
+      }
+      stopping = true;
       process.stderr.write(`${name}: ${signal} received, stopping\n`);
-      cleanup().then(done, (err: unknown) => {
+      cleanup().then(finish, (err: unknown) => {
         process.stderr.write(`${name}: stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        done();
+        finish();
       });
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }

@@ -55,9 +55,11 @@ const DOCS = [
   }),
 ];
 const SERVERS = /^ecs-role-operator (sandbox|sim |run\b(?!.*--help))/;
+/** What each server prints once it serves. */
+const SERVING = /listening on|is running|Press Ctrl-C to stop/;
 const USAGE_ERROR = /command not found|unknown command|unknown option|error: option .* argument .* is invalid|error: missing required argument|too many arguments/i;
 
-function runLine(command: string, serveMs: number): Promise<{ code: number | null; output: string; stoppedByUs: boolean }> {
+function runLine(command: string, serveMs: number, readyLine?: RegExp): Promise<{ code: number | null; output: string; stoppedByUs: boolean }> {
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', `export PATH="$PWD/node_modules/.bin:$PATH"; exec ${command}`], {
       cwd: REPO_ROOT,
@@ -66,12 +68,19 @@ function runLine(command: string, serveMs: number): Promise<{ code: number | nul
     });
     let output = '';
     let stoppedByUs = false;
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => {
+    const stop = (): void => {
+      if (stoppedByUs) return;
       stoppedByUs = true;
       child.kill('SIGTERM');
-    }, serveMs);
+    };
+    // A server is stopped once it says it serves (not on a clock: a loaded machine starts slowly).
+    const onData = (d: Buffer): void => {
+      output += d.toString();
+      if (readyLine && readyLine.test(output)) stop();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setTimeout(stop, serveMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output, stoppedByUs });
@@ -90,10 +99,11 @@ describe('documented command lines', () => {
   it.each(commands.map((c) => [`${c.file}:${c.line}`, c] as const))('%s runs as written', { timeout: 60_000 }, async (_where, { command }) => {
     assertOperatorBuilt();
     const server = SERVERS.test(command);
-    const result = await runLine(command, server ? 8_000 : 45_000);
+    const result = await runLine(command, 45_000, server ? SERVING : undefined);
     expect(result.output).not.toMatch(USAGE_ERROR);
     if (server) {
       // Still serving when stopped, then a clean exit: it started as documented.
+      expect(result.output, 'the server never said it was serving').toMatch(SERVING);
       expect(result.stoppedByUs, result.output).toBe(true);
       expect(result.code, result.output).toBe(0);
     } else {
