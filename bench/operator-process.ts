@@ -65,6 +65,9 @@ export class OperatorProcess implements Liveness {
         resolve();
       });
     });
+    // Never outlive the benchmark (Ctrl-C, a failure): the operator goes when this process goes.
+    const child = this.child;
+    process.once('exit', () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));
     this.sampler = setInterval(() => (this.phasePeakKiB = Math.max(this.phasePeakKiB, this.rssKiB())), SAMPLE_MS);
     this.sampler.unref();
   }

@@ -76,6 +76,8 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 main().catch((err: unknown) => {
   if (err instanceof OperatorExited) process.stderr.write(`\nbench stopped: ${err.message}\n`);
   else process.stderr.write(`\nbench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n${err instanceof Error && err.message.startsWith('unknown flag') ? '' : `\n${USAGE}\n`}`);

@@ -8,7 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '../src/kube/pooled-kubeconfig.js';
 import { type KubeKind, type KubeTarget, startKubeTarget } from './kube-target.js';
 import { QPS } from './quotas.js';
 import { type Liveness, forEachParallel } from './wait.js';
@@ -39,7 +40,7 @@ export class World {
     readonly shape: WorldShape,
     readonly cloud: CloudSimulator,
     readonly kube: KubeTarget,
-    readonly kubeConfig: KubeConfig,
+    readonly kubeConfig: PooledKubeConfig,
     private readonly digits: number,
   ) {
     this.instances = shape.bindings * shape.perBinding;
@@ -67,7 +68,8 @@ limits:
     const dir = mkdtempSync(join(tmpdir(), 'irb-bench-'));
     const kube = await startKubeTarget(shape.kube, root, dir);
     const cloud = await startCloudSimulator({ fleet, port: 0, callLogLimit: 1_000_000 });
-    const kc = new KubeConfig();
+    // Keep-alive connections: a TLS handshake per request would cost the bench more than the requests.
+    const kc = new PooledKubeConfig();
     kc.loadFromFile(kube.kubeconfigPath);
     // Tenancy is enforced: the operator's namespace (its ownership ledger) and a policy for the bench's namespace.
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'ecs-role-operator-system' } } });
@@ -131,6 +133,7 @@ limits:
   }
 
   async close(): Promise<void> {
+    this.kubeConfig.destroyConnections();
     await this.cloud.close();
     await this.kube.close();
   }
