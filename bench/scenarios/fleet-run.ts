@@ -21,6 +21,8 @@ export interface FleetRunOptions {
   shape: WorldShape;
   strategy: Strategy;
   nodeOptions: string;
+  /** Further environment of the Deployment's container that shapes memory. */
+  memoryEnv: Record<string, string>;
   resync: boolean;
   reactionSamples: number;
   roleChange: boolean;
@@ -90,6 +92,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
       kubeconfig: world.kube.kubeconfigPath,
       cloudEndpoint: world.cloud.endpoint,
       nodeOptions: opts.nodeOptions,
+      env: opts.memoryEnv,
       runFlags: ['--metrics-port', '0', '--health-port', '0', '--ecs-qps', '20', '--ecs-qps-per-action', qpsFlag(), '--concurrency', '256', '--resync-period', '30m', '--log-level', 'error', '--cloud-strategy', opts.strategy],
     });
     const op = operator;
