@@ -10,7 +10,7 @@ import { API_GROUP, API_VERSION, type InstanceRoleBinding, PLURAL } from '../api
 import { Backoff } from '../runtime/backoff.js';
 import { errorText } from '../util/error-text.js';
 import { trimSpecStatusObject } from './trim.js';
-import { type PagedList, makeTrimmedInformer } from './trimmed-informer.js';
+import { type PagedList, continueTokenOf, makeTrimmedInformer } from './trimmed-informer.js';
 
 export interface BindingWatchHandlers {
   upsert(binding: InstanceRoleBinding): void;
@@ -50,7 +50,7 @@ export class BindingInformer {
         limit,
         ...(continueToken ? { _continue: continueToken } : {}),
       })) as KubernetesListObject<KubernetesObject>;
-      if (!listed.metadata?._continue) this.listedOnce = true;
+      if (continueTokenOf(listed) === undefined) this.listedOnce = true;
       return listed;
     };
     // Custom objects arrive as plain JSON (timestamps are strings): the API type describes them.
