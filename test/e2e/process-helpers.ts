@@ -234,6 +234,8 @@ export interface RecordedRequest extends RequestAttributes {
   method: string;
   url: string;
   status: number;
+  /** The request's headers as the client sent them. */
+  headers: IncomingMessage['headers'];
 }
 
 /**
@@ -264,7 +266,7 @@ export async function startRecordingProxy(upstreamUrl: string, upstreamCa?: stri
       { host: upstream.hostname, port: upstream.port, method, path: url, headers, ...(upstreamCa ? { ca: upstreamCa } : {}) },
       (upRes) => {
         const attrs = requestAttributes(method, url);
-        if (attrs) requests.push({ ...attrs, method, url, status: upRes.statusCode ?? 0 });
+        if (attrs) requests.push({ ...attrs, method, url, status: upRes.statusCode ?? 0, headers: req.headers });
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         // A watch answers headers long before its first event: pass them on at once.
         res.flushHeaders();
