@@ -4,19 +4,13 @@
  * 410 Gone but stops on any other error: this restarts it with capped backoff, starting over once a
  * watch stayed up for a while.
  */
-import {
-  type CustomObjectsApi,
-  type Informer,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type ObjectCache,
-  makeInformer,
-} from '@kubernetes/client-node';
+import type { CustomObjectsApi, Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { API_GROUP, API_VERSION, type InstanceRoleBinding, PLURAL } from '../api/instance-role-binding.js';
 import { Backoff } from '../runtime/backoff.js';
 import { errorText } from '../util/error-text.js';
+import { trimSpecStatusObject } from './trim.js';
+import { type PagedList, makeTrimmedInformer } from './trimmed-informer.js';
 
 export interface BindingWatchHandlers {
   upsert(binding: InstanceRoleBinding): void;
@@ -48,17 +42,20 @@ export class BindingInformer {
   /** Starts watching; resolves after the first list attempt (isSynced() tells whether it filled the cache). */
   async start(): Promise<void> {
     const { customObjects, handlers } = this.opts;
-    const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
+    const list: PagedList = async ({ limit, continueToken }) => {
       const listed = (await customObjects.listClusterCustomObject({
         group: API_GROUP,
         version: API_VERSION,
         plural: PLURAL,
+        limit,
+        ...(continueToken ? { _continue: continueToken } : {}),
       })) as KubernetesListObject<KubernetesObject>;
-      this.listedOnce = true;
+      if (!listed.metadata?._continue) this.listedOnce = true;
       return listed;
     };
     // Custom objects arrive as plain JSON (timestamps are strings): the API type describes them.
-    const informer = makeInformer<KubernetesObject>(this.opts.kubeConfig, `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}`, list);
+    // Each is trimmed to what the controller reads before the informer caches it.
+    const informer = makeTrimmedInformer(this.opts.kubeConfig, `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}`, list, trimSpecStatusObject);
     informer.on('add', (b) => handlers.upsert(b as unknown as InstanceRoleBinding));
     informer.on('update', (b) => handlers.upsert(b as unknown as InstanceRoleBinding));
     informer.on('delete', (b) => handlers.remove(b as unknown as InstanceRoleBinding));
