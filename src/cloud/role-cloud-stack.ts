@@ -28,7 +28,7 @@ export function createRoleCloud(api: CloudApi, options: RoleCloudOptions): Cache
   const limits = new CloudRateLimits(options);
   const coalesced = coalesceCloudApi(rateLimitCloudApi(api, limits), {
     windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
-    ready: (action) => limits.whenAvailable(action),
+    ready: (action, urgent, signal) => limits.whenAvailable(action, urgent, signal),
   });
   return new CachedRoleChecks(new ApiRoleCloud(coalesced), options.roleCheckTtlMs !== undefined ? { ttlMs: options.roleCheckTtlMs } : {});
 }

@@ -39,12 +39,12 @@ describe('TokenBucket: waits that take nothing, and aborted waits', () => {
     const bucket = new TokenBucket(10, 1, () => now);
     await bucket.acquire();
     const stop = new AbortController();
-    const aborted = bucket.acquire(stop.signal);
+    const aborted = bucket.acquire({ signal: stop.signal });
     const next = bucket.acquire();
     stop.abort(new Error('stop'));
     await expect(aborted).rejects.toThrow('stop');
     now = 100;
     await next;
-    await expect(bucket.acquire(stop.signal)).rejects.toThrow('stop');
+    await expect(bucket.acquire({ signal: stop.signal })).rejects.toThrow('stop');
   });
 });
