@@ -13,6 +13,9 @@ import type { NormalizedSelector } from '../domain/binding-spec.js';
 import type { InstanceInfo, Observation } from '../domain/cloud-facts.js';
 import type { Failure } from '../domain/failures.js';
 import { CloudError } from './cloud-api.js';
+
+/** Instances one attach or detach call carries: a swap batch's size (the API's limit, one definition). */
+export { MAX_MUTATE_IDS } from './cloud-api.js';
 import { cloudFailure } from './error-policy.js';
 
 /** What a binding targets: explicit IDs and, optionally, a selector over the region. */

@@ -22,8 +22,7 @@ import { type ActionFailure, actionFailureText, roleChangePausedFailure } from '
 import type { DetachedRole, PassActions } from '../domain/pass-events.js';
 import type { InstancePlan, Plan, PlannedAction } from '../domain/planner.js';
 import type { RolelessGuard } from '../domain/roleless-guard.js';
-import { MAX_MUTATE_IDS } from '../cloud/cloud-api.js';
-import type { RoleChange, RoleCloud } from '../cloud/role-cloud.js';
+import { MAX_MUTATE_IDS, type RoleChange, type RoleCloud } from '../cloud/role-cloud.js';
 
 export interface Execution extends PassActions {
   /** Every planned instance's status after the actions. */
