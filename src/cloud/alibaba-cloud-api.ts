@@ -72,6 +72,7 @@ function unique(ids: readonly string[]): string[] {
 interface RoleChangeAnswer {
   results: readonly SdkInstanceResult[];
   failCount: number | undefined;
+  requestId: string | undefined;
 }
 
 interface SdkInstanceResult {
@@ -89,7 +90,9 @@ function instanceResults(
   requested: readonly string[],
   results: readonly SdkInstanceResult[],
   failCount: number | undefined,
+  requestId: string | undefined,
 ): InstanceCallResult[] {
+  const withRequest = requestId ? { requestId } : {};
   const byId = new Map<string, SdkInstanceResult>();
   for (const r of results) if (r.instanceId) byId.set(r.instanceId, r);
   return requested.map((instanceId) => {
@@ -101,12 +104,13 @@ function instanceResults(
         success,
         code: r.code ?? (success ? RESULT_OK_CODE : 'Unknown'),
         message: r.message ?? '',
+        ...withRequest,
       };
     }
     const success = (failCount ?? 0) === 0;
     return success
-      ? { instanceId, success, code: RESULT_OK_CODE, message: 'success (no per-instance result returned)' }
-      : { instanceId, success, code: 'ResultMissing', message: `the call reported ${failCount} failures but no result for this instance` };
+      ? { instanceId, success, code: RESULT_OK_CODE, message: 'success (no per-instance result returned)', ...withRequest }
+      : { instanceId, success, code: 'ResultMissing', message: `the call reported ${failCount} failures but no result for this instance`, ...withRequest };
   });
 }
 
@@ -209,14 +213,14 @@ export class AlibabaCloudApi implements CloudApi {
   attachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options: CallOptions = {}): Promise<InstanceCallResult[]> {
     return this.changeRole('AttachInstanceRamRole', regionId, roleName, instanceIds, options, async (client, params) => {
       const body = (await client.attachInstanceRamRole(new EcsModule.AttachInstanceRamRoleRequest(params))).body;
-      return { results: body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult ?? [], failCount: body?.failCount };
+      return { results: body?.attachInstanceRamRoleResults?.attachInstanceRamRoleResult ?? [], failCount: body?.failCount, requestId: body?.requestId };
     });
   }
 
   detachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options: CallOptions = {}): Promise<InstanceCallResult[]> {
     return this.changeRole('DetachInstanceRamRole', regionId, roleName, instanceIds, options, async (client, params) => {
       const body = (await client.detachInstanceRamRole(new EcsModule.DetachInstanceRamRoleRequest(params))).body;
-      return { results: body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [], failCount: body?.failCount };
+      return { results: body?.detachInstanceRamRoleResults?.detachInstanceRamRoleResult ?? [], failCount: body?.failCount, requestId: body?.requestId };
     });
   }
 
@@ -235,7 +239,7 @@ export class AlibabaCloudApi implements CloudApi {
     const client = this.ecs(regionId);
     const params = { regionId, ramRoleName: roleName, instanceIds: JSON.stringify(ids) };
     const answer = await this.call(action, options.signal, () => send(client, params));
-    return instanceResults(ids, answer.results, answer.failCount);
+    return instanceResults(ids, answer.results, answer.failCount, answer.requestId);
   }
 
   async getRole(roleName: string, options: CallOptions = {}): Promise<RoleInfo | null> {

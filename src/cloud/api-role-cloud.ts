@@ -10,7 +10,10 @@ import { chunk } from '../util/chunk.js';
 import { errorText } from '../util/error-text.js';
 import { type CloudApi, CloudError, type InstanceCallResult, MAX_DESCRIBE_ROLE_IDS, MAX_MUTATE_IDS } from './cloud-api.js';
 import { ROLE_NOT_ATTACHED_CODE, cloudFailure } from './error-policy.js';
-import type { AttachOutcome, DetachOutcome, RoleChange, RoleCheckAnswer, RoleCloud, TargetScope } from './role-cloud.js';
+import type { AttachOutcome, ChangeOptions, DetachOutcome, RoleChange, RoleCheckAnswer, RoleCloud, TargetScope } from './role-cloud.js';
+
+/** An instance's answer: done (with the call's RequestId when the cloud gave one), or its failure. */
+type ChangeAnswer = { done: true; requestId: string | undefined } | Failure;
 
 /** The code of a failure that is not the cloud's answer (e.g. a bug in a decorator). */
 const INTERNAL_ERROR_CODE = 'InternalError';
@@ -47,16 +50,17 @@ export class ApiRoleCloud implements RoleCloud {
     return info ? { exists: true, trustsEcs: info.trustsEcs } : { exists: false, trustsEcs: false };
   }
 
-  async attach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal): Promise<Map<string, AttachOutcome>> {
-    const answers = await this.change(changes, signal, 'attach', (role, ids) => this.api.attachInstanceRamRole(regionId, role, ids, { signal }));
-    return new Map([...answers].map(([id, answer]): [string, AttachOutcome] => [id, answer === 'done' ? { kind: 'attached' } : { kind: 'failed', failure: answer }]));
+  async attach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal, options: ChangeOptions = {}): Promise<Map<string, AttachOutcome>> {
+    const urgent = options.urgent === true;
+    const answers = await this.change(changes, signal, 'attach', (role, ids) => this.api.attachInstanceRamRole(regionId, role, ids, { signal, urgent }));
+    return new Map([...answers].map(([id, answer]): [string, AttachOutcome] => [id, 'done' in answer ? { kind: 'attached', ...requestIdOf(answer) } : { kind: 'failed', failure: answer }]));
   }
 
   async detach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal): Promise<Map<string, DetachOutcome>> {
     const answers = await this.change(changes, signal, 'detach', (role, ids) => this.api.detachInstanceRamRole(regionId, role, ids, { signal }));
     return new Map(
       [...answers].map(([id, answer]): [string, DetachOutcome] => {
-        if (answer === 'done') return [id, { kind: 'detached' }];
+        if ('done' in answer) return [id, { kind: 'detached', ...requestIdOf(answer) }];
         return [id, answer.code === ROLE_NOT_ATTACHED_CODE ? { kind: 'notAttached', failure: answer } : { kind: 'failed', failure: answer }];
       }),
     );
@@ -68,10 +72,14 @@ export class ApiRoleCloud implements RoleCloud {
     signal: AbortSignal,
     kind: 'attach' | 'detach',
     call: (roleName: string, ids: string[]) => Promise<InstanceCallResult[]>,
-  ): Promise<Map<string, 'done' | Failure>> {
+  ): Promise<Map<string, ChangeAnswer>> {
     const byRole = new Map<string, string[]>();
-    for (const c of changes) byRole.set(c.roleName, [...(byRole.get(c.roleName) ?? []), c.instanceId]);
-    const answers = new Map<string, 'done' | Failure>();
+    for (const c of changes) {
+      const ids = byRole.get(c.roleName);
+      if (ids) ids.push(c.instanceId);
+      else byRole.set(c.roleName, [c.instanceId]);
+    }
+    const answers = new Map<string, ChangeAnswer>();
     const batches = [...byRole].flatMap(([roleName, ids]) => chunk(ids, MAX_MUTATE_IDS).map((batch) => ({ roleName, batch })));
     await Promise.all(
       batches.map(async ({ roleName, batch }) => {
@@ -79,7 +87,7 @@ export class ApiRoleCloud implements RoleCloud {
           const results = new Map((await call(roleName, batch)).map((r) => [r.instanceId, r]));
           for (const id of batch) {
             const r = results.get(id);
-            if (r?.success) answers.set(id, 'done');
+            if (r?.success) answers.set(id, { done: true, requestId: r.requestId });
             else answers.set(id, r ? cloudFailure(r.code, r.message) : cloudFailure(NO_RESULT_CODE, `no result for ${id} in the ${kind} response`));
           }
         } catch (err) {
@@ -91,4 +99,8 @@ export class ApiRoleCloud implements RoleCloud {
     );
     return answers;
   }
+}
+
+function requestIdOf(answer: { requestId: string | undefined }): { requestId?: string } {
+  return answer.requestId !== undefined ? { requestId: answer.requestId } : {};
 }

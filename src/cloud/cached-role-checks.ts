@@ -36,7 +36,7 @@ export class CachedRoleChecks implements RoleCloud {
   }
 
   observe: RoleCloud['observe'] = (regionId, scope, signal) => this.inner.observe(regionId, scope, signal);
-  attach: RoleCloud['attach'] = (regionId, changes, signal) => this.inner.attach(regionId, changes, signal);
+  attach: RoleCloud['attach'] = (regionId, changes, signal, options) => this.inner.attach(regionId, changes, signal, options);
   detach: RoleCloud['detach'] = (regionId, changes, signal) => this.inner.detach(regionId, changes, signal);
 
   checkRole(roleName: string, signal: AbortSignal): Promise<RoleCheckAnswer> {

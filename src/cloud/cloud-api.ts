@@ -33,6 +33,8 @@ export interface InstanceCallResult {
   /** "200" on success, otherwise the cloud's error code. */
   code: string;
   message: string;
+  /** The cloud's RequestId of the call that carried this instance, when it answered one. */
+  requestId?: string;
 }
 
 export interface CallOptions {
@@ -42,6 +44,11 @@ export interface CallOptions {
    * request already on the wire).
    */
   signal?: AbortSignal;
+  /**
+   * The call goes ahead of calls that are not urgent in its action's rate-limit queue: the attach
+   * that gives just-detached instances their new role, so their roleless window is one token's wait.
+   */
+  urgent?: boolean;
 }
 
 export interface CloudApi {

@@ -7,6 +7,7 @@
  *
  * `ready` (the rate limiter's "a call could go out now") decides when a waiting batch is sealed:
  * while calls are throttled the batch keeps filling, so under load every call is a full batch.
+ * Urgent calls (CallOptions.urgent) are sealed first and go out as urgent calls.
  */
 import type { InstanceInfo } from '../domain/cloud-facts.js';
 import { Coalescer } from '../runtime/coalescer.js';
@@ -23,8 +24,11 @@ import {
 export interface CoalescingOptions {
   /** How long a batch waits for more IDs before it is sent. */
   windowMs: number;
-  /** Resolves when a call of the action could go out now. Default: at once. */
-  ready?: (action: CloudAction) => Promise<void>;
+  /**
+   * Resolves when a call of the action could go out now (urgent: ahead of the calls that are not);
+   * rejects when the signal aborts. Default: at once.
+   */
+  ready?: (action: CloudAction, urgent: boolean, signal: AbortSignal) => Promise<void>;
 }
 
 /** Region and role joined into one coalescing group. */
@@ -32,7 +36,7 @@ const GROUP_SEPARATOR = '\u0000';
 
 export function coalesceCloudApi(cloud: CloudApi, opts: CoalescingOptions): CloudApi {
   const { ready } = opts;
-  const gate = (action: CloudAction) => (ready ? { gate: () => ready(action) } : {});
+  const gate = (action: CloudAction) => (ready ? { gate: (urgent: boolean, signal: AbortSignal) => ready(action, urgent, signal) } : {});
   const instancesById = new Coalescer<string, InstanceInfo | null>({
     maxBatch: MAX_DESCRIBE_INSTANCE_IDS,
     windowMs: opts.windowMs,
@@ -55,9 +59,9 @@ export function coalesceCloudApi(cloud: CloudApi, opts: CoalescingOptions): Clou
       maxBatch: MAX_MUTATE_IDS,
       windowMs: opts.windowMs,
       ...gate(action),
-      run: async (group, ids, signal) => {
+      run: async (group, ids, signal, urgent) => {
         const [regionId, roleName] = group.split(GROUP_SEPARATOR) as [string, string];
-        return new Map((await call(regionId, roleName, ids, { signal })).map((r) => [r.instanceId, r]));
+        return new Map((await call(regionId, roleName, ids, { signal, urgent })).map((r) => [r.instanceId, r]));
       },
     });
   const attaches = mutation('AttachInstanceRamRole', (r, role, ids, o) => cloud.attachInstanceRamRole(r, role, ids, o));
@@ -75,9 +79,9 @@ export function coalesceCloudApi(cloud: CloudApi, opts: CoalescingOptions): Clou
     },
     describeInstanceRamRoles: (regionId, ids, options) => roles.requestMany(regionId, ids, options?.signal),
     attachInstanceRamRole: (regionId, roleName, ids, options) =>
-      inOrder(ids, attaches.requestMany(`${regionId}${GROUP_SEPARATOR}${roleName}`, ids, options?.signal)),
+      inOrder(ids, attaches.requestMany(`${regionId}${GROUP_SEPARATOR}${roleName}`, ids, options?.signal, options?.urgent === true)),
     detachInstanceRamRole: (regionId, roleName, ids, options) =>
-      inOrder(ids, detaches.requestMany(`${regionId}${GROUP_SEPARATOR}${roleName}`, ids, options?.signal)),
+      inOrder(ids, detaches.requestMany(`${regionId}${GROUP_SEPARATOR}${roleName}`, ids, options?.signal, options?.urgent === true)),
     getRole: (roleName, options) => cloud.getRole(roleName, options),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Rate limiting for the cloud quota: one token bucket per API action (the cloud throttles per
  * action), and a CloudApi decorator that takes a token before every call. A call waiting for its
- * token stops waiting when its signal aborts, so an aborted pass sends nothing more.
+ * token stops waiting when its signal aborts, so an aborted pass sends nothing more; an urgent call
+ * (CallOptions.urgent) waits ahead of the calls of its action that are not.
  */
 import { TokenBucket } from '../runtime/token-bucket.js';
 import type { CallOptions, CloudAction, CloudApi } from './cloud-api.js';
@@ -18,14 +19,14 @@ export class CloudRateLimits {
 
   constructor(private readonly opts: CloudRateLimitOptions) {}
 
-  /** Takes a token for one call of the action. */
-  acquire(action: CloudAction, signal?: AbortSignal): Promise<void> {
-    return this.bucket(action).acquire(signal);
+  /** Takes a token for one call of the action; urgent calls wait ahead of the others. */
+  acquire(action: CloudAction, signal?: AbortSignal, urgent = false): Promise<void> {
+    return this.bucket(action).acquire({ signal, urgent });
   }
 
-  /** Resolves once a call of the action could go out now (takes nothing). */
-  whenAvailable(action: CloudAction): Promise<void> {
-    return this.bucket(action).whenAvailable();
+  /** Resolves once a call of the action could go out now (takes nothing); urgent: ahead of the others. */
+  whenAvailable(action: CloudAction, urgent = false, signal?: AbortSignal): Promise<void> {
+    return this.bucket(action).whenAvailable({ urgent, signal });
   }
 
   private bucket(action: CloudAction): TokenBucket {
@@ -40,7 +41,7 @@ export class CloudRateLimits {
 
 export function rateLimitCloudApi(cloud: CloudApi, limits: CloudRateLimits): CloudApi {
   const limited = async <T>(action: CloudAction, options: CallOptions | undefined, call: () => Promise<T>): Promise<T> => {
-    await limits.acquire(action, options?.signal);
+    await limits.acquire(action, options?.signal, options?.urgent === true);
     return call();
   };
   return {

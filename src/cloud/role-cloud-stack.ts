@@ -31,7 +31,7 @@ export function createRoleCloud(api: CloudApi, options: RoleCloudOptions): Cache
   if (options.coalesce === false) return new CachedRoleChecks(new ApiRoleCloud(rateLimitCloudApi(api, limits)), options.roleCheckTtlMs !== undefined ? { ttlMs: options.roleCheckTtlMs } : {});
   const coalesced = coalesceCloudApi(rateLimitCloudApi(api, limits), {
     windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
-    ready: (action) => limits.whenAvailable(action),
+    ready: (action, urgent, signal) => limits.whenAvailable(action, urgent, signal),
   });
   return new CachedRoleChecks(new ApiRoleCloud(coalesced), options.roleCheckTtlMs !== undefined ? { ttlMs: options.roleCheckTtlMs } : {});
 }

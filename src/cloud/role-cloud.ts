@@ -13,6 +13,9 @@ import type { NormalizedSelector } from '../domain/binding-spec.js';
 import type { InstanceInfo, Observation } from '../domain/cloud-facts.js';
 import type { Failure } from '../domain/failures.js';
 import { CloudError } from './cloud-api.js';
+
+/** Instances one attach or detach call carries: a swap batch's size (the API's limit, one definition). */
+export { MAX_MUTATE_IDS } from './cloud-api.js';
 import { cloudFailure } from './error-policy.js';
 
 /** What a binding targets: explicit IDs and, optionally, a selector over the region. */
@@ -32,13 +35,17 @@ export interface RoleChange {
   roleName: string;
 }
 
-export type AttachOutcome = { kind: 'attached' } | { kind: 'failed'; failure: Failure };
+export type AttachOutcome = { kind: 'attached'; requestId?: string } | { kind: 'failed'; failure: Failure };
 
 export type DetachOutcome =
-  | { kind: 'detached' }
+  | { kind: 'detached'; requestId?: string }
   /** The named role was not attached (gone already, or another role is there). */
   | { kind: 'notAttached'; failure: Failure }
   | { kind: 'failed'; failure: Failure };
+
+export interface ChangeOptions {
+  urgent?: boolean;
+}
 
 export interface RoleCheckAnswer {
   exists: boolean;
@@ -53,8 +60,12 @@ export interface RoleCloud {
   observe(regionId: string, scope: TargetScope, signal: AbortSignal): Promise<Observation>;
   /** Whether the RAM role exists and trusts ECS. Rejects when the check could not be made. */
   checkRole(roleName: string, signal: AbortSignal): Promise<RoleCheckAnswer>;
-  /** An outcome for every change; a whole-call failure is every instance's failure. */
-  attach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal): Promise<Map<string, AttachOutcome>>;
+  /**
+   * An outcome for every change; a whole-call failure is every instance's failure. Urgent: the
+   * calls go ahead of those that are not in the attach quota's queue (re-attaching instances a
+   * role change just detached).
+   */
+  attach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal, options?: ChangeOptions): Promise<Map<string, AttachOutcome>>;
   /** An outcome for every change; detaches only the named role. */
   detach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal): Promise<Map<string, DetachOutcome>>;
 }

@@ -11,13 +11,13 @@
  */
 import type { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { INSTANCE_STATES, type InstanceState } from '../api/instance-role-binding.js';
+import { INSTANCE_STATES, type InstanceRoleBinding, type InstanceState } from '../api/instance-role-binding.js';
 import type { InstanceRolePolicy } from '../api/instance-role-policy.js';
 import type { Failure } from '../domain/failures.js';
 import { OwnershipLedger } from '../domain/ownership.js';
 import type { RoleCloud } from '../cloud/role-cloud.js';
 import { BindingCache } from '../kube/binding-cache.js';
-import { BindingInformer, type BindingWatchHandlers } from '../kube/binding-informer.js';
+import { type BindingWatchHandlers, bindingInformer } from '../kube/binding-informer.js';
 import { KubeBindingApi, KubeEventRecorder } from '../kube/kube-binding-api.js';
 import { KubePolicyApi, POLICY_WATCH_PATH } from '../kube/kube-policy-api.js';
 import { ObjectInformer } from '../kube/object-informer.js';
@@ -85,7 +85,7 @@ export class BindingController {
   readonly tenancy: TenancyCache;
   readonly ledger = new OwnershipLedger();
   private readonly queue = new WorkQueue();
-  private readonly informer: BindingInformer;
+  private readonly informer: ObjectInformer<InstanceRoleBinding>;
   private readonly policyInformer: ObjectInformer<InstanceRolePolicy>;
   private readonly namespaceInformer: ObjectInformer<NamespaceObject> | undefined;
   private readonly policyStatus: PolicyStatusController;
@@ -110,7 +110,7 @@ export class BindingController {
     this.policyStatus = new PolicyStatusController({ tenancy: this.tenancy, bindings: () => cache.views(), api: policyApi, logger: opts.logger });
     this.ledgerStore = new ConfigMapOwnershipStore({ core: opts.core, namespace: opts.ownershipNamespace, logger: opts.logger });
     this.writer = new StatusWriter(new KubeBindingApi(opts.customObjects), (key) => cache.get(key));
-    this.informer = new BindingInformer({
+    this.informer = bindingInformer({
       kubeConfig: opts.kubeConfig,
       customObjects: opts.customObjects,
       logger: opts.logger,

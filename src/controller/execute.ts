@@ -1,14 +1,28 @@
 /**
- * Carries out a plan through the RoleCloud port: every detach first (naming the role it
- * removes), then the attaches of the instances whose detach did not fail. Returns what happened
- * and each instance's status after it.
+ * Carries out a plan through the RoleCloud port, scheduled by domain/change-schedule.ts:
+ *
+ *  - role changes go in swap batches (at most one call's worth of instances with the same old and
+ *    new role): the batch's detach (naming the role it removes), then at once the attach of the
+ *    very instances it detached, as an urgent call (ahead of unrelated work in the attach quota).
+ *    The batches of a plan run side by side, so an instance waits for its own detach and its own
+ *    attach, not for every other detach; an instance whose detach failed is not attached;
+ *  - before each swap batch detaches, the roleless guard (domain/roleless-guard.ts) must admit it:
+ *    while attaches fail, or an earlier swap's attach is owed a retry, nothing new is detached
+ *    (the instances report Pending, RoleChangePaused); at capacity the batch waits;
+ *  - attach-only instances (no role there) and detach-only ones (a release) go as they are; an
+ *    attach of an instance a role change left roleless is urgent.
+ *
+ * Every successful write is logged at info with the binding (the pass logger's), the instance
+ * IDs, the role and the cloud's RequestId. Returns what happened and each instance's status.
  */
 import type { Logger } from 'pino';
 import type { InstanceStatus } from '../api/instance-role-binding.js';
-import { type ActionFailure, actionFailureText } from '../domain/failures.js';
+import { scheduleChanges, type SwapBatch } from '../domain/change-schedule.js';
+import { type ActionFailure, actionFailureText, roleChangePausedFailure } from '../domain/failures.js';
 import type { DetachedRole, PassActions } from '../domain/pass-events.js';
-import type { InstancePlan, Plan } from '../domain/planner.js';
-import type { AttachOutcome, DetachOutcome, RoleCloud } from '../cloud/role-cloud.js';
+import type { InstancePlan, Plan, PlannedAction } from '../domain/planner.js';
+import type { RolelessGuard } from '../domain/roleless-guard.js';
+import { MAX_MUTATE_IDS, type RoleChange, type RoleCloud } from '../cloud/role-cloud.js';
 
 export interface Execution extends PassActions {
   /** Every planned instance's status after the actions. */
@@ -20,43 +34,125 @@ export function unexecuted(plan: Plan): Execution {
   return { statuses: plan.instances.map(plannedStatus), attached: [], detached: [], failures: [] };
 }
 
-export async function executePlan(cloud: RoleCloud, regionId: string, plan: Plan, signal: AbortSignal, log: Logger): Promise<Execution> {
+export interface ExecuteOptions {
+  /** Admits swap detaches and tracks roleless instances; without one, every swap goes at once. */
+  guard?: RolelessGuard | undefined;
+}
+
+/** The message an instance's write is logged under. */
+export const CLOUD_WRITE_LOG_MESSAGE = 'cloud write';
+
+export async function executePlan(
+  cloud: RoleCloud,
+  regionId: string,
+  plan: Plan,
+  signal: AbortSignal,
+  log: Logger,
+  options: ExecuteOptions = {},
+): Promise<Execution> {
+  const { guard } = options;
   const failures: ActionFailure[] = [];
   const detached: DetachedRole[] = [];
   const attached: string[] = [];
-  const detaches = plan.actions.filter((a) => a.kind === 'detach');
-  const attaches = plan.actions.filter((a) => a.kind === 'attach');
+  /** Instances this pass left without a role (detached for a swap, attach not done). */
+  const roleless = new Set<string>();
+  const schedule = scheduleChanges(plan.actions, MAX_MUTATE_IDS);
 
-  const detachOutcomes = detaches.length > 0 ? await cloud.detach(regionId, detaches, signal) : new Map<string, DetachOutcome>();
-  for (const action of detaches) {
-    const outcome = answered(detachOutcomes, action.instanceId, 'detach');
-    if (outcome.kind === 'detached') detached.push({ instanceId: action.instanceId, roleName: action.roleName });
-    else failures.push({ action, failure: outcome.failure, roleAlreadyGone: outcome.kind === 'notAttached' });
-  }
-  const detachFailed = new Set(failures.map((f) => f.action.instanceId));
-  const ready = attaches.filter((a) => !detachFailed.has(a.instanceId));
-  const attachOutcomes = ready.length > 0 ? await cloud.attach(regionId, ready, signal) : new Map<string, AttachOutcome>();
-  for (const action of ready) {
-    const outcome = answered(attachOutcomes, action.instanceId, 'attach');
-    if (outcome.kind === 'attached') attached.push(action.instanceId);
-    else failures.push({ action, failure: outcome.failure, roleAlreadyGone: false });
-  }
+  const detach = async (changes: readonly RoleChange[]): Promise<string[]> => {
+    const outcomes = await cloud.detach(regionId, changes, signal);
+    const done: string[] = [];
+    for (const change of changes) {
+      const outcome = answered(outcomes, change.instanceId, 'detach');
+      const action: PlannedAction = { kind: 'detach', ...change };
+      if (outcome.kind === 'detached') {
+        detached.push({ instanceId: change.instanceId, roleName: change.roleName });
+        done.push(change.instanceId);
+      } else failures.push({ action, failure: outcome.failure, roleAlreadyGone: outcome.kind === 'notAttached' });
+    }
+    logWrites(log, 'DetachInstanceRamRole', changes, done, outcomes);
+    return done;
+  };
+
+  const attach = async (changes: readonly RoleChange[], urgent: boolean): Promise<void> => {
+    const outcomes = await cloud.attach(regionId, changes, signal, { urgent });
+    const done: string[] = [];
+    const failedByRole = new Map<string, { ids: string[]; failure: ActionFailure['failure'] }>();
+    for (const change of changes) {
+      const outcome = answered(outcomes, change.instanceId, 'attach');
+      if (outcome.kind === 'attached') {
+        attached.push(change.instanceId);
+        roleless.delete(change.instanceId);
+        done.push(change.instanceId);
+      } else {
+        failures.push({ action: { kind: 'attach', ...change }, failure: outcome.failure, roleAlreadyGone: false });
+        const entry = failedByRole.get(change.roleName) ?? { ids: [], failure: outcome.failure };
+        entry.ids.push(change.instanceId);
+        failedByRole.set(change.roleName, entry);
+      }
+    }
+    logWrites(log, 'AttachInstanceRamRole', changes, done, outcomes);
+    if (guard) {
+      const doneSet = new Set(done);
+      const doneByRole = new Map<string, string[]>();
+      for (const c of changes) {
+        if (!doneSet.has(c.instanceId)) continue;
+        const ids = doneByRole.get(c.roleName);
+        if (ids) ids.push(c.instanceId);
+        else doneByRole.set(c.roleName, [c.instanceId]);
+      }
+      for (const [role, ids] of doneByRole) guard.attached(ids, role);
+      for (const [role, { ids, failure }] of failedByRole) guard.attachFailed(ids, role, failure);
+    }
+  };
+
+  const swap = async (batch: SwapBatch): Promise<void> => {
+    const n = batch.instanceIds.length;
+    if (guard) {
+      const admitted = await guard.admit(n, batch.toRole, signal);
+      if (admitted.kind === 'pause') {
+        const failure = roleChangePausedFailure(admitted.why);
+        for (const instanceId of batch.instanceIds) failures.push({ action: { kind: 'detach', instanceId, roleName: batch.fromRole }, failure, roleAlreadyGone: false });
+        return;
+      }
+    }
+    let gone: string[];
+    try {
+      gone = await detach(batch.instanceIds.map((instanceId) => ({ instanceId, roleName: batch.fromRole })));
+    } finally {
+      guard?.answered(n);
+    }
+    if (gone.length === 0) return;
+    for (const id of gone) roleless.add(id);
+    guard?.detached(gone, batch.toRole);
+    await attach(gone.map((instanceId) => ({ instanceId, roleName: batch.toRole })), true);
+  };
+
+  const wasRoleless = (id: string): boolean => guard?.isRoleless(id) === true;
+  const urgentAttaches = schedule.attachOnly.filter((c) => wasRoleless(c.instanceId));
+  const otherAttaches = schedule.attachOnly.filter((c) => !wasRoleless(c.instanceId));
+  for (const c of urgentAttaches) roleless.add(c.instanceId);
+  await Promise.all([
+    ...(schedule.detachOnly.length > 0 ? [detach(schedule.detachOnly)] : []),
+    ...(urgentAttaches.length > 0 ? [attach(urgentAttaches, true)] : []),
+    ...(otherAttaches.length > 0 ? [attach(otherAttaches, false)] : []),
+    ...schedule.swaps.map(swap),
+  ]);
   if (failures.length > 0) {
     log.warn({ failures: failures.slice(0, 10).map((f) => ({ instanceId: f.action.instanceId, code: f.failure.code })) }, 'cloud actions failed');
   }
 
   const attachedSet = new Set(attached);
-  const detachedSet = new Set(detached.map((d) => d.instanceId));
   const failureById = new Map(failures.map((f) => [f.action.instanceId, f]));
   const statuses = plan.instances.map((p): InstanceStatus => {
     if (p.actions.length === 0) return plannedStatus(p);
     const failure = failureById.get(p.instanceId);
     if (failure) {
-      const roleGone = detachedSet.has(p.instanceId);
+      // Left without a role by a role change whose attach failed: the attach is what is owed.
+      if (roleless.has(p.instanceId)) return { instanceId: p.instanceId, state: 'Attaching', message: actionFailureText(failure) };
       return {
         instanceId: p.instanceId,
         state: failure.failure.class === 'wait' ? 'Pending' : 'Error',
-        ...(!roleGone && p.observedRole ? { observedRole: p.observedRole } : {}),
+        ...(p.observedRole ? { observedRole: p.observedRole } : {}),
         message: actionFailureText(failure),
       };
     }
@@ -68,6 +164,30 @@ export async function executePlan(cloud: RoleCloud, regionId: string, plan: Plan
     return { instanceId: p.instanceId, state: 'Pending', message: 'role detached' };
   });
   return { statuses, attached, detached, failures };
+}
+
+/** One info line per role and RequestId: the binding comes from the pass logger. Never a secret. */
+function logWrites(
+  log: Logger,
+  action: 'AttachInstanceRamRole' | 'DetachInstanceRamRole',
+  changes: readonly RoleChange[],
+  done: readonly string[],
+  outcomes: ReadonlyMap<string, { kind: string; requestId?: string }>,
+): void {
+  if (done.length === 0) return;
+  const roleOf = new Map(changes.map((c) => [c.instanceId, c.roleName]));
+  const lines = new Map<string, { roleName: string; requestId: string | undefined; instanceIds: string[] }>();
+  for (const id of done) {
+    const roleName = roleOf.get(id) ?? '';
+    const requestId = outcomes.get(id)?.requestId;
+    const key = `${roleName}\u0000${requestId ?? ''}`;
+    const line = lines.get(key) ?? { roleName, requestId, instanceIds: [] };
+    line.instanceIds.push(id);
+    lines.set(key, line);
+  }
+  for (const line of lines.values()) {
+    log.info({ action, roleName: line.roleName, instanceIds: line.instanceIds, ...(line.requestId ? { requestId: line.requestId } : {}) }, CLOUD_WRITE_LOG_MESSAGE);
+  }
 }
 
 /** The port answers for every change it was given; a missing answer is a bug, not a cloud failure. */

@@ -30,6 +30,7 @@ import { type OwnershipLedger, applyLedgerChanges } from '../domain/ownership.js
 import { type BindingEvent, actionFailedEvent, detachedEvent, passEvents, stalledEvent } from '../domain/pass-events.js';
 import { type Permissions, identityOf } from '../domain/permissions.js';
 import { type Plan, plan as planPass } from '../domain/planner.js';
+import { RolelessGuard, type RolelessObserver } from '../domain/roleless-guard.js';
 import { type RoleCloud, failureOf } from '../cloud/role-cloud.js';
 import type { BindingIndex, EventRecorder, TenancySource } from '../kube/binding-api.js';
 import type { Decision } from '../runtime/reconcile-loop.js';
@@ -43,7 +44,7 @@ import type { StatusWriter } from './status-writer.js';
 export type ReconcileResult = Decision<Failure>;
 
 /** Counters the reconciler reports; the metrics module implements them. */
-export interface ReconcileObserver {
+export interface ReconcileObserver extends RolelessObserver {
   driftDetected(count: number): void;
   driftCorrected(count: number): void;
 }
@@ -63,6 +64,11 @@ export interface ReconcilerDeps {
    */
   holdingsChanged?: (view: BindingView, instanceIds: readonly string[]) => void;
   observer?: ReconcileObserver;
+  /**
+   * Admits role-change detaches and tracks the instances they leave roleless, operator-wide.
+   * Default: one with the default capacity, reporting to `observer`.
+   */
+  guard?: RolelessGuard;
   /** Delay before looking again at instances still in flight. Default 5 s. */
   waitRequeueMs?: number;
   now?: () => Date;
@@ -77,9 +83,11 @@ export class BindingReconciler {
   /** Per binding, instances whose drift was detected and whose re-attach has not succeeded yet. */
   private readonly unrepairedDrift = new Map<string, ReadonlySet<string>>();
   private readonly now: () => Date;
+  private readonly guard: RolelessGuard;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.guard = deps.guard ?? new RolelessGuard({ observer: deps.observer });
   }
 
   async reconcile(binding: InstanceRoleBinding, signal: AbortSignal, log: Logger): Promise<ReconcileResult> {
@@ -126,6 +134,7 @@ export class BindingReconciler {
     } catch (err) {
       return this.reportPassFailure(binding, view, previous, err, log);
     }
+    this.guard.observed(observation.observedRoles);
     const context = { index, ledger, permissions };
     const plan = planPass(planInputFor(context, view, observation, role));
     const acting = spec.mode === 'Enforce' && plan.actions.length > 0;
@@ -135,7 +144,9 @@ export class BindingReconciler {
       // cloud writes, which may wait on the rate limiter for a while.
       latest = await this.writeStatus(binding, view, previous, { plan, instanceResults: unexecuted(plan).statuses, suspended: false });
     }
-    const execution = acting ? await executePlan(cloud, spec.regionId, plan, signal, log) : unexecuted(plan);
+    const execution = acting ? await executePlan(cloud, spec.regionId, plan, signal, log, { guard: this.guard }) : unexecuted(plan);
+    // Roleless instances this binding will not re-attach (no longer targeted, or not acted on) are let go.
+    if (this.guard.rolelessCount > 0) this.guard.forget(plan.instances.filter((p) => !p.actions.some((a) => a.kind === 'attach') && this.guard.isRoleless(p.instanceId)).map((p) => p.instanceId));
     const changed = new Set(applyLedgerChanges(ledger, { key: view.key, uid: view.uid }, ledgerChangesOf(plan, confirmedActions(execution))));
     if (spec.mode === 'Enforce') {
       const released = await this.releaseUntargeted(view, permissions, observation.targetIds, signal, log);
@@ -182,6 +193,7 @@ export class BindingReconciler {
     const subject = view ?? cleanupView(binding.metadata, binding.spec);
     const letGo = (): Cleanup<ReconcileResult> => {
       const ids = [...ledger.heldBy(uid).keys()];
+      this.guard.forget(ids);
       ledger.releaseAll(uid);
       if (subject && ids.length > 0) this.deps.holdingsChanged?.(subject, ids);
       return { released: true };

@@ -71,3 +71,14 @@ export function actionFailureText(f: ActionFailure): string {
 export function notPermittedFailure(message: string): Failure {
   return { code: 'NotPermitted', message, class: 'terminal', reason: 'NotPermitted', hint: CONDITION_REASONS.NotPermitted.fix };
 }
+
+/** The code of a role change whose detach the roleless guard held back (roleless-guard.ts). */
+export const ROLE_CHANGE_PAUSED_CODE = 'RoleChangePaused';
+
+/**
+ * A role change not started: detaching now would leave the instance without a role longer than
+ * the attach quota allows (why says which); the pass re-reads and tries again shortly.
+ */
+export function roleChangePausedFailure(why: string): Failure {
+  return { code: ROLE_CHANGE_PAUSED_CODE, message: why, class: 'wait', reason: 'Progressing', hint: CONDITION_REASONS.Progressing.fix };
+}

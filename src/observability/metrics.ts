@@ -25,6 +25,8 @@ export interface OperatorMetricsOptions {
 }
 
 const CLOUD_CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Roleless windows: from one attach token's wait (tens of ms) to a throttled quota's minutes. */
+const ROLELESS_WINDOW_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const RECONCILE_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export class OperatorMetrics {
@@ -41,6 +43,8 @@ export class OperatorMetrics {
   private readonly driftDetectedTotal: Counter;
   private readonly driftCorrectedTotal: Counter;
   private readonly leader: Gauge;
+  private readonly rolelessInstancesGauge: Gauge;
+  private readonly rolelessWindowSeconds: Histogram;
 
   constructor(options: OperatorMetricsOptions = {}) {
     this.registry = new Registry();
@@ -111,12 +115,25 @@ export class OperatorMetrics {
       registers,
     });
 
+    this.rolelessInstancesGauge = new Gauge({
+      name: `${METRIC_PREFIX}roleless_instances`,
+      help: 'Instances a role change detached whose new role is not attached yet (they have no RAM role now).',
+      registers,
+    });
+    this.rolelessWindowSeconds = new Histogram({
+      name: `${METRIC_PREFIX}roleless_window_seconds`,
+      help: 'Time an instance spent without a RAM role during a role change: from its detach to the attach of its new role.',
+      buckets: ROLELESS_WINDOW_BUCKETS,
+      registers,
+    });
+
     // Series with known label values start at 0 so dashboards and alerts see them before the first event.
     for (const ready of ['true', 'false', 'unknown'] as const) this.bindings.set({ ready }, 0);
     for (const state of INSTANCE_STATES) this.instances.set({ state }, 0);
     for (const result of ['success', 'error', 'requeue'] as const) this.reconciles.inc({ result }, 0);
     this.leader.set(0);
     this.queueDepth.set(0);
+    this.rolelessInstancesGauge.set(0);
 
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -155,6 +172,14 @@ export class OperatorMetrics {
 
   driftCorrected(count: number): void {
     if (count > 0) this.driftCorrectedTotal.inc(count);
+  }
+
+  rolelessInstances(count: number): void {
+    this.rolelessInstancesGauge.set(count);
+  }
+
+  rolelessWindow(seconds: number): void {
+    this.rolelessWindowSeconds.observe(seconds);
   }
 
   setLeader(isLeader: boolean): void {

@@ -8,17 +8,23 @@
  * opens, so while calls are throttled the waiting batch keeps filling: under load every call
  * carries a full batch.
  *
+ * Urgent requests (the attach that gives just-detached instances their new role) are sealed into
+ * the next batch ahead of the others, and that batch's gate and call are urgent too: they go ahead
+ * of unrelated work in the rate limiter's queue. An urgent request arriving while the gate is
+ * being waited for as not urgent re-queues the wait as urgent.
+ *
  * A caller whose signal aborts stops waiting at once; its item leaves a batch not yet sealed. A
  * sealed batch's call gets a signal that aborts only when every one of its callers has aborted.
  */
 import { allAborted } from './abort.js';
 
-export type BatchRunner<Item, Result> = (group: string, items: Item[], signal: AbortSignal | undefined) => Promise<Map<Item, Result>>;
+export type BatchRunner<Item, Result> = (group: string, items: Item[], signal: AbortSignal | undefined, urgent: boolean) => Promise<Map<Item, Result>>;
 
 interface Waiter<Result> {
   resolve: (value: Result) => void;
   reject: (reason: unknown) => void;
   signal: AbortSignal | undefined;
+  urgent: boolean;
 }
 
 interface GroupQueue<Item, Result> {
@@ -26,6 +32,8 @@ interface GroupQueue<Item, Result> {
   draining: boolean;
   /** Wakes a drain loop waiting out the batch window early (the batch is full). */
   wake: (() => void) | undefined;
+  /** Set while the gate is waited for as not urgent: an urgent request re-queues the wait. */
+  hurry: (() => void) | undefined;
 }
 
 export interface CoalescerOptions<Item, Result> {
@@ -33,8 +41,11 @@ export interface CoalescerOptions<Item, Result> {
   /** How long the first item of a batch waits for company. */
   windowMs: number;
   run: BatchRunner<Item, Result>;
-  /** Resolves when a call may be made (e.g. a token is available). Default: at once. */
-  gate?: () => Promise<void>;
+  /**
+   * Resolves when a call may be made (e.g. a token is available), urgent ones ahead of the others;
+   * a wait whose signal aborts rejects. Default: at once.
+   */
+  gate?: (urgent: boolean, signal: AbortSignal) => Promise<void>;
 }
 
 export class Coalescer<Item, Result> {
@@ -48,17 +59,21 @@ export class Coalescer<Item, Result> {
     return this.requestMany(group, [item], signal).then((results) => results.get(item) as Result);
   }
 
-  /** Every unique item's result; rejects with the first failure, or the signal's reason on abort. */
-  requestMany(group: string, items: Iterable<Item>, signal?: AbortSignal): Promise<Map<Item, Result>> {
+  /**
+   * Every unique item's result; rejects with the first failure, or the signal's reason on abort.
+   * Urgent items are sealed ahead of the others.
+   */
+  requestMany(group: string, items: Iterable<Item>, signal?: AbortSignal, urgent = false): Promise<Map<Item, Result>> {
     if (signal?.aborted) return Promise.reject(signal.reason as unknown);
     const unique = [...new Set(items)];
     let queue = this.groups.get(group);
     if (!queue) {
-      queue = { waiters: new Map(), draining: false, wake: undefined };
+      queue = { waiters: new Map(), draining: false, wake: undefined, hurry: undefined };
       this.groups.set(group, queue);
     }
     const pending = queue;
-    const entries = unique.map((item) => ({ item, ...this.enqueue(pending, item, signal) }));
+    const entries = unique.map((item) => ({ item, ...this.enqueue(pending, item, signal, urgent) }));
+    if (urgent) queue.hurry?.();
     if (!queue.draining) {
       queue.draining = true;
       void this.drain(group, queue);
@@ -76,10 +91,10 @@ export class Coalescer<Item, Result> {
     return all.finally(() => signal.removeEventListener('abort', onAbort));
   }
 
-  private enqueue(queue: GroupQueue<Item, Result>, item: Item, signal: AbortSignal | undefined): { waiter: Waiter<Result>; result: Promise<Result> } {
+  private enqueue(queue: GroupQueue<Item, Result>, item: Item, signal: AbortSignal | undefined, urgent: boolean): { waiter: Waiter<Result>; result: Promise<Result> } {
     let waiter: Waiter<Result> | undefined;
     const result = new Promise<Result>((resolve, reject) => {
-      waiter = { resolve, reject, signal };
+      waiter = { resolve, reject, signal, urgent };
     });
     const created = waiter as Waiter<Result>;
     const list = queue.waiters.get(item);
@@ -102,15 +117,18 @@ export class Coalescer<Item, Result> {
         queue.wake = undefined;
       }
       try {
-        await this.opts.gate?.();
+        await this.passGate(queue);
       } catch (err) {
         this.rejectAll(queue, err);
         break;
       }
       const batch = new Map<Item, Waiter<Result>[]>();
-      for (const [item, waiters] of queue.waiters) {
-        if (batch.size >= this.opts.maxBatch) break;
-        batch.set(item, waiters);
+      // Urgent items first, then the others in arrival order.
+      for (const urgentPass of [true, false]) {
+        for (const [item, waiters] of queue.waiters) {
+          if (batch.size >= this.opts.maxBatch) break;
+          if (waiters.some((w) => w.urgent) === urgentPass) batch.set(item, waiters);
+        }
       }
       for (const item of batch.keys()) queue.waiters.delete(item);
       if (batch.size > 0) void this.send(group, batch);
@@ -119,11 +137,31 @@ export class Coalescer<Item, Result> {
     if (queue.waiters.size === 0 && this.groups.get(group) === queue) this.groups.delete(group);
   }
 
+  /** Waits for the gate, as urgent when an urgent item waits; re-waits as urgent when one arrives meanwhile. */
+  private async passGate(queue: GroupQueue<Item, Result>): Promise<void> {
+    const gate = this.opts.gate;
+    if (!gate) return;
+    for (;;) {
+      const urgent = hasUrgent(queue);
+      if (urgent) return gate(true, NEVER);
+      const hurried = new AbortController();
+      queue.hurry = () => hurried.abort();
+      try {
+        return await gate(false, hurried.signal);
+      } catch (err) {
+        if (!hurried.signal.aborted) throw err;
+      } finally {
+        queue.hurry = undefined;
+      }
+    }
+  }
+
   private async send(group: string, batch: Map<Item, Waiter<Result>[]>): Promise<void> {
-    const shared = allAborted([...batch.values()].flat().map((w) => w.signal));
+    const all = [...batch.values()].flat();
+    const shared = allAborted(all.map((w) => w.signal));
     let results: Map<Item, Result>;
     try {
-      results = await this.opts.run(group, [...batch.keys()], shared.signal);
+      results = await this.opts.run(group, [...batch.keys()], shared.signal, all.some((w) => w.urgent));
     } catch (err) {
       for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
       return;
@@ -154,4 +192,12 @@ export class Coalescer<Item, Result> {
     for (const waiters of queue.waiters.values()) for (const w of waiters) w.reject(err);
     queue.waiters.clear();
   }
+}
+
+/** The signal of a gate wait nothing re-queues. */
+const NEVER = new AbortController().signal;
+
+function hasUrgent<Item, Result>(queue: GroupQueue<Item, Result>): boolean {
+  for (const waiters of queue.waiters.values()) if (waiters.some((w) => w.urgent)) return true;
+  return false;
 }

@@ -1,13 +1,23 @@
 /**
  * A token bucket guarding a quota: `acquire()` resolves when a token is available and takes it;
  * `whenAvailable()` resolves when one could be taken, without taking it (for a batcher that seals
- * a batch only when its call could go out). Waiters are served in order. Shared by every worker
- * so the operator as a whole stays under the configured rate.
+ * a batch only when its call could go out). Waiters are served in order, except that urgent ones
+ * (`{ urgent: true }`: the attach that gives a just-detached instance its new role) go ahead of
+ * every waiter that is not urgent. Shared by every worker so the operator as a whole stays under
+ * the configured rate.
  */
 interface Waiter {
   grant: () => void;
   /** false for whenAvailable(): resolves at the head of the queue without taking the token. */
   takes: boolean;
+  urgent: boolean;
+}
+
+export interface WaitOptions {
+  /** Ends the wait: the promise rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** Served before every waiter that is not urgent (after the urgent ones already waiting). */
+  urgent?: boolean | undefined;
 }
 
 export class TokenBucket {
@@ -27,16 +37,16 @@ export class TokenBucket {
   }
 
   /** Takes a token, waiting for one; an aborted signal ends the wait (rejects with its reason). */
-  acquire(signal?: AbortSignal): Promise<void> {
-    return this.wait(true, signal);
+  acquire(options: WaitOptions = {}): Promise<void> {
+    return this.wait(true, options);
   }
 
   /** Resolves once a token is available and nobody is ahead in the queue; takes nothing. */
-  whenAvailable(signal?: AbortSignal): Promise<void> {
-    return this.wait(false, signal);
+  whenAvailable(options: WaitOptions = {}): Promise<void> {
+    return this.wait(false, options);
   }
 
-  private wait(takes: boolean, signal: AbortSignal | undefined): Promise<void> {
+  private wait(takes: boolean, { signal, urgent = false }: WaitOptions): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason as unknown);
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
@@ -46,13 +56,17 @@ export class TokenBucket {
       };
       const waiter: Waiter = {
         takes,
+        urgent,
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(waiter);
+      if (urgent) {
+        const firstOrdinary = this.queue.findIndex((w) => !w.urgent);
+        this.queue.splice(firstOrdinary < 0 ? this.queue.length : firstOrdinary, 0, waiter);
+      } else this.queue.push(waiter);
       this.drain();
     });
   }

@@ -3,14 +3,13 @@
  * role change; a fresh process must finish the swap.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
-import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
+import { type KubeTarget, describeEachTarget, startKubeTarget } from '../support/kube-target.js';
 import { binding } from './fleet.js';
-import { CRD_PATHS, PERMIT_DEFAULT_NAMESPACE, kubectlOk, simControl } from './process-helpers.js';
+import { PERMIT_DEFAULT_NAMESPACE, kubectlOk, simControl } from './process-helpers.js';
 import { eventually } from './world.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -29,75 +28,77 @@ regions:
       - {id: i-kill0002, network: vpc, vpcId: vpc-a}
 `;
 
-let kube: KubeEmulator;
-let cloud: CloudSimulator;
-const children: ChildProcess[] = [];
+describeEachTarget('crash recovery', (target) => {
+  let kube: KubeTarget;
+  let cloud: CloudSimulator;
+  const children: ChildProcess[] = [];
 
-function startOperatorProcess(): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'run', '--kubeconfig', kube.kubeconfigPath, '--ecs-endpoint', cloud.endpoint, '--ram-endpoint', cloud.endpoint,
-      '--protocol', 'http', '--metrics-port', '0', '--health-port', '0', '--resync-period', '2s', '--log-level', 'warn'],
-    {
-      env: {
-        ...process.env,
-        ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tOperator',
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'operator-secret',
-        ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+  function startOperatorProcess(): ChildProcess {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'run', '--kubeconfig', kube.kubeconfigPath, '--ecs-endpoint', cloud.endpoint, '--ram-endpoint', cloud.endpoint,
+        '--protocol', 'http', '--metrics-port', '0', '--health-port', '0', '--resync-period', '2s', '--log-level', 'warn'],
+      {
+        env: {
+          ...process.env,
+          ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tOperator',
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'operator-secret',
+          ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  children.push(child);
-  return child;
-}
+    );
+    children.push(child);
+    return child;
+  }
 
-const sim = (method: string, path: string, body?: unknown): Promise<unknown> => simControl(cloud.url).call(method, path, body);
-const roleOf = (id: string): Promise<string | null> => simControl(cloud.url).roleOf(id);
+  const sim = (method: string, path: string, body?: unknown): Promise<unknown> => simControl(cloud.url).call(method, path, body);
+  const roleOf = (id: string): Promise<string | null> => simControl(cloud.url).roleOf(id);
 
-async function kubectlApply(yaml: string): Promise<void> {
-  await kubectlOk(kube.kubeconfigPath, ['apply', '-f', '-'], yaml);
-}
+  async function kubectlApply(yaml: string): Promise<void> {
+    await kubectlOk(kube.kubeconfigPath, ['apply', '-f', '-'], yaml);
+  }
 
-beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (make test does) before this test`);
-  kube = await startKubeEmulator({ port: 0, kubeconfigOut: join(mkdtempSync(join(tmpdir(), 'irb-crash-')), 'kubeconfig'), crdPaths: CRD_PATHS });
-  await kubectlApply(PERMIT_DEFAULT_NAMESPACE);
-  cloud = await startCloudSimulator({ fleet: parseFleet(FLEET), port: 0 });
-});
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (make test does) before this test`);
+    kube = await startKubeTarget(target);
+    await kubectlApply(PERMIT_DEFAULT_NAMESPACE);
+    cloud = await startCloudSimulator({ fleet: parseFleet(FLEET), port: 0 });
+  });
 
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await cloud?.close();
-  await kube?.close();
-});
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await cloud?.close();
+    await kube?.stop();
+  });
 
-describe('crash between detach and attach', () => {
-  it('a restarted operator finishes the role change', { timeout: 120_000 }, async () => {
-    const first = startOperatorProcess();
-    await kubectlApply(binding('swap', { roleName: 'RoleA', instanceIds: ['i-kill0001', 'i-kill0002'] }));
-    await eventually('RoleA attached', async () => (await roleOf('i-kill0001')) === 'RoleA' && (await roleOf('i-kill0002')) === 'RoleA', 45_000);
+  describe('crash between detach and attach', () => {
+    it('a restarted operator finishes the role change', { timeout: 120_000 }, async () => {
+      const first = startOperatorProcess();
+      await kubectlApply(binding('swap', { roleName: 'RoleA', instanceIds: ['i-kill0001', 'i-kill0002'] }));
+      await eventually('RoleA attached', async () => (await roleOf('i-kill0001')) === 'RoleA' && (await roleOf('i-kill0002')) === 'RoleA', 45_000);
 
-    // Every attach now fails: the operator detaches RoleA, then cannot attach RoleB.
-    await sim('POST', '/sim/faults', { action: 'AttachInstanceRamRole', code: 'ServiceUnavailable', status: 503, rate: 1 });
-    await sim('DELETE', '/sim/calls');
-    await kubectlApply(binding('swap', { roleName: 'RoleB', instanceIds: ['i-kill0001', 'i-kill0002'] }));
-    await eventually('detach of RoleA and a failed attach', async () => {
-      const calls = (await sim('GET', '/sim/calls')) as Array<{ action: string; code: string }>;
-      return calls.some((c) => c.action === 'DetachInstanceRamRole' && c.code === '200') && calls.some((c) => c.action === 'AttachInstanceRamRole');
+      // Every attach now fails: the operator detaches RoleA, then cannot attach RoleB.
+      await sim('POST', '/sim/faults', { action: 'AttachInstanceRamRole', code: 'ServiceUnavailable', status: 503, rate: 1 });
+      await sim('DELETE', '/sim/calls');
+      await kubectlApply(binding('swap', { roleName: 'RoleB', instanceIds: ['i-kill0001', 'i-kill0002'] }));
+      await eventually('detach of RoleA and a failed attach', async () => {
+        const calls = (await sim('GET', '/sim/calls')) as Array<{ action: string; code: string }>;
+        return calls.some((c) => c.action === 'DetachInstanceRamRole' && c.code === '200') && calls.some((c) => c.action === 'AttachInstanceRamRole');
+      });
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      expect(await roleOf('i-kill0001')).toBeNull();
+      expect(await roleOf('i-kill0002')).toBeNull();
+
+      await sim('DELETE', '/sim/faults');
+      await sim('DELETE', '/sim/calls');
+      startOperatorProcess();
+      await eventually('RoleB attached by the new process', async () => (await roleOf('i-kill0001')) === 'RoleB' && (await roleOf('i-kill0002')) === 'RoleB', 60_000);
+      const calls = (await sim('GET', '/sim/calls')) as Array<{ action: string; params: { RamRoleName?: string } }>;
+      // The new process only attaches: nothing was left to detach.
+      expect(calls.filter((c) => c.action === 'DetachInstanceRamRole')).toEqual([]);
+      expect(calls.filter((c) => c.action === 'AttachInstanceRamRole').every((c) => c.params.RamRoleName === 'RoleB')).toBe(true);
     });
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
-    expect(await roleOf('i-kill0001')).toBeNull();
-    expect(await roleOf('i-kill0002')).toBeNull();
-
-    await sim('DELETE', '/sim/faults');
-    await sim('DELETE', '/sim/calls');
-    startOperatorProcess();
-    await eventually('RoleB attached by the new process', async () => (await roleOf('i-kill0001')) === 'RoleB' && (await roleOf('i-kill0002')) === 'RoleB', 60_000);
-    const calls = (await sim('GET', '/sim/calls')) as Array<{ action: string; params: { RamRoleName?: string } }>;
-    // The new process only attaches: nothing was left to detach.
-    expect(calls.filter((c) => c.action === 'DetachInstanceRamRole')).toEqual([]);
-    expect(calls.filter((c) => c.action === 'AttachInstanceRamRole').every((c) => c.params.RamRoleName === 'RoleB')).toBe(true);
   });
 });

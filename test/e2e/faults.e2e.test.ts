@@ -24,6 +24,7 @@ import {
 } from './chaos-helpers.js';
 import { binding } from './fleet.js';
 import { type CallRecord, type World, condition, eventually, instanceState, startWorld } from './world.js';
+import { describeEachTarget } from '../support/kube-target.js';
 
 const RESYNC_MS = 1_500;
 
@@ -66,316 +67,314 @@ limits:
   qps: {AttachInstanceRamRole: 500, DetachInstanceRamRole: 500, DescribeInstanceRamRole: 500, DescribeInstances: 500, GetRole: 500}
 `;
 
-let world: World;
+describeEachTarget('fault tolerance', (target) => {
+  let world: World;
 
-beforeAll(async () => {
-  world = await startWorld({ fleetYaml: FLEET, defaultResyncMs: RESYNC_MS });
-});
+  beforeAll(async () => {
+    world = await startWorld(target, { fleetYaml: FLEET, defaultResyncMs: RESYNC_MS });
+  });
 
-afterEach(async () => {
-  // A failed test must not leave faults behind for the next one.
-  await clearFaults(world);
-});
-
-afterAll(async () => {
-  await world?.stop();
-});
-
-async function deleteBindings(names: string[]): Promise<void> {
-  const r = await world.kubectl(['delete', 'irb', ...names, '--wait=true', '--timeout=30s']);
-  if (r.code !== 0) throw new Error(`kubectl delete failed: ${r.stderr}`);
-}
-
-async function bindingNamed(name: string): Promise<InstanceRoleBinding | undefined> {
-  return world.binding('default', name);
-}
-
-// Fault windows plus convergence under grown backoff outlast the default 30 s per test.
-describe('fault tolerance (official SDKs and kubectl against both simulators)', { timeout: 60_000 }, () => {
-  it('throttling on every action: calls stay within the backoff bound, and 40 instances converge once it stops', async () => {
-    const targets: Array<{ name: string; spec: Record<string, unknown>; owns: (c: CallRecord) => boolean }> = [
-      { name: 'thr-ids-1', spec: { instanceIds: THROTTLE_BY_ID_1 }, owns: (c) => idsOf(c).some((id) => THROTTLE_BY_ID_1.includes(id)) },
-      { name: 'thr-ids-2', spec: { instanceIds: THROTTLE_BY_ID_2 }, owns: (c) => idsOf(c).some((id) => THROTTLE_BY_ID_2.includes(id)) },
-      { name: 'thr-pool-3', spec: { instanceSelector: { tags: { pool: 'p3' } } }, owns: (c) => c.params['Tag.1.Value'] === 'p3' || idsOf(c).some((id) => THROTTLE_POOL_3.includes(id)) },
-      { name: 'thr-pool-4', spec: { instanceSelector: { tags: { pool: 'p4' } } }, owns: (c) => c.params['Tag.1.Value'] === 'p4' || idsOf(c).some((id) => THROTTLE_POOL_4.includes(id)) },
-    ];
-    const names = targets.map((t) => t.name);
-    const mine = async (): Promise<InstanceRoleBinding[]> => (await listBindings(world)).filter((b) => names.includes(b.metadata.name));
-
-    await injectFault(world, { action: '*', code: 'Throttling', rate: 1 });
-    await world.clearCalls();
-    const windowStart = Date.now();
-    await world.apply(targets.map((t) => binding(t.name, { roleName: 'RoleA', ...t.spec })).join('\n'));
-    // The throttling surfaces on every binding: Reconciling=True, reason Throttled.
-    await eventually('every binding reports Throttled', async () => {
-      const got = await mine();
-      return got.length === names.length && got.every((b) => condition(b, 'Reconciling')?.reason === REASONS.Throttled);
-    });
-    for (const b of await mine()) {
-      expect(condition(b, 'Reconciling')?.status).toBe('True');
-      expect(condition(b, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.CloudError });
-      expect(condition(b, 'Stalled')?.status).toBe('False');
-    }
-    await holdFaultWindow(3_000);
-    const allFailingEnd = Date.now();
-    const allFailingMs = allFailingEnd - windowStart;
-
-    // From now on half the calls fail.
+  afterEach(async () => {
+    // A failed test must not leave faults behind for the next one.
     await clearFaults(world);
-    await injectFault(world, { action: '*', code: 'Throttling', rate: 0.5 });
-    const mixedStart = Date.now();
-    await holdFaultWindow(3_000);
-    await clearFaults(world);
-    const mixedMs = Date.now() - mixedStart;
-    const calls = await world.calls();
+  });
 
-    // While every call fails, a pass stops at its first cloud call (one DescribeInstances per
-    // binding), and the retries of a binding are spaced by the backoff policy. A retry loop
-    // without delay makes a call every few milliseconds.
-    const allFailing = calls.filter((c) => Date.parse(c.time) < allFailingEnd);
-    expect(allFailing.length).toBeGreaterThan(0);
-    expect(allFailing.filter((c) => c.code !== 'Throttling')).toEqual([]);
-    expect(allFailing.filter((c) => !targets.some((t) => t.owns(c)))).toEqual([]);
-    const perBindingBound = Math.ceil(1.5 * maxPassesAllFailing(allFailingMs));
-    for (const t of targets) {
-      expect(allFailing.filter(t.owns).length, `${t.name}: calls while every call was throttled`).toBeLessThanOrEqual(perBindingBound);
-    }
-    // While half of them fail, a pass may get further and succeed (which resets the backoff), but
-    // passes of one binding are still never closer than the shortest backoff or resync delay.
-    const mixed = calls.filter((c) => Date.parse(c.time) >= mixedStart);
-    const mixedBound = names.length * maxPassesMixed(mixedMs, 0.9 * RESYNC_MS) * maxCallsPerPass(10);
-    expect(mixed.length).toBeLessThanOrEqual(mixedBound);
+  afterAll(async () => {
+    await world?.stop();
+  });
 
-    await eventually(
-      'all 40 instances carry RoleA and every binding is Ready',
-      async () => {
-        if (!(await allCarry(world, THROTTLED, 'RoleA'))) return false;
+  async function deleteBindings(names: string[]): Promise<void> {
+    const r = await world.kubectl(['delete', 'irb', ...names, '--wait=true', '--timeout=30s']);
+    if (r.code !== 0) throw new Error(`kubectl delete failed: ${r.stderr}`);
+  }
+
+  async function bindingNamed(name: string): Promise<InstanceRoleBinding | undefined> {
+    return world.binding('default', name);
+  }
+
+  // Fault windows plus convergence under grown backoff outlast the default 30 s per test.
+  describe('fault tolerance (official SDKs and kubectl against both simulators)', { timeout: 60_000 }, () => {
+    it('throttling on every action: calls stay within the backoff bound, and 40 instances converge once it stops', async () => {
+      const targets: Array<{ name: string; spec: Record<string, unknown>; owns: (c: CallRecord) => boolean }> = [
+        { name: 'thr-ids-1', spec: { instanceIds: THROTTLE_BY_ID_1 }, owns: (c) => idsOf(c).some((id) => THROTTLE_BY_ID_1.includes(id)) },
+        { name: 'thr-ids-2', spec: { instanceIds: THROTTLE_BY_ID_2 }, owns: (c) => idsOf(c).some((id) => THROTTLE_BY_ID_2.includes(id)) },
+        { name: 'thr-pool-3', spec: { instanceSelector: { tags: { pool: 'p3' } } }, owns: (c) => c.params['Tag.1.Value'] === 'p3' || idsOf(c).some((id) => THROTTLE_POOL_3.includes(id)) },
+        { name: 'thr-pool-4', spec: { instanceSelector: { tags: { pool: 'p4' } } }, owns: (c) => c.params['Tag.1.Value'] === 'p4' || idsOf(c).some((id) => THROTTLE_POOL_4.includes(id)) },
+      ];
+      const names = targets.map((t) => t.name);
+      const mine = async (): Promise<InstanceRoleBinding[]> => (await listBindings(world)).filter((b) => names.includes(b.metadata.name));
+
+      await injectFault(world, { action: '*', code: 'Throttling', rate: 1 });
+      await world.clearCalls();
+      const windowStart = Date.now();
+      await world.apply(targets.map((t) => binding(t.name, { roleName: 'RoleA', ...t.spec })).join('\n'));
+      // The throttling surfaces on every binding: Reconciling=True, reason Throttled.
+      await eventually('every binding reports Throttled', async () => {
         const got = await mine();
-        return got.length === names.length && got.every(isReadyAndCurrent);
-      },
-      40_000,
-    );
-    for (const b of await mine()) expect(b.status?.summary).toEqual({ desired: 10, bound: 10, conflicts: 0, errors: 0 });
-    await deleteBindings(names);
-  });
+        return got.length === names.length && got.every((b) => condition(b, 'Reconciling')?.reason === REASONS.Throttled);
+      });
+      for (const b of await mine()) {
+        expect(condition(b, 'Reconciling')?.status).toBe('True');
+        expect(condition(b, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.CloudError });
+        expect(condition(b, 'Stalled')?.status).toBe('False');
+      }
+      await holdFaultWindow(3_000);
+      const allFailingEnd = Date.now();
+      const allFailingMs = allFailingEnd - windowStart;
 
-  it('5xx on AttachInstanceRamRole: Reconciling shows the server error meanwhile, Ready afterwards', async () => {
-    // Two 503s, then two 500s: the first four attach calls fail.
-    await injectFault(world, { action: 'AttachInstanceRamRole', code: 'ServiceUnavailable', status: 503, count: 2 });
-    await injectFault(world, { action: 'AttachInstanceRamRole', code: 'InternalError', status: 500, count: 2 });
-    await world.clearCalls();
-    await world.apply(binding('five-xx', { roleName: 'RoleA', instanceIds: SERVER_ERROR }));
+      // From now on half the calls fail.
+      await clearFaults(world);
+      await injectFault(world, { action: '*', code: 'Throttling', rate: 0.5 });
+      const mixedStart = Date.now();
+      await holdFaultWindow(3_000);
+      await clearFaults(world);
+      const mixedMs = Date.now() - mixedStart;
+      const calls = await world.calls();
 
-    const seen = await eventually('Reconciling=True with reason CloudServerError', async () => {
-      const b = await bindingNamed('five-xx');
-      const reconciling = condition(b, 'Reconciling');
-      return reconciling?.status === 'True' && reconciling.reason === REASONS.CloudServerError ? b : undefined;
+      // While every call fails, a pass stops at its first cloud call (one DescribeInstances per
+      // binding), and the retries of a binding are spaced by the backoff policy. A retry loop
+      // without delay makes a call every few milliseconds.
+      const allFailing = calls.filter((c) => Date.parse(c.time) < allFailingEnd);
+      expect(allFailing.length).toBeGreaterThan(0);
+      expect(allFailing.filter((c) => c.code !== 'Throttling')).toEqual([]);
+      expect(allFailing.filter((c) => !targets.some((t) => t.owns(c)))).toEqual([]);
+      const perBindingBound = Math.ceil(1.5 * maxPassesAllFailing(allFailingMs));
+      for (const t of targets) {
+        expect(allFailing.filter(t.owns).length, `${t.name}: calls while every call was throttled`).toBeLessThanOrEqual(perBindingBound);
+      }
+      // While half of them fail, a pass may get further and succeed (which resets the backoff), but
+      // passes of one binding are still never closer than the shortest backoff or resync delay.
+      const mixed = calls.filter((c) => Date.parse(c.time) >= mixedStart);
+      const mixedBound = names.length * maxPassesMixed(mixedMs, 0.9 * RESYNC_MS) * maxCallsPerPass(10);
+      expect(mixed.length).toBeLessThanOrEqual(mixedBound);
+
+      await eventually(
+        'all 40 instances carry RoleA and every binding is Ready',
+        async () => {
+          if (!(await allCarry(world, THROTTLED, 'RoleA'))) return false;
+          const got = await mine();
+          return got.length === names.length && got.every(isReadyAndCurrent);
+        },
+        40_000,
+      );
+      for (const b of await mine()) expect(b.status?.summary).toEqual({ desired: 10, bound: 10, conflicts: 0, errors: 0 });
+      await deleteBindings(names);
     });
-    expect(condition(seen, 'Reconciling')?.message).toMatch(/ServiceUnavailable|InternalError/);
-    expect(condition(seen, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.CloudError });
-    expect(condition(seen, 'Stalled')?.status).toBe('False');
-    expect(instanceState(seen, 'i-5xx0001')?.state).toBe('Error');
 
-    const ready = await eventually('Ready after the faults are spent', async () => {
-      const b = await bindingNamed('five-xx');
-      return isReadyAndCurrent(b) ? b : undefined;
-    }, 30_000);
-    expect(condition(ready, 'Reconciling')).toMatchObject({ status: 'False', reason: REASONS.Converged });
-    expect(ready.status?.summary).toEqual({ desired: 3, bound: 3, conflicts: 0, errors: 0 });
-    expect(await allCarry(world, SERVER_ERROR, 'RoleA')).toBe(true);
+    it('5xx on AttachInstanceRamRole: Reconciling shows the server error meanwhile, Ready afterwards', async () => {
+      // Two 503s, then two 500s: the first four attach calls fail.
+      await injectFault(world, { action: 'AttachInstanceRamRole', code: 'ServiceUnavailable', status: 503, count: 2 });
+      await injectFault(world, { action: 'AttachInstanceRamRole', code: 'InternalError', status: 500, count: 2 });
+      await world.clearCalls();
+      await world.apply(binding('five-xx', { roleName: 'RoleA', instanceIds: SERVER_ERROR }));
 
-    const attaches = (await world.calls()).filter((c) => c.action === 'AttachInstanceRamRole');
-    expect(attaches.filter((c) => c.code !== '200').map((c) => [c.status, c.code])).toEqual([
-      [503, 'ServiceUnavailable'],
-      [503, 'ServiceUnavailable'],
-      [500, 'InternalError'],
-      [500, 'InternalError'],
-    ]);
-    // One retry per failure, then one successful call: no retry storm.
-    expect(attaches.filter((c) => c.code === '200').length).toBe(1);
-    const events = await world.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=five-xx', '-o', 'json']);
-    const reasons = (JSON.parse(events.stdout) as { items: Array<{ reason: string }> }).items.map((e) => e.reason);
-    expect(reasons).toContain('AttachFailed');
-    expect(reasons).toContain('Attached');
-  });
+      const seen = await eventually('Reconciling=True with reason CloudServerError', async () => {
+        const b = await bindingNamed('five-xx');
+        const reconciling = condition(b, 'Reconciling');
+        return reconciling?.status === 'True' && reconciling.reason === REASONS.CloudServerError ? b : undefined;
+      });
+      expect(condition(seen, 'Reconciling')?.message).toMatch(/ServiceUnavailable|InternalError/);
+      expect(condition(seen, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.CloudError });
+      expect(condition(seen, 'Stalled')?.status).toBe('False');
+      expect(instanceState(seen, 'i-5xx0001')?.state).toBe('Error');
 
-  it('slow DescribeInstanceRamRole during a role change: detach(A) before attach(B) per instance, none left without a role', async () => {
-    await world.apply(binding('slow-swap', { roleName: 'RoleA', instanceIds: SWAP }));
-    await eventually('bound to RoleA', async () => (await allCarry(world, SWAP, 'RoleA')) && isReadyAndCurrent(await bindingNamed('slow-swap')));
+      const ready = await eventually('Ready after the faults are spent', async () => {
+        const b = await bindingNamed('five-xx');
+        return isReadyAndCurrent(b) ? b : undefined;
+      }, 30_000);
+      expect(condition(ready, 'Reconciling')).toMatchObject({ status: 'False', reason: REASONS.Converged });
+      expect(ready.status?.summary).toEqual({ desired: 3, bound: 3, conflicts: 0, errors: 0 });
+      expect(await allCarry(world, SERVER_ERROR, 'RoleA')).toBe(true);
 
-    await injectFault(world, { action: 'DescribeInstanceRamRole', latencyMs: 500 });
-    await world.clearCalls();
-    await world.apply(binding('slow-swap', { roleName: 'RoleB', instanceIds: SWAP }));
-    // Ask for extra passes while the slow one runs: they must queue behind it, not overlap it.
-    for (const at of ['one', 'two']) {
-      const r = await world.kubectl(['annotate', 'irb', 'slow-swap', '--overwrite', `roles.ecs.dev/reconcile-requested-at=${at}`]);
-      expect(r.code).toBe(0);
-    }
-    await eventually('swapped to RoleB and Ready', async () => (await allCarry(world, SWAP, 'RoleB')) && isReadyAndCurrent(await bindingNamed('slow-swap')), 30_000);
-    const calls = await world.calls();
-    await clearFaults(world);
-
-    expect(calls.some((c) => c.action === 'DescribeInstanceRamRole' && (c.injectedLatencyMs ?? 0) >= 500)).toBe(true);
-    const mutating = calls.filter(isMutating);
-    expect(mutating.every((c) => c.code === '200')).toBe(true);
-    for (const id of SWAP) {
-      const mine = mutating.filter((c) => idsOf(c).includes(id));
-      expect(mine.map((c) => [c.action, roleNameOf(c)]), id).toEqual([
-        ['DetachInstanceRamRole', 'RoleA'],
-        ['AttachInstanceRamRole', 'RoleB'],
+      const attaches = (await world.calls()).filter((c) => c.action === 'AttachInstanceRamRole');
+      expect(attaches.filter((c) => c.code !== '200').map((c) => [c.status, c.code])).toEqual([
+        [503, 'ServiceUnavailable'],
+        [503, 'ServiceUnavailable'],
+        [500, 'InternalError'],
+        [500, 'InternalError'],
       ]);
-    }
-
-    // Once the faults are gone, later resyncs keep RoleB everywhere and change nothing.
-    await world.clearCalls();
-    await eventually('two more resyncs of the swapped instances', async () => {
-      const describes = (await world.calls()).filter((c) => c.action === 'DescribeInstanceRamRole' && SWAP.every((id) => idsOf(c).includes(id)));
-      return describes.length >= 2;
+      // One retry per failure, then one successful call: no retry storm.
+      expect(attaches.filter((c) => c.code === '200').length).toBe(1);
+      const events = await world.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=five-xx', '-o', 'json']);
+      const reasons = (JSON.parse(events.stdout) as { items: Array<{ reason: string }> }).items.map((e) => e.reason);
+      expect(reasons).toContain('AttachFailed');
+      expect(reasons).toContain('Attached');
     });
-    expect((await world.calls()).filter((c) => isMutating(c) && idsOf(c).some((id) => SWAP.includes(id)))).toEqual([]);
-    expect(await rolesOf(world, SWAP)).toEqual(new Map(SWAP.map((id) => [id, 'RoleB'])));
-  });
 
-  it('role change while every attach is throttled: detached once, and the new role lands once the throttling stops', async () => {
-    await world.apply(binding('mid-swap', { roleName: 'RoleA', instanceIds: MID_SWAP }));
-    await eventually('bound to RoleA', async () => (await allCarry(world, MID_SWAP, 'RoleA')) && isReadyAndCurrent(await bindingNamed('mid-swap')));
+    it('slow DescribeInstanceRamRole during a role change: detach(A) before attach(B) per instance, none left without a role', async () => {
+      await world.apply(binding('slow-swap', { roleName: 'RoleA', instanceIds: SWAP }));
+      await eventually('bound to RoleA', async () => (await allCarry(world, SWAP, 'RoleA')) && isReadyAndCurrent(await bindingNamed('slow-swap')));
 
-    await injectFault(world, { action: 'AttachInstanceRamRole', code: 'Throttling', rate: 1 });
-    await world.clearCalls();
-    await world.apply(binding('mid-swap', { roleName: 'RoleB', instanceIds: MID_SWAP }));
-    const stuck = await eventually('RoleA detached, RoleB attach throttled', async () => {
-      const b = await bindingNamed('mid-swap');
-      const throttled = condition(b, 'Reconciling')?.reason === REASONS.Throttled && b?.status?.observedGeneration === b?.metadata.generation;
-      return throttled && (await world.calls()).filter((c) => c.action === 'AttachInstanceRamRole').length >= 2 ? b : undefined;
+      await injectFault(world, { action: 'DescribeInstanceRamRole', latencyMs: 500 });
+      await world.clearCalls();
+      await world.apply(binding('slow-swap', { roleName: 'RoleB', instanceIds: SWAP }));
+      // Ask for extra passes while the slow one runs: they must queue behind it, not overlap it.
+      for (const at of ['one', 'two']) {
+        const r = await world.kubectl(['annotate', 'irb', 'slow-swap', '--overwrite', `roles.ecs.dev/reconcile-requested-at=${at}`]);
+        expect(r.code).toBe(0);
+      }
+      await eventually('swapped to RoleB and Ready', async () => (await allCarry(world, SWAP, 'RoleB')) && isReadyAndCurrent(await bindingNamed('slow-swap')), 30_000);
+      const calls = await world.calls();
+      await clearFaults(world);
+
+      expect(calls.some((c) => c.action === 'DescribeInstanceRamRole' && (c.injectedLatencyMs ?? 0) >= 500)).toBe(true);
+      const mutating = calls.filter(isMutating);
+      expect(mutating.every((c) => c.code === '200')).toBe(true);
+      for (const id of SWAP) {
+        const mine = mutating.filter((c) => idsOf(c).includes(id));
+        expect(mine.map((c) => [c.action, roleNameOf(c)]), id).toEqual([
+          ['DetachInstanceRamRole', 'RoleA'],
+          ['AttachInstanceRamRole', 'RoleB'],
+        ]);
+      }
+
+      // Once the faults are gone, later resyncs keep RoleB everywhere and change nothing.
+      await world.clearCalls();
+      await eventually('two more resyncs of the swapped instances', async () => {
+        const describes = (await world.calls()).filter((c) => c.action === 'DescribeInstanceRamRole' && SWAP.every((id) => idsOf(c).includes(id)));
+        return describes.length >= 2;
+      });
+      expect((await world.calls()).filter((c) => isMutating(c) && idsOf(c).some((id) => SWAP.includes(id)))).toEqual([]);
+      expect(await rolesOf(world, SWAP)).toEqual(new Map(SWAP.map((id) => [id, 'RoleB'])));
     });
-    expect(condition(stuck, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.CloudError });
-    // The in-between state the fault holds the instances in: old role gone, new one not yet there.
-    expect(await rolesOf(world, MID_SWAP)).toEqual(new Map(MID_SWAP.map((id) => [id, null])));
-    await clearFaults(world);
 
-    await eventually('RoleB everywhere and Ready', async () => (await allCarry(world, MID_SWAP, 'RoleB')) && isReadyAndCurrent(await bindingNamed('mid-swap')), 30_000);
-    const mutating = (await world.calls()).filter(isMutating);
-    for (const id of MID_SWAP) {
-      const mine = mutating.filter((c) => idsOf(c).includes(id));
-      const succeeded = mine.filter((c) => c.code === '200').map((c) => [c.action, roleNameOf(c)]);
-      expect(succeeded, id).toEqual([
-        ['DetachInstanceRamRole', 'RoleA'],
-        ['AttachInstanceRamRole', 'RoleB'],
-      ]);
-      // Retries only re-attempt the attach: nothing is detached twice, and only throttling failed.
-      expect(mine.filter((c) => c.action === 'DetachInstanceRamRole').length, id).toBe(1);
-      expect(mine.filter((c) => c.code !== '200').every((c) => c.action === 'AttachInstanceRamRole' && c.code === 'Throttling'), id).toBe(true);
-    }
-  });
+    it('role change while every attach is throttled: detached once, and the new role lands once the throttling stops', async () => {
+      await world.apply(binding('mid-swap', { roleName: 'RoleA', instanceIds: MID_SWAP }));
+      await eventually('bound to RoleA', async () => (await allCarry(world, MID_SWAP, 'RoleA')) && isReadyAndCurrent(await bindingNamed('mid-swap')));
 
-  it('deletion while DetachInstanceRamRole answers 503: the finalizer holds until the role is detached', async () => {
-    await world.apply(binding('deleting', { roleName: 'RoleA', instanceIds: DELETING }));
-    await eventually('bound to RoleA', async () => (await allCarry(world, DELETING, 'RoleA')) && isReadyAndCurrent(await bindingNamed('deleting')));
+      await injectFault(world, { action: 'AttachInstanceRamRole', code: 'Throttling', rate: 1 });
+      await world.clearCalls();
+      await world.apply(binding('mid-swap', { roleName: 'RoleB', instanceIds: MID_SWAP }));
+      const stuck = await eventually('RoleA detached, RoleB attach throttled', async () => {
+        const b = await bindingNamed('mid-swap');
+        const throttled = condition(b, 'Reconciling')?.reason === REASONS.Throttled && b?.status?.observedGeneration === b?.metadata.generation;
+        return throttled && (await world.calls()).filter((c) => c.action === 'AttachInstanceRamRole').length >= 2 ? b : undefined;
+      });
+      expect(condition(stuck, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.CloudError });
+      // The in-between state the fault holds the instances in: old role gone, new one not yet there.
+      expect(await rolesOf(world, MID_SWAP)).toEqual(new Map(MID_SWAP.map((id) => [id, null])));
+      await clearFaults(world);
 
-    await injectFault(world, { action: 'DetachInstanceRamRole', code: 'ServiceUnavailable', status: 503, count: 2 });
-    await world.clearCalls();
-    const del = await world.kubectl(['delete', 'irb', 'deleting', '--wait=false']);
-    expect(del.code).toBe(0);
-    const failing = await eventually('the failed detach reported while the binding is deleting', async () => {
-      const b = await bindingNamed('deleting');
-      return b?.metadata.deletionTimestamp && condition(b, 'Reconciling')?.reason === REASONS.CloudServerError ? b : undefined;
+      await eventually('RoleB everywhere and Ready', async () => (await allCarry(world, MID_SWAP, 'RoleB')) && isReadyAndCurrent(await bindingNamed('mid-swap')), 30_000);
+      const mutating = (await world.calls()).filter(isMutating);
+      for (const id of MID_SWAP) {
+        const mine = mutating.filter((c) => idsOf(c).includes(id));
+        const succeeded = mine.filter((c) => c.code === '200').map((c) => [c.action, roleNameOf(c)]);
+        expect(succeeded, id).toEqual([
+          ['DetachInstanceRamRole', 'RoleA'],
+          ['AttachInstanceRamRole', 'RoleB'],
+        ]);
+        // Retries only re-attempt the attach: nothing is detached twice, and only throttling failed.
+        expect(mine.filter((c) => c.action === 'DetachInstanceRamRole').length, id).toBe(1);
+        expect(mine.filter((c) => c.code !== '200').every((c) => c.action === 'AttachInstanceRamRole' && c.code === 'Throttling'), id).toBe(true);
+      }
     });
-    expect(failing.metadata.finalizers).toContain('roles.ecs.dev/detach-on-delete');
 
-    await eventually('binding gone and roles detached', async () => (await bindingNamed('deleting')) === undefined, 30_000);
-    expect(await rolesOf(world, DELETING)).toEqual(new Map(DELETING.map((id) => [id, null])));
-    const detaches = (await world.calls()).filter((c) => c.action === 'DetachInstanceRamRole');
-    expect(detaches.map((c) => c.code)).toEqual(['ServiceUnavailable', 'ServiceUnavailable', '200']);
-    expect(detaches.every((c) => roleNameOf(c) === 'RoleA' && [...idsOf(c)].sort().join() === DELETING.join())).toBe(true);
-  });
+    it('deletion while DetachInstanceRamRole answers 503: the finalizer holds until the role is detached', async () => {
+      await world.apply(binding('deleting', { roleName: 'RoleA', instanceIds: DELETING }));
+      await eventually('bound to RoleA', async () => (await allCarry(world, DELETING, 'RoleA')) && isReadyAndCurrent(await bindingNamed('deleting')));
 
-  it('an instance released between observe and attach: the others converge, it is reported NotFound', async () => {
-    const released = PARTIAL[2] as string;
-    const kept = PARTIAL.filter((id) => id !== released);
-    // Hold the first attach long enough to release an instance while it is in flight.
-    await injectFault(world, { action: 'AttachInstanceRamRole', latencyMs: 2_000, count: 1 });
-    await world.clearCalls();
-    await world.apply(binding('partial', { roleName: 'RoleA', instanceIds: PARTIAL }));
-    // The simulator spends a counted fault (and drops it) as the call arrives, before the delay:
-    // once the fault list is empty, the attach is in flight, and its instance check is yet to come.
-    await eventually('attach in flight', async () => ((await world.sim('GET', '/sim/faults')) as unknown[]).length === 0);
-    await world.sim('DELETE', `/sim/instances/${released}`);
+      await injectFault(world, { action: 'DetachInstanceRamRole', code: 'ServiceUnavailable', status: 503, count: 2 });
+      await world.clearCalls();
+      const del = await world.kubectl(['delete', 'irb', 'deleting', '--wait=false']);
+      expect(del.code).toBe(0);
+      const failing = await eventually('the failed detach reported while the binding is deleting', async () => {
+        const b = await bindingNamed('deleting');
+        return b?.metadata.deletionTimestamp && condition(b, 'Reconciling')?.reason === REASONS.CloudServerError ? b : undefined;
+      });
+      expect(failing.metadata.finalizers).toContain('roles.ecs.dev/detach-on-delete');
 
-    const waiting = await eventually('the failed batch reported as an instance that vanished', async () => {
-      const b = await bindingNamed('partial');
-      return condition(b, 'Reconciling')?.reason === REASONS.InstanceVanished ? b : undefined;
+      await eventually('binding gone and roles detached', async () => (await bindingNamed('deleting')) === undefined, 30_000);
+      expect(await rolesOf(world, DELETING)).toEqual(new Map(DELETING.map((id) => [id, null])));
+      const detaches = (await world.calls()).filter((c) => c.action === 'DetachInstanceRamRole');
+      expect(detaches.map((c) => c.code)).toEqual(['ServiceUnavailable', 'ServiceUnavailable', '200']);
+      expect(detaches.every((c) => roleNameOf(c) === 'RoleA' && [...idsOf(c)].sort().join() === DELETING.join())).toBe(true);
     });
-    expect(condition(waiting, 'Reconciling')?.status).toBe('True');
-    expect(condition(waiting, 'Stalled')?.status).toBe('False');
 
-    const settled = await eventually('the others bound, the released one NotFound', async () => {
-      const b = await bindingNamed('partial');
-      return instanceState(b, released)?.state === 'NotFound' && kept.every((id) => instanceState(b, id)?.state === 'Bound') ? b : undefined;
-    }, 30_000);
-    expect(await allCarry(world, kept, 'RoleA')).toBe(true);
-    expect(settled.status?.summary).toEqual({ desired: 5, bound: 4, conflicts: 0, errors: 1 });
-    expect(condition(settled, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.InstancesNotFound });
-    expect(condition(settled, 'Stalled')?.status).toBe('False');
+    it('an instance released between observe and attach: the others converge, it is reported NotFound', async () => {
+      const released = PARTIAL[2] as string;
+      const kept = PARTIAL.filter((id) => id !== released);
+      // Hold the first attach long enough to release an instance while it is in flight.
+      await injectFault(world, { action: 'AttachInstanceRamRole', latencyMs: 2_000, count: 1 });
+      await world.clearCalls();
+      await world.apply(binding('partial', { roleName: 'RoleA', instanceIds: PARTIAL }));
+      // The simulator spends a counted fault (and drops it) as the call arrives, before the delay:
+      // once the fault list is empty, the attach is in flight, and its instance check is yet to come.
+      await eventually('attach in flight', async () => ((await world.sim('GET', '/sim/faults')) as unknown[]).length === 0);
+      await world.sim('DELETE', `/sim/instances/${released}`);
 
-    const attaches = (await world.calls()).filter((c) => c.action === 'AttachInstanceRamRole');
-    const first = attaches[0] as CallRecord;
-    expect([first.status, first.code]).toEqual([404, 'InvalidInstanceId.NotFound']);
-    expect(idsOf(first).sort()).toEqual([...PARTIAL].sort());
-    const later = attaches.slice(1);
-    expect(later.map((c) => c.code)).toEqual(['200']);
-    expect(idsOf(later[0] as CallRecord).sort()).toEqual([...kept].sort());
+      const waiting = await eventually('the failed batch reported as an instance that vanished', async () => {
+        const b = await bindingNamed('partial');
+        return condition(b, 'Reconciling')?.reason === REASONS.InstanceVanished ? b : undefined;
+      });
+      expect(condition(waiting, 'Reconciling')?.status).toBe('True');
+      expect(condition(waiting, 'Stalled')?.status).toBe('False');
 
-    // No hot loop on the missing instance afterwards.
-    await world.clearCalls();
-    await eventually('a resync after settling', async () =>
-      (await world.calls()).filter((c) => c.action === 'DescribeInstances' && idsOf(c).includes(released)).length >= 2,
-    );
-    expect((await world.calls()).filter(isMutating)).toEqual([]);
-  });
+      const settled = await eventually('the others bound, the released one NotFound', async () => {
+        const b = await bindingNamed('partial');
+        return instanceState(b, released)?.state === 'NotFound' && kept.every((id) => instanceState(b, id)?.state === 'Bound') ? b : undefined;
+      }, 30_000);
+      expect(await allCarry(world, kept, 'RoleA')).toBe(true);
+      expect(settled.status?.summary).toEqual({ desired: 5, bound: 4, conflicts: 0, errors: 1 });
+      expect(condition(settled, 'Ready')).toMatchObject({ status: 'False', reason: REASONS.InstancesNotFound });
+      expect(condition(settled, 'Stalled')?.status).toBe('False');
 
-  it('dropped watches and 410 Gone while bindings are created, changed and deleted: every change is reconciled', async () => {
-    const kube = world.sandbox.kube;
-    const chaos = (): void => {
-      kube.dropWatches();
-      kube.compact();
-    };
-    const [w1, w2, w3, w4, w5, w6] = WATCH as [string, string, string, string, string, string];
+      const attaches = (await world.calls()).filter((c) => c.action === 'AttachInstanceRamRole');
+      const first = attaches[0] as CallRecord;
+      expect([first.status, first.code]).toEqual([404, 'InvalidInstanceId.NotFound']);
+      expect(idsOf(first).sort()).toEqual([...PARTIAL].sort());
+      const later = attaches.slice(1);
+      expect(later.map((c) => c.code)).toEqual(['200']);
+      expect(idsOf(later[0] as CallRecord).sort()).toEqual([...kept].sort());
 
-    // Creations, each right after the watch was cut and the history forgotten.
-    for (const [name, id] of [['watch-1', w1], ['watch-2', w2], ['watch-3', w3]] as const) {
+      // No hot loop on the missing instance afterwards.
+      await world.clearCalls();
+      await eventually('a resync after settling', async () =>
+        (await world.calls()).filter((c) => c.action === 'DescribeInstances' && idsOf(c).includes(released)).length >= 2,
+      );
+      expect((await world.calls()).filter(isMutating)).toEqual([]);
+    });
+
+    it('dropped watches and 410 Gone while bindings are created, changed and deleted: every change is reconciled', async () => {
+      const chaos = (): void => world.chaos();
+      const [w1, w2, w3, w4, w5, w6] = WATCH as [string, string, string, string, string, string];
+
+      // Creations, each right after the watch was cut and the history forgotten.
+      for (const [name, id] of [['watch-1', w1], ['watch-2', w2], ['watch-3', w3]] as const) {
+        chaos();
+        await world.apply(binding(name, { roleName: 'RoleA', instanceIds: [id] }));
+        chaos();
+      }
+      await eventually('the three created bindings bound', async () => allCarry(world, [w1, w2, w3], 'RoleA'), 30_000);
+
+      // Spec changes, a deletion and a late creation, with the watch cut before and after each.
       chaos();
-      await world.apply(binding(name, { roleName: 'RoleA', instanceIds: [id] }));
+      await world.apply(binding('watch-1', { roleName: 'RoleB', instanceIds: [w1] }));
       chaos();
-    }
-    await eventually('the three created bindings bound', async () => allCarry(world, [w1, w2, w3], 'RoleA'), 30_000);
+      chaos();
+      await world.apply(binding('watch-2', { roleName: 'RoleA', instanceIds: [w2, w4] }));
+      chaos();
+      const del = await world.kubectl(['delete', 'irb', 'watch-3', '--wait=false']);
+      expect(del.code).toBe(0);
+      chaos();
+      await world.apply(binding('watch-5', { roleName: 'RoleB', instanceIds: [w5, w6] }));
+      world.cutWatches();
+      await world.apply(binding('watch-5', { roleName: 'RoleA', instanceIds: [w5, w6] }));
+      chaos();
 
-    // Spec changes, a deletion and a late creation, with the watch cut before and after each.
-    chaos();
-    await world.apply(binding('watch-1', { roleName: 'RoleB', instanceIds: [w1] }));
-    chaos();
-    chaos();
-    await world.apply(binding('watch-2', { roleName: 'RoleA', instanceIds: [w2, w4] }));
-    chaos();
-    const del = await world.kubectl(['delete', 'irb', 'watch-3', '--wait=false']);
-    expect(del.code).toBe(0);
-    chaos();
-    await world.apply(binding('watch-5', { roleName: 'RoleB', instanceIds: [w5, w6] }));
-    kube.dropWatches();
-    await world.apply(binding('watch-5', { roleName: 'RoleA', instanceIds: [w5, w6] }));
-    chaos();
-
-    await eventually(
-      'every change reconciled',
-      async () => {
-        const roles = await rolesOf(world, WATCH);
-        if (roles.get(w1) !== 'RoleB' || roles.get(w2) !== 'RoleA' || roles.get(w4) !== 'RoleA') return false;
-        if (roles.get(w3) !== null || roles.get(w5) !== 'RoleA' || roles.get(w6) !== 'RoleA') return false;
-        const got = (await listBindings(world)).filter((b) => b.metadata.name.startsWith('watch-'));
-        return got.map((b) => b.metadata.name).sort().join(',') === 'watch-1,watch-2,watch-5' && got.every(isReadyAndCurrent);
-      },
-      30_000,
-    );
-    const final = await rolesOf(world, WATCH);
-    expect(Object.fromEntries(final)).toEqual({ [w1]: 'RoleB', [w2]: 'RoleA', [w3]: null, [w4]: 'RoleA', [w5]: 'RoleA', [w6]: 'RoleA' });
+      await eventually(
+        'every change reconciled',
+        async () => {
+          const roles = await rolesOf(world, WATCH);
+          if (roles.get(w1) !== 'RoleB' || roles.get(w2) !== 'RoleA' || roles.get(w4) !== 'RoleA') return false;
+          if (roles.get(w3) !== null || roles.get(w5) !== 'RoleA' || roles.get(w6) !== 'RoleA') return false;
+          const got = (await listBindings(world)).filter((b) => b.metadata.name.startsWith('watch-'));
+          return got.map((b) => b.metadata.name).sort().join(',') === 'watch-1,watch-2,watch-5' && got.every(isReadyAndCurrent);
+        },
+        30_000,
+      );
+      const final = await rolesOf(world, WATCH);
+      expect(Object.fromEntries(final)).toEqual({ [w1]: 'RoleB', [w2]: 'RoleA', [w3]: null, [w4]: 'RoleA', [w5]: 'RoleA', [w6]: 'RoleA' });
+    });
   });
 });

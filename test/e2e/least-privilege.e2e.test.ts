@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { binding } from './fleet.js';
 import { REPO_ROOT } from './process-helpers.js';
 import { type World, condition, eventually, startWorld } from './world.js';
+import { describeEachTarget } from '../support/kube-target.js';
 
 interface PolicyDocument {
   Version: string;
@@ -46,67 +47,69 @@ function without(remove: { statement?: number; action?: string }): PolicyDocumen
   };
 }
 
-let world: World | undefined;
-afterEach(async () => {
-  await world?.stop();
-  world = undefined;
-});
-
-async function start(policy: PolicyDocument): Promise<World> {
-  world = await startWorld({ fleetYaml: fleet(policy) });
-  return world;
-}
-
-describe('deploy/ram/operator-policy.json', () => {
-  it('has the statements this test removes one by one', () => {
-    expect(SHIPPED.Statement.map((s) => s.Action)).toEqual([
-      ['ecs:DescribeInstances', 'ecs:DescribeInstanceRamRole', 'ecs:ListTagResources'],
-      ['ecs:AttachInstanceRamRole', 'ecs:DetachInstanceRamRole'],
-      ['ram:GetRole', 'ram:PassRole'],
-    ]);
+describeEachTarget('least privilege', (target) => {
+  let world: World | undefined;
+  afterEach(async () => {
+    await world?.stop();
+    world = undefined;
   });
 
-  it('(a) is enough: the binding converges and the role is attached', { timeout: 60_000 }, async () => {
-    const w = await start(SHIPPED);
-    await w.apply(binding('web', { roleName: 'EcsRamRoleDocumentTesting', instanceIds: ['i-lp0001', 'i-lp0002'] }));
-    await eventually('web Ready', async () => condition(await w.binding('default', 'web'), 'Ready')?.status === 'True', 30_000);
-    expect(await w.roleOf('i-lp0001')).toBe('EcsRamRoleDocumentTesting');
-    const refused = (await w.calls()).filter((c) => c.code !== '200');
-    expect(refused).toEqual([]);
-  });
+  async function start(policy: PolicyDocument): Promise<World> {
+    world = await startWorld(target, { fleetYaml: fleet(policy) });
+    return world;
+  }
 
-  it.each([
-    { what: 'statement 1 (the reads)', remove: { statement: 0 }, reason: 'AccessDenied', names: 'ecs:DescribeInstances' },
-    { what: 'statement 2 (attach and detach)', remove: { statement: 1 }, reason: 'AccessDenied', names: 'ecs:AttachInstanceRamRole' },
-    { what: 'statement 3 (GetRole and PassRole)', remove: { statement: 2 }, reason: 'AccessDenied', names: 'ram:GetRole' },
-    { what: 'ram:PassRole alone', remove: { action: 'ram:PassRole' }, reason: 'PassRoleForbidden', names: 'ram:PassRole' },
-  ])('(b) without $what the binding stalls with $reason naming $names', { timeout: 60_000 }, async ({ remove, reason, names }) => {
-    const w = await start(without(remove));
-    await w.apply(binding('web', { roleName: 'EcsRamRoleDocumentTesting', instanceIds: ['i-lp0001'] }));
-    const stalled = await eventually('web Stalled', async () => {
-      const c = condition(await w.binding('default', 'web'), 'Stalled');
-      return c?.status === 'True' ? c : undefined;
-    }, 30_000);
-    expect(stalled.reason).toBe(reason);
-    expect(stalled.message).toContain(names);
-    expect(await w.roleOf('i-lp0001')).toBeNull();
-  });
+  describe('deploy/ram/operator-policy.json', () => {
+    it('has the statements this test removes one by one', () => {
+      expect(SHIPPED.Statement.map((s) => s.Action)).toEqual([
+        ['ecs:DescribeInstances', 'ecs:DescribeInstanceRamRole', 'ecs:ListTagResources'],
+        ['ecs:AttachInstanceRamRole', 'ecs:DetachInstanceRamRole'],
+        ['ram:GetRole', 'ram:PassRole'],
+      ]);
+    });
 
-  it('(c) a role outside the policy is refused by the cloud, reported, and not retried hot', { timeout: 60_000 }, async () => {
-    const w = await start(SHIPPED);
-    await w.apply(binding('admin', { roleName: 'AdminRole', instanceIds: ['i-lp0001'] }));
-    const stalled = await eventually('admin Stalled', async () => {
-      const c = condition(await w.binding('default', 'admin'), 'Stalled');
-      return c?.status === 'True' ? c : undefined;
-    }, 30_000);
-    expect(stalled.reason).toBe('AccessDenied');
-    expect(stalled.message).toContain('acs:ram::1234567890123456:role/adminrole');
-    // A terminal refusal waits for a change (or the resync period), it is not retried at once.
-    await w.clearCalls();
-    await new Promise((r) => setTimeout(r, 5_000));
-    const calls = await w.calls();
-    expect(calls.filter((c) => c.action === 'GetRole').length).toBeLessThanOrEqual(1);
-    expect(calls.filter((c) => c.action === 'AttachInstanceRamRole')).toEqual([]);
-    expect(await w.roleOf('i-lp0001')).toBeNull();
+    it('(a) is enough: the binding converges and the role is attached', { timeout: 60_000 }, async () => {
+      const w = await start(SHIPPED);
+      await w.apply(binding('web', { roleName: 'EcsRamRoleDocumentTesting', instanceIds: ['i-lp0001', 'i-lp0002'] }));
+      await eventually('web Ready', async () => condition(await w.binding('default', 'web'), 'Ready')?.status === 'True', 30_000);
+      expect(await w.roleOf('i-lp0001')).toBe('EcsRamRoleDocumentTesting');
+      const refused = (await w.calls()).filter((c) => c.code !== '200');
+      expect(refused).toEqual([]);
+    });
+
+    it.each([
+      { what: 'statement 1 (the reads)', remove: { statement: 0 }, reason: 'AccessDenied', names: 'ecs:DescribeInstances' },
+      { what: 'statement 2 (attach and detach)', remove: { statement: 1 }, reason: 'AccessDenied', names: 'ecs:AttachInstanceRamRole' },
+      { what: 'statement 3 (GetRole and PassRole)', remove: { statement: 2 }, reason: 'AccessDenied', names: 'ram:GetRole' },
+      { what: 'ram:PassRole alone', remove: { action: 'ram:PassRole' }, reason: 'PassRoleForbidden', names: 'ram:PassRole' },
+    ])('(b) without $what the binding stalls with $reason naming $names', { timeout: 60_000 }, async ({ remove, reason, names }) => {
+      const w = await start(without(remove));
+      await w.apply(binding('web', { roleName: 'EcsRamRoleDocumentTesting', instanceIds: ['i-lp0001'] }));
+      const stalled = await eventually('web Stalled', async () => {
+        const c = condition(await w.binding('default', 'web'), 'Stalled');
+        return c?.status === 'True' ? c : undefined;
+      }, 30_000);
+      expect(stalled.reason).toBe(reason);
+      expect(stalled.message).toContain(names);
+      expect(await w.roleOf('i-lp0001')).toBeNull();
+    });
+
+    it('(c) a role outside the policy is refused by the cloud, reported, and not retried hot', { timeout: 60_000 }, async () => {
+      const w = await start(SHIPPED);
+      await w.apply(binding('admin', { roleName: 'AdminRole', instanceIds: ['i-lp0001'] }));
+      const stalled = await eventually('admin Stalled', async () => {
+        const c = condition(await w.binding('default', 'admin'), 'Stalled');
+        return c?.status === 'True' ? c : undefined;
+      }, 30_000);
+      expect(stalled.reason).toBe('AccessDenied');
+      expect(stalled.message).toContain('acs:ram::1234567890123456:role/adminrole');
+      // A terminal refusal waits for a change (or the resync period), it is not retried at once.
+      await w.clearCalls();
+      await new Promise((r) => setTimeout(r, 5_000));
+      const calls = await w.calls();
+      expect(calls.filter((c) => c.action === 'GetRole').length).toBeLessThanOrEqual(1);
+      expect(calls.filter((c) => c.action === 'AttachInstanceRamRole')).toEqual([]);
+      expect(await w.roleOf('i-lp0001')).toBeNull();
+    });
   });
 });

@@ -7,7 +7,8 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { type IncomingMessage, type Server, type ServerResponse, createServer, request as httpRequest } from 'node:http';
+import { type ClientRequest, type IncomingMessage, type Server, type ServerResponse, createServer, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -233,30 +234,39 @@ export interface RecordedRequest extends RequestAttributes {
   method: string;
   url: string;
   status: number;
+  /** The request's headers as the client sent them. */
+  headers: IncomingMessage['headers'];
 }
 
 /**
- * A transparent HTTP pass-through in front of the Kubernetes API emulator that records every
- * request with the status the emulator answered. It changes nothing: the emulator still
- * authenticates and authorizes each request. Streams (watches) are piped as they come.
+ * A transparent HTTP pass-through in front of a Kubernetes API server (the emulator or the real
+ * kube-apiserver; HTTPS upstream is verified with the given CA) that records every request with the
+ * status the server answered. It changes nothing: the server still authenticates and authorizes
+ * each request. Streams (watches) are piped as they come.
  */
 export interface RecordingProxy {
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /** Ends every request passing through (watches included) abruptly, as a network failure would. */
+  cut(): void;
   close(): Promise<void>;
 }
 
-export async function startRecordingProxy(upstreamUrl: string): Promise<RecordingProxy> {
+export async function startRecordingProxy(upstreamUrl: string, upstreamCa?: string): Promise<RecordingProxy> {
   const upstream = new URL(upstreamUrl);
   const requests: RecordedRequest[] = [];
+  const inFlight = new Set<ClientRequest>();
+  const forward = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    const out = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method, path: url, headers: req.headers },
+    // The upstream's own Host, as a client connecting to it directly would send.
+    const headers = { ...req.headers, host: upstream.host };
+    const out = forward(
+      { host: upstream.hostname, port: upstream.port, method, path: url, headers, ...(upstreamCa ? { ca: upstreamCa } : {}) },
       (upRes) => {
         const attrs = requestAttributes(method, url);
-        if (attrs) requests.push({ ...attrs, method, url, status: upRes.statusCode ?? 0 });
+        if (attrs) requests.push({ ...attrs, method, url, status: upRes.statusCode ?? 0, headers: req.headers });
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         // A watch answers headers long before its first event: pass them on at once.
         res.flushHeaders();
@@ -268,7 +278,10 @@ export async function startRecordingProxy(upstreamUrl: string): Promise<Recordin
         res.on('close', () => upRes.destroy());
       },
     );
+    inFlight.add(out);
+    out.on('close', () => inFlight.delete(out));
     out.on('error', (err) => {
+      if (res.destroyed) return;
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`proxy: ${err.message}`);
     });
@@ -280,6 +293,10 @@ export async function startRecordingProxy(upstreamUrl: string): Promise<Recordin
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    cut: () => {
+      for (const out of [...inFlight]) out.destroy();
+      server.closeAllConnections();
+    },
     close: () =>
       new Promise<void>((ok) => {
         server.close(() => ok());

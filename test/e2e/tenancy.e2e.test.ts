@@ -22,8 +22,8 @@ import type { Condition, InstanceRoleBinding } from '../../src/api/instance-role
 import { examplePolicy } from '../../src/domain/tenancy.js';
 import { binding } from './fleet.js';
 import { OPERATOR_NAMESPACE, REPO_ROOT, instanceIdsOf, kubectl as runKubectl } from './process-helpers.js';
-import { type TargetWorld, kubeTargetNames, startRealKubeWorld } from './real-kube-world.js';
-import { type CallRecord, condition, eventually, instanceState, startWorld } from './world.js';
+import { describeEachTarget } from '../support/kube-target.js';
+import { type CallRecord, type World, condition, eventually, instanceState, startWorld } from './world.js';
 
 const FLEET = `
 accessKeys:
@@ -67,8 +67,8 @@ const POOL = new Set([1, 2, 3, 4].map((n) => `i-pool000${n}`));
 
 type Tenant = 'team-a' | 'team-b';
 
-describe.each(kubeTargetNames())('on the %s Kubernetes target', (target) => {
-  let world: TargetWorld;
+describeEachTarget('tenancy', (target) => {
+  let world: World;
   const tenantKubeconfigs = new Map<Tenant, string>();
   /** Every binding that must stay Ready, with its Ready condition when it first became True. */
   const goodBindings = new Map<string, Condition>();
@@ -159,10 +159,10 @@ describe.each(kubeTargetNames())('on the %s Kubernetes target', (target) => {
 
   beforeAll(async () => {
     const opts = { fleetYaml: FLEET, defaultResyncMs: 60_000, manifests: ADMIN_MANIFESTS };
-    world = target === 'real' ? await startRealKubeWorld(opts) : await startWorld(opts);
+    world = await startWorld(target, opts);
     const dir = mkdtempSync(join(tmpdir(), 'irb-tenancy-'));
     for (const tenant of ['team-a', 'team-b'] as const) tenantKubeconfigs.set(tenant, await tenantKubeconfig(tenant, dir));
-  }, 240_000);
+  });
 
   afterAll(async () => {
     await world?.stop();

@@ -1,21 +1,23 @@
 /**
- * An end-to-end world for tests: the Kubernetes API emulator, the cloud simulator and the operator,
- * all in this process on 127.0.0.1, driven with the real kubectl and observed through the cloud
- * simulator's control plane (/sim/).
+ * An end-to-end world for tests on one Kubernetes target: the Kubernetes API (the project's
+ * emulator, or a real kube-apiserver), the cloud simulator and the operator, all on 127.0.0.1,
+ * driven with the real kubectl and observed through the cloud simulator's control plane (/sim/).
+ *
+ * On the emulator the world is the sandbox (packages/sandbox: emulator, simulator and operator in
+ * this process); on the real server it is assembled in real-kube-world.ts around startRealKube
+ * with the operator in this process. Tests take the target from describeEachTarget.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js';
-import { startSandbox, type Sandbox } from '@ecs-role-operator/sandbox';
-import { type CallRecord, parseFleet } from '@ecs-role-operator/alicloud-sim';
-import { PERMIT_DEFAULT_NAMESPACE, kubectl as runKubectl, simControl } from './process-helpers.js';
+import type { CallRecord } from '@ecs-role-operator/alicloud-sim';
+import type { KubeTargetName } from '../support/kube-target.js';
+import { startEmulatorWorld } from './emulator-world.js';
+import { startRealKubeWorld } from './real-kube-world.js';
 
 export type { CallRecord };
+export type { KubeTargetName };
 
 export interface World {
-  sandbox: Sandbox;
+  readonly target: KubeTargetName;
   kubeconfig: string;
   cloudUrl: string;
   kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }>;
@@ -26,6 +28,17 @@ export interface World {
   calls(): Promise<CallRecord[]>;
   clearCalls(): Promise<void>;
   sim(method: string, path: string, body?: unknown): Promise<unknown>;
+  /**
+   * Ends every watch the operator has open, abruptly. Emulator: its dropWatches hook. Real server:
+   * the operator talks to it through a TCP proxy, which cuts every connection (in-flight requests too).
+   */
+  cutWatches(): void;
+  /**
+   * cutWatches, and, where the target can be told to, forgets the change history so resuming from
+   * an older resourceVersion gets 410 Gone (the emulator's compact hook). The real kube-apiserver
+   * resumes from its watch cache, so on it this is a cut and the 410 path is the informer's own.
+   */
+  chaos(): void;
   stop(): Promise<void>;
 }
 
@@ -39,54 +52,9 @@ export interface WorldOptions {
   manifests?: string;
 }
 
-export async function startWorld(opts: WorldOptions): Promise<World> {
-  const dir = mkdtempSync(join(tmpdir(), 'irb-e2e-'));
-  const manifests = join(dir, 'manifests');
-  mkdirSync(manifests);
-  writeFileSync(join(manifests, 'tenancy.yaml'), opts.manifests ?? PERMIT_DEFAULT_NAMESPACE);
-  const logger = pino({ level: process.env.E2E_LOG_LEVEL ?? 'silent' });
-  const sandbox = await startSandbox({
-    logger,
-    kubePort: 0,
-    cloudPort: 0,
-    fleet: parseFleet(opts.fleetYaml),
-    examplesPath: manifests,
-    kubeconfigPath: join(dir, 'kubeconfig'),
-    defaultResyncMs: opts.defaultResyncMs ?? 60_000,
-    concurrency: 4,
-    qps: 100,
-    batchWindowMs: 5,
-  });
-  const kubeconfig = sandbox.kubeconfigPath;
-  const cloudUrl = sandbox.cloud.url;
-
-  const kubectl: World['kubectl'] = (args, input) => runKubectl(kubeconfig, args, input);
-  const control = simControl(cloudUrl);
-  const sim = control.call;
-
-  return {
-    sandbox,
-    kubeconfig,
-    cloudUrl,
-    kubectl,
-    apply: async (yaml) => {
-      const r = await kubectl(['apply', '-f', '-'], yaml);
-      if (r.code !== 0) throw new Error(`kubectl apply failed: ${r.stderr}`);
-    },
-    binding: async (namespace, name) => {
-      const r = await kubectl(['get', 'irb', '-n', namespace, name, '-o', 'json']);
-      if (r.code !== 0) return undefined;
-      return JSON.parse(r.stdout) as InstanceRoleBinding;
-    },
-    roleOf: control.roleOf,
-    setRole: control.setRole,
-    calls: control.calls,
-    clearCalls: async () => {
-      await sim('DELETE', '/sim/calls');
-    },
-    sim,
-    stop: () => sandbox.stop(),
-  };
+/** The world on the given target (one per suite: the real server takes seconds to start). */
+export function startWorld(target: KubeTargetName, opts: WorldOptions): Promise<World> {
+  return target === 'real' ? startRealKubeWorld(opts) : startEmulatorWorld(opts);
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails with the last value seen. */

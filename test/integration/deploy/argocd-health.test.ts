@@ -1,11 +1,15 @@
 /**
  * Runs the Argo CD health check (deploy/argocd/instancerolebinding-health.lua) in a Lua VM
- * against InstanceRoleBinding objects in each state, and checks docs/operations.md shows the same script.
+ * against InstanceRoleBinding objects in each state, hand-made and as each Kubernetes target stored
+ * and returned them, and checks docs/operations.md shows the same script.
  * Argo CD runs gopher-lua (5.1); fengari is 5.3; the script keeps to what both share.
  */
 import { readFile } from 'node:fs/promises';
 import fengari from 'fengari';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KubeTarget, describeEachTarget, startKubeTarget } from '../../support/kube-target.js';
+import { kubectlAgainst } from './install.js';
 import { REPO_ROOT } from './render.js';
 
 const { lua, lauxlib, lualib, to_luastring } = fengari;
@@ -34,6 +38,8 @@ function health(obj: unknown): { status: string; message: string } {
   return { status: lua.lua_tojsstring(L, -2), message: lua.lua_tojsstring(L, -1) };
 }
 
+const NAMESPACE = 'platform';
+
 const condition = (type: string, status: string, reason: string, message: string) => ({
   type,
   status,
@@ -52,58 +58,57 @@ function binding(generation: number, status?: Record<string, unknown>, spec: Rec
   };
 }
 
-describe('Argo CD health check for InstanceRoleBinding', () => {
-  it('is Progressing before the operator wrote any status', () => {
-    expect(health(binding(1))).toEqual({ status: 'Progressing', message: 'Waiting for the operator to reconcile this binding' });
-  });
+const STALLED = {
+  observedGeneration: 4,
+  conditions: [
+    condition('Ready', 'False', 'RoleNotTrusted', 'role X does not trust ecs.aliyuncs.com'),
+    condition('Stalled', 'True', 'RoleNotTrusted', 'role X does not trust ecs.aliyuncs.com'),
+  ],
+};
 
-  it('is Healthy when Ready is True for the current generation', () => {
-    const status = {
+/** Each state of a binding and what Argo CD must show for it. */
+const CASES: Array<{ what: string; object: ReturnType<typeof binding>; expected: { status: string; message?: string } }> = [
+  {
+    what: 'Progressing before the operator wrote any status',
+    object: binding(1),
+    expected: { status: 'Progressing', message: 'Waiting for the operator to reconcile this binding' },
+  },
+  {
+    what: 'Healthy when Ready is True for the current generation',
+    object: binding(2, {
       observedGeneration: 2,
       conditions: [condition('Ready', 'True', 'AllInstancesBound', '2/2 instances carry EcsRamRoleDocumentTesting')],
-    };
-    expect(health(binding(2, status))).toEqual({
-      status: 'Healthy',
-      message: 'AllInstancesBound: 2/2 instances carry EcsRamRoleDocumentTesting',
-    });
-  });
-
-  it('is Progressing when Ready is True but for an older generation', () => {
-    const status = { observedGeneration: 1, conditions: [condition('Ready', 'True', 'AllInstancesBound', 'ok')] };
-    expect(health(binding(2, status))).toEqual({
-      status: 'Progressing',
-      message: 'Waiting for the operator to observe generation 2',
-    });
-  });
-
-  it('is Progressing while Reconciling, showing the Ready reason', () => {
-    const status = {
+    }),
+    expected: { status: 'Healthy', message: 'AllInstancesBound: 2/2 instances carry EcsRamRoleDocumentTesting' },
+  },
+  {
+    what: 'Progressing when Ready is True but for an older generation',
+    object: binding(2, { observedGeneration: 1, conditions: [condition('Ready', 'True', 'AllInstancesBound', 'ok')] }),
+    expected: { status: 'Progressing', message: 'Waiting for the operator to observe generation 2' },
+  },
+  {
+    what: 'Progressing while Reconciling, showing the Ready reason',
+    object: binding(3, {
       observedGeneration: 3,
       conditions: [
         condition('Ready', 'False', 'Attaching', 'attaching EcsRamRoleDocumentTesting to 1 instance'),
         condition('Reconciling', 'True', 'Attaching', 'attaching'),
       ],
-    };
-    expect(health(binding(3, status))).toEqual({
-      status: 'Progressing',
-      message: 'Attaching: attaching EcsRamRoleDocumentTesting to 1 instance',
-    });
-  });
+    }),
+    expected: { status: 'Progressing', message: 'Attaching: attaching EcsRamRoleDocumentTesting to 1 instance' },
+  },
+  {
+    what: 'Degraded when Stalled is True',
+    object: binding(4, STALLED),
+    expected: { status: 'Degraded', message: 'RoleNotTrusted: role X does not trust ecs.aliyuncs.com' },
+  },
+  { what: 'Degraded when Stalled is True, whatever the generation', object: binding(5, STALLED), expected: { status: 'Degraded' } },
+  { what: 'Suspended when spec.suspend is true', object: binding(1, undefined, { suspend: true }), expected: { status: 'Suspended' } },
+];
 
-  it('is Degraded when Stalled is True, whatever the generation', () => {
-    const status = {
-      observedGeneration: 4,
-      conditions: [
-        condition('Ready', 'False', 'RoleNotTrusted', 'role X does not trust ecs.aliyuncs.com'),
-        condition('Stalled', 'True', 'RoleNotTrusted', 'role X does not trust ecs.aliyuncs.com'),
-      ],
-    };
-    expect(health(binding(4, status))).toEqual({ status: 'Degraded', message: 'RoleNotTrusted: role X does not trust ecs.aliyuncs.com' });
-    expect(health(binding(5, status)).status).toBe('Degraded');
-  });
-
-  it('is Suspended when spec.suspend is true', () => {
-    expect(health(binding(1, undefined, { suspend: true })).status).toBe('Suspended');
+describe('Argo CD health check for InstanceRoleBinding', () => {
+  it.each(CASES)('is $what', ({ object, expected }) => {
+    expect(health(object)).toMatchObject(expected);
   });
 
   it('appears verbatim in docs/operations.md', async () => {
@@ -114,5 +119,54 @@ describe('Argo CD health check for InstanceRoleBinding', () => {
       .map((line) => (line === '' ? '' : `    ${line}`))
       .join('\n');
     expect(docs).toContain(indented);
+  });
+});
+
+/**
+ * The same states, as a Kubernetes API server stores and returns them: the binding created and its
+ * spec changed until it has the generation of the case, the status written through the status
+ * subresource, and the health check run on what `kubectl get -o json` printed.
+ */
+describeEachTarget('Argo CD health check on objects the API server returned', (target) => {
+  let kube: KubeTarget;
+  let n = 0;
+  const kubectl = (...args: string[]) => kubectlAgainst(kube, ...args);
+
+  beforeAll(async () => {
+    kube = await startKubeTarget(target);
+    await kubectl('create', 'namespace', NAMESPACE);
+  });
+  afterAll(async () => {
+    await kube?.stop();
+  });
+
+  /** Stores `object` (its generation reached by spec changes) and returns what the server gives back. */
+  async function roundTrip(object: ReturnType<typeof binding>): Promise<unknown> {
+    const name = `case-${++n}`;
+    const wanted = object.metadata.generation;
+    const spec = (instanceIds: string[]) => ({ ...object.spec, instanceIds });
+    const manifest = (s: Record<string, unknown>) => JSON.stringify({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name, namespace: NAMESPACE }, spec: s });
+    // Every spec change is a new generation; the last change (if any) leaves the case's own spec.
+    const steps = [...Array.from({ length: wanted - 1 }, (_, i) => spec([`i-bp1step${i}`])), object.spec];
+    await kubectlIn('create', '-f', '-')(manifest(steps[0]!));
+    for (const s of steps.slice(1)) await kubectlIn('apply', '--server-side', '--field-manager=test', '-f', '-')(manifest(s));
+    if ('status' in object) {
+      await kubectl('patch', 'irb', '-n', NAMESPACE, name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: object.status }));
+    }
+    const stored = JSON.parse(await kubectl('get', 'irb', '-n', NAMESPACE, name, '-o', 'json')) as { metadata: { generation: number } };
+    expect(stored.metadata.generation).toBe(wanted);
+    return stored;
+  }
+
+  function kubectlIn(...args: string[]): (input: string) => Promise<string> {
+    return (input) =>
+      new Promise((done, fail) => {
+        const child = execFile('kubectl', ['--kubeconfig', kube.kubeconfigPath, ...args], (err, stdout, stderr) => (err ? fail(new Error(`kubectl ${args.join(' ')}: ${stderr}`)) : done(stdout)));
+        child.stdin?.end(input);
+      });
+  }
+
+  it.each(CASES)('is $what', async ({ object, expected }) => {
+    expect(health(await roundTrip(object))).toMatchObject(expected);
   });
 });

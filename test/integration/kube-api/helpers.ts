@@ -1,10 +1,10 @@
-/** Shared helpers for the Kubernetes API emulator tests: real kubectl, test CRDs, polling. */
+/** Shared helpers for the Kubernetes API tests (either target): real kubectl, test CRDs, polling. */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KubeEmulator } from '@ecs-role-operator/kube-emulator';
+
 
 export const PROJECT_CRD_PATH = fileURLToPath(new URL('../../../crds/instancerolebindings.roles.ecs.dev.yaml', import.meta.url));
 export const DEPLOY_DIR = fileURLToPath(new URL('../../../deploy', import.meta.url));
@@ -91,18 +91,18 @@ export interface KubectlResult {
   stderr: string;
 }
 
-/** Runs kubectl against the emulator with its own kubeconfig and discovery cache. */
+/** Runs kubectl against a Kubernetes target with its own kubeconfig and discovery cache. */
 export class Kubectl {
   readonly dir: string;
   private readonly kubeconfig: string;
 
-  constructor(emulator: KubeEmulator, kubeconfigText?: string) {
+  constructor(target: { kubeconfigPath: string }, kubeconfigText?: string) {
     this.dir = mkdtempSync(join(tmpdir(), 'kubectl-test-'));
     if (kubeconfigText) {
       this.kubeconfig = join(this.dir, 'kubeconfig');
       writeFileSync(this.kubeconfig, kubeconfigText, { mode: 0o600 });
     } else {
-      this.kubeconfig = emulator.kubeconfigPath;
+      this.kubeconfig = target.kubeconfigPath;
     }
   }
 

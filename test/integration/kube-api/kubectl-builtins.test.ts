@@ -2,6 +2,11 @@
  * The real kubectl (1.32) creating and printing built-in kinds against the emulator: the
  * `kubectl create <kind>` commands send protobuf bodies, the objects come back defaulted and
  * shaped like kube-apiserver's (Go JSON round trip), and `kubectl get` prints the real columns.
+ *
+ * Emulator only: it tests the emulator's own internals (its protobuf body decoder, seen through its
+ * onRequest hook, its defaulting and its built-in printers). The same commands run on both the
+ * emulator and a real kube-apiserver, with every output compared, in
+ * test/conformance/operations-install.conformance.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeEmulator, type KubeEmulator, type ObservedRequest } from '@ecs-role-operator/kube-emulator';

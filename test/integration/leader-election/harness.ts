@@ -1,5 +1,5 @@
 /**
- * Runs LeaderElectors against the Kubernetes API emulator and records who led when, so tests can
+ * Runs LeaderElectors against a Kubernetes API server (either target) and records who led when, so tests can
  * check that leadership periods never overlap.
  */
 import { CoordinationV1Api, CoreV1Api, KubeConfig, type V1Lease } from '@kubernetes/client-node';

@@ -6,67 +6,69 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
+import { type KubeTarget, describeEachTarget, startKubeTarget } from '../../support/kube-target.js';
 import { OwnershipLedger } from '../../../src/domain/ownership.js';
 import { PooledKubeConfig } from '../../../src/kube/pooled-kubeconfig.js';
 import { ConfigMapOwnershipStore, LEDGER_LABEL, shardName, shardOf } from '../../../src/kube/ownership-store.js';
 
 const NAMESPACE = 'ecs-role-operator-system';
-let kube: KubeEmulator;
-let core: CoreV1Api;
-const logger = pino({ level: 'silent' });
+describeEachTarget('ownership ledger in ConfigMaps', (target) => {
+  let kube: KubeTarget;
+  let core: CoreV1Api;
+  const logger = pino({ level: 'silent' });
 
-beforeAll(async () => {
-  kube = await startKubeEmulator();
-  const config = new PooledKubeConfig();
-  config.loadFromFile(kube.kubeconfigPath);
-  core = config.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
-});
-afterAll(async () => {
-  await kube?.close();
-});
-
-const a = { key: 'team-a/web', uid: 'uid-a' };
-const b = { key: 'team-b/api', uid: 'uid-b' };
-
-describe('ConfigMapOwnershipStore', () => {
-  it('writes changed shards and a new store reads the same ledger back', async () => {
-    const ledger = new OwnershipLedger();
-    const store = new ConfigMapOwnershipStore({ core, namespace: NAMESPACE, logger, shards: 4, flushDelayMs: 5 });
-    await store.loadInto(ledger);
-    const ids = Array.from({ length: 40 }, (_, n) => `i-own${String(n).padStart(3, '0')}`);
-    for (const id of ids) ledger.hold(id, 'WebRole', a);
-    ledger.hold('i-own000', 'WebRole', b);
-    ledger.forget('i-own039');
-    await store.flush(ledger);
-
-    const list = await core.listNamespacedConfigMap({ namespace: NAMESPACE, labelSelector: LEDGER_LABEL });
-    expect(list.items.map((cm) => cm.metadata?.name).sort()).toEqual([0, 1, 2, 3].map(shardName).filter((name) => list.items.some((cm) => cm.metadata?.name === name)).sort());
-    const shard = await core.readNamespacedConfigMap({ name: shardName(shardOf('i-own000', 4)), namespace: NAMESPACE });
-    expect(JSON.parse(shard.data?.['i-own000'] ?? '{}')).toEqual({ r: 'WebRole', h: [['team-a/web', 'uid-a'], ['team-b/api', 'uid-b']] });
-
-    const reread = new OwnershipLedger();
-    await new ConfigMapOwnershipStore({ core, namespace: NAMESPACE, logger, shards: 4 }).loadInto(reread);
-    expect(new Map(reread.entries())).toEqual(new Map(ledger.entries()));
-    expect(reread.holding('i-own039')).toBeUndefined();
-    expect(reread.heldBy('uid-a').size).toBe(39);
-    store.stop();
+  beforeAll(async () => {
+    kube = await startKubeTarget(target, { crdPaths: [] });
+    const config = new PooledKubeConfig();
+    config.loadFromFile(kube.kubeconfigPath);
+    core = config.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+  });
+  afterAll(async () => {
+    await kube?.stop();
   });
 
-  it('recovers from a write that lost a race with another writer', async () => {
-    const ledger = new OwnershipLedger();
-    const store = new ConfigMapOwnershipStore({ core, namespace: NAMESPACE, logger, shards: 4, flushDelayMs: 5 });
-    await store.loadInto(ledger);
-    const name = shardName(shardOf('i-own001', 4));
-    // Another writer (say, a deposed leader) changes the shard behind this store's back.
-    const current = await core.readNamespacedConfigMap({ name, namespace: NAMESPACE });
-    await core.replaceNamespacedConfigMap({ name, namespace: NAMESPACE, body: { ...current, data: { ...current.data, 'i-stale': '{"r":"X","h":[]}' } } });
-    ledger.hold('i-own001', 'OtherRole', b);
-    await store.flush(ledger); // 409: refreshes the version, keeps the shard dirty
-    await store.flush(ledger);
-    const after = await core.readNamespacedConfigMap({ name, namespace: NAMESPACE });
-    expect(JSON.parse(after.data?.['i-own001'] ?? '{}')).toEqual({ r: 'OtherRole', h: [['team-b/api', 'uid-b']] });
-    store.stop();
+  const a = { key: 'team-a/web', uid: 'uid-a' };
+  const b = { key: 'team-b/api', uid: 'uid-b' };
+
+  describe('ConfigMapOwnershipStore', () => {
+    it('writes changed shards and a new store reads the same ledger back', async () => {
+      const ledger = new OwnershipLedger();
+      const store = new ConfigMapOwnershipStore({ core, namespace: NAMESPACE, logger, shards: 4, flushDelayMs: 5 });
+      await store.loadInto(ledger);
+      const ids = Array.from({ length: 40 }, (_, n) => `i-own${String(n).padStart(3, '0')}`);
+      for (const id of ids) ledger.hold(id, 'WebRole', a);
+      ledger.hold('i-own000', 'WebRole', b);
+      ledger.forget('i-own039');
+      await store.flush(ledger);
+
+      const list = await core.listNamespacedConfigMap({ namespace: NAMESPACE, labelSelector: LEDGER_LABEL });
+      expect(list.items.map((cm) => cm.metadata?.name).sort()).toEqual([0, 1, 2, 3].map(shardName).filter((name) => list.items.some((cm) => cm.metadata?.name === name)).sort());
+      const shard = await core.readNamespacedConfigMap({ name: shardName(shardOf('i-own000', 4)), namespace: NAMESPACE });
+      expect(JSON.parse(shard.data?.['i-own000'] ?? '{}')).toEqual({ r: 'WebRole', h: [['team-a/web', 'uid-a'], ['team-b/api', 'uid-b']] });
+
+      const reread = new OwnershipLedger();
+      await new ConfigMapOwnershipStore({ core, namespace: NAMESPACE, logger, shards: 4 }).loadInto(reread);
+      expect(new Map(reread.entries())).toEqual(new Map(ledger.entries()));
+      expect(reread.holding('i-own039')).toBeUndefined();
+      expect(reread.heldBy('uid-a').size).toBe(39);
+      store.stop();
+    });
+
+    it('recovers from a write that lost a race with another writer', async () => {
+      const ledger = new OwnershipLedger();
+      const store = new ConfigMapOwnershipStore({ core, namespace: NAMESPACE, logger, shards: 4, flushDelayMs: 5 });
+      await store.loadInto(ledger);
+      const name = shardName(shardOf('i-own001', 4));
+      // Another writer (say, a deposed leader) changes the shard behind this store's back.
+      const current = await core.readNamespacedConfigMap({ name, namespace: NAMESPACE });
+      await core.replaceNamespacedConfigMap({ name, namespace: NAMESPACE, body: { ...current, data: { ...current.data, 'i-stale': '{"r":"X","h":[]}' } } });
+      ledger.hold('i-own001', 'OtherRole', b);
+      await store.flush(ledger); // 409: refreshes the version, keeps the shard dirty
+      await store.flush(ledger);
+      const after = await core.readNamespacedConfigMap({ name, namespace: NAMESPACE });
+      expect(JSON.parse(after.data?.['i-own001'] ?? '{}')).toEqual({ r: 'OtherRole', h: [['team-b/api', 'uid-b']] });
+      store.stop();
+    });
   });
 });

@@ -71,7 +71,7 @@ function setup(instances: InstanceInfo[], opts: SetupOptions = {}) {
     ledger,
     tenancy,
     holdingsChanged: (view, ids) => void woken.push({ key: view.key, ids }),
-    observer: { driftDetected: (n) => void (drift.detected += n), driftCorrected: (n) => void (drift.corrected += n) },
+    observer: { driftDetected: (n) => void (drift.detected += n), driftCorrected: (n) => void (drift.corrected += n), rolelessInstances: () => undefined, rolelessWindow: () => undefined },
   });
   /** One pass over the binding as the cache holds it now (the loop re-reads it the same way). */
   const reconcile = (key: string, signal: AbortSignal = new AbortController().signal): Promise<ReconcileResult> =>

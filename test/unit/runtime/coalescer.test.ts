@@ -156,3 +156,37 @@ function echo(sent: string[][], items: string[]): Map<string, string> {
   sent.push([...items]);
   return new Map(items.map((i) => [i, i]));
 }
+
+describe('Coalescer: urgent requests', () => {
+  it('seals urgent items first, marks that call urgent, and re-waits the gate as urgent when one arrives', async () => {
+    const calls: Array<{ items: string[]; urgent: boolean }> = [];
+    const gates: boolean[] = [];
+    let open: () => void = () => undefined;
+    const c = new Coalescer<string, string>({
+      maxBatch: 2,
+      windowMs: 1,
+      gate: (urgent, signal) => {
+        gates.push(urgent);
+        if (urgent) return Promise.resolve();
+        return new Promise<void>((resolve, reject) => {
+          open = resolve;
+          signal.addEventListener('abort', () => reject(new Error('hurried')), { once: true });
+        });
+      },
+      run: async (_g, items, _s, urgent) => {
+        calls.push({ items: [...items], urgent });
+        return new Map(items.map((i) => [i, i]));
+      },
+    });
+    const ordinary = ['a', 'b', 'c'].map((i) => c.request('g', i));
+    await new Promise((r) => setTimeout(r, 10));
+    const urgent = c.requestMany('g', ['u'], undefined, true);
+    await urgent;
+    open();
+    await Promise.all(ordinary);
+    expect(gates.slice(0, 2)).toEqual([false, true]);
+    expect(calls[0]).toEqual({ items: ['u', 'a'], urgent: true });
+    expect(calls.slice(1).every((call) => !call.urgent)).toBe(true);
+    expect(calls.flatMap((call) => call.items).sort()).toEqual(['a', 'b', 'c', 'u']);
+  });
+});

@@ -39,12 +39,33 @@ describe('TokenBucket: waits that take nothing, and aborted waits', () => {
     const bucket = new TokenBucket(10, 1, () => now);
     await bucket.acquire();
     const stop = new AbortController();
-    const aborted = bucket.acquire(stop.signal);
+    const aborted = bucket.acquire({ signal: stop.signal });
     const next = bucket.acquire();
     stop.abort(new Error('stop'));
     await expect(aborted).rejects.toThrow('stop');
     now = 100;
     await next;
-    await expect(bucket.acquire(stop.signal)).rejects.toThrow('stop');
+    await expect(bucket.acquire({ signal: stop.signal })).rejects.toThrow('stop');
+  });
+});
+
+describe('TokenBucket: urgent waiters', () => {
+  it('serves an urgent waiter before every ordinary one already waiting, and urgent ones in order', async () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, 1, () => now);
+    await bucket.acquire();
+    const order: string[] = [];
+    const waits = [
+      bucket.acquire().then(() => order.push('ordinary-1')),
+      bucket.acquire().then(() => order.push('ordinary-2')),
+      bucket.acquire({ urgent: true }).then(() => order.push('urgent-1')),
+      bucket.acquire({ urgent: true }).then(() => order.push('urgent-2')),
+    ];
+    for (let step = 0; step < 4; step++) {
+      now += 100;
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    await Promise.all(waits);
+    expect(order).toEqual(['urgent-1', 'urgent-2', 'ordinary-1', 'ordinary-2']);
   });
 });
