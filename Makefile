@@ -17,8 +17,11 @@ test: build
 lint: install
 	npm run lint
 
+# make bench ARGS="--scenario scaling"; KUBE=real (or both) runs the main world on a real kube-apiserver
+# (export REAL_KUBE_CACHE to reuse built binaries). Flags: node dist/bench/run.js --help.
+KUBE ?=
 bench: build
-	node dist/bench/run.js
+	node dist/bench/run.js $(if $(KUBE),--kube $(KUBE)) $(ARGS)
 
 # Flags of `ecs-role-operator sandbox` pass through: make sandbox ARGS="--metrics-port 9090"
 ARGS ?=

@@ -18,7 +18,10 @@ registerRunCommand(program);
 registerAuditCommand(program);
 registerCrdsCommand(program);
 
-registerOptionalCommands(program)
+// The product's own commands never load the sandbox package (both simulators, tens of MiB):
+// `run` in a clone then uses the memory it uses in the image, where that package is absent.
+const PRODUCT_COMMANDS = new Set(['run', 'audit', 'crds']);
+(PRODUCT_COMMANDS.has(process.argv[2] ?? '') ? Promise.resolve() : registerOptionalCommands(program))
   .then(() => program.parseAsync(process.argv))
   .catch((err: unknown) => {
     process.stderr.write(`ecs-role-operator: ${errorText(err)}\n`);

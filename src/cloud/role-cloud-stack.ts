@@ -21,6 +21,8 @@ export interface RoleCloudOptions extends CloudRateLimitOptions, TagSelectorOpti
   batchWindowMs?: number;
   /** How long a GetRole answer is trusted. Default 60 s. */
   roleCheckTtlMs?: number;
+  /** false: no coalescing, each caller's calls go out alone (the benchmark's per-binding baseline). Default true. */
+  coalesce?: boolean;
 }
 
 export const DEFAULT_BATCH_WINDOW_MS = 10;
@@ -28,6 +30,7 @@ export const DEFAULT_BATCH_WINDOW_MS = 10;
 /** The reconciler's cloud port over `api`; `forget(roleName)` drops a cached role check. */
 export function createRoleCloud(api: CloudApi, options: RoleCloudOptions): CachedRoleChecks {
   const limits = new CloudRateLimits(options);
+  if (options.coalesce === false) return new CachedRoleChecks(new ApiRoleCloud(rateLimitCloudApi(api, limits)), options.roleCheckTtlMs !== undefined ? { ttlMs: options.roleCheckTtlMs } : {});
   const coalesced = coalesceCloudApi(rateLimitCloudApi(api, limits), {
     windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
     ready: (action, urgent, signal) => limits.whenAvailable(action, urgent, signal),

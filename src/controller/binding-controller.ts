@@ -11,17 +11,18 @@
  */
 import type { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { INSTANCE_STATES, type InstanceState } from '../api/instance-role-binding.js';
+import { INSTANCE_STATES, type InstanceRoleBinding, type InstanceState } from '../api/instance-role-binding.js';
 import type { InstanceRolePolicy } from '../api/instance-role-policy.js';
 import type { Failure } from '../domain/failures.js';
 import { OwnershipLedger } from '../domain/ownership.js';
 import type { RoleCloud } from '../cloud/role-cloud.js';
 import { BindingCache } from '../kube/binding-cache.js';
-import { BindingInformer } from '../kube/binding-informer.js';
+import { type BindingWatchHandlers, bindingInformer } from '../kube/binding-informer.js';
 import { KubeBindingApi, KubeEventRecorder } from '../kube/kube-binding-api.js';
 import { KubePolicyApi, POLICY_WATCH_PATH } from '../kube/kube-policy-api.js';
 import { ObjectInformer } from '../kube/object-informer.js';
 import { ConfigMapOwnershipStore } from '../kube/ownership-store.js';
+import { trimNamespace, trimSpecStatusObject } from '../kube/trim.js';
 import { type NamespaceObject, TenancyCache, type TenancyMode } from '../kube/tenancy-cache.js';
 import { reconcileLogger } from '../observability/logger.js';
 import { Backoff } from '../runtime/backoff.js';
@@ -34,6 +35,17 @@ import { bindingErrorPolicy } from './requeue-policy.js';
 import { StatusWriter } from './status-writer.js';
 import { namespaceWatchHandlers, policyWatchHandlers } from './tenancy-watch.js';
 import { bindingWatchHandlers, holdingsChangedHandler } from './watch-handlers.js';
+
+/** Lets the status writer drop its copy of a status once the informer delivers the object it wrote. */
+function observedBy(writer: StatusWriter, handlers: BindingWatchHandlers): BindingWatchHandlers {
+  return {
+    upsert(binding) {
+      handlers.upsert(binding);
+      writer.observed(binding);
+    },
+    remove: (binding) => handlers.remove(binding),
+  };
+}
 
 /** What the controller reports; the metrics module implements it. */
 export interface ControllerMetrics extends ReconcileObserver {
@@ -73,7 +85,7 @@ export class BindingController {
   readonly tenancy: TenancyCache;
   readonly ledger = new OwnershipLedger();
   private readonly queue = new WorkQueue();
-  private readonly informer: BindingInformer;
+  private readonly informer: ObjectInformer<InstanceRoleBinding>;
   private readonly policyInformer: ObjectInformer<InstanceRolePolicy>;
   private readonly namespaceInformer: ObjectInformer<NamespaceObject> | undefined;
   private readonly policyStatus: PolicyStatusController;
@@ -97,24 +109,28 @@ export class BindingController {
     const policyApi = new KubePolicyApi(opts.customObjects);
     this.policyStatus = new PolicyStatusController({ tenancy: this.tenancy, bindings: () => cache.views(), api: policyApi, logger: opts.logger });
     this.ledgerStore = new ConfigMapOwnershipStore({ core: opts.core, namespace: opts.ownershipNamespace, logger: opts.logger });
-    this.writer = new StatusWriter(new KubeBindingApi(opts.customObjects));
-    this.informer = new BindingInformer({
+    this.writer = new StatusWriter(new KubeBindingApi(opts.customObjects), (key) => cache.get(key));
+    this.informer = bindingInformer({
       kubeConfig: opts.kubeConfig,
       customObjects: opts.customObjects,
       logger: opts.logger,
-      handlers: bindingWatchHandlers({
-        cache,
-        enqueue,
-        forgetRole: (role) => opts.forgetRole?.(role),
-        heldBy: (uid) => this.ledger.heldBy(uid).keys(),
-        bindingsChanged: () => this.policyStatus.recount(),
-      }),
+      handlers: observedBy(
+        this.writer,
+        bindingWatchHandlers({
+          cache,
+          enqueue,
+          forgetRole: (role) => opts.forgetRole?.(role),
+          heldBy: (uid) => this.ledger.heldBy(uid).keys(),
+          bindingsChanged: () => this.policyStatus.recount(),
+        }),
+      ),
     });
     const tenancyWatch = { tenancy: this.tenancy, bindingKeys: () => cache.keys(), enqueue, policies: this.policyStatus };
     this.policyInformer = new ObjectInformer<InstanceRolePolicy>({
       kubeConfig: opts.kubeConfig,
       path: POLICY_WATCH_PATH,
-      list: () => policyApi.list(),
+      list: (page) => policyApi.list(page),
+      trim: trimSpecStatusObject,
       what: 'InstanceRolePolicy',
       logger: opts.logger,
       handlers: policyWatchHandlers(tenancyWatch),
@@ -123,7 +139,9 @@ export class BindingController {
       ? new ObjectInformer<NamespaceObject>({
           kubeConfig: opts.kubeConfig,
           path: '/api/v1/namespaces',
-          list: async () => (await opts.core.listNamespace()) as unknown as KubernetesListObject<KubernetesObject>,
+          list: async ({ limit, continueToken }) =>
+            (await opts.core.listNamespace({ limit, ...(continueToken ? { _continue: continueToken } : {}) })) as unknown as KubernetesListObject<KubernetesObject>,
+          trim: trimNamespace,
           what: 'Namespace',
           logger: opts.logger,
           handlers: namespaceWatchHandlers(tenancyWatch),

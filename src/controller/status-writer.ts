@@ -1,15 +1,21 @@
 /**
  * The reconciler's writes to a binding (its status, its finalizers) through BindingApi, and its
  * memory of the last status it wrote per binding: fresher than an informer cache that lags, so a
- * pass never plans from a status older than its own previous pass.
+ * pass never plans from a status older than its own previous pass. That memory lasts only until
+ * the informer delivers the object the write produced (same resourceVersion): from then on the
+ * informer's copy is the same status, so the controller holds one copy per binding, not two.
  */
 import { type InstanceRoleBinding, type InstanceRoleBindingStatus, bindingKey } from '../api/instance-role-binding.js';
 import type { BindingApi } from '../kube/binding-api.js';
 
 export class StatusWriter {
-  private readonly written = new Map<string, { uid: string | undefined; status: InstanceRoleBindingStatus }>();
+  private readonly written = new Map<string, { uid: string | undefined; resourceVersion: string | undefined; status: InstanceRoleBindingStatus }>();
 
-  constructor(private readonly api: BindingApi) {}
+  /** @param current the informer's copy of a binding, by key (a write may arrive after its own watch event) */
+  constructor(
+    private readonly api: BindingApi,
+    private readonly current: (key: string) => InstanceRoleBinding | undefined = () => undefined,
+  ) {}
 
   /** The status this controller last wrote for this object (same uid), else the object's own. */
   lastStatus(binding: InstanceRoleBinding): InstanceRoleBindingStatus | undefined {
@@ -21,7 +27,22 @@ export class StatusWriter {
   /** Writes the status (status subresource) and remembers it. */
   async writeStatus(binding: InstanceRoleBinding, status: InstanceRoleBindingStatus): Promise<void> {
     const updated = await this.api.patchStatus(binding, status);
-    this.written.set(bindingKey(binding.metadata), { uid: binding.metadata.uid, status: updated.status ?? status });
+    const key = bindingKey(binding.metadata);
+    this.written.set(key, { uid: binding.metadata.uid, resourceVersion: updated.metadata?.resourceVersion, status: updated.status ?? status });
+    const seen = this.current(key);
+    if (seen) this.observed(seen);
+  }
+
+  /** The informer saw `binding`: once it carries this controller's last write, that write is no longer kept apart. */
+  observed(binding: InstanceRoleBinding): void {
+    const key = bindingKey(binding.metadata);
+    const mine = this.written.get(key);
+    if (mine && mine.resourceVersion !== undefined && mine.uid === binding.metadata.uid && mine.resourceVersion === binding.metadata.resourceVersion) this.written.delete(key);
+  }
+
+  /** Bindings whose last written status the informer has not delivered yet. */
+  pending(): number {
+    return this.written.size;
   }
 
   /** Sets the finalizers (guarded by resourceVersion); the binding object follows the write. */

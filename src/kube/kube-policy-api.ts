@@ -24,7 +24,14 @@ export class KubePolicyApi implements PolicyStatusApi {
     );
   }
 
-  async list(): Promise<KubernetesListObject<KubernetesObject>> {
-    return (await this.customObjects.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: POLICY_PLURAL })) as KubernetesListObject<KubernetesObject>;
+  /** One page of InstanceRolePolicies (every one without a limit). */
+  async list(page: { limit?: number; continueToken?: string | undefined } = {}): Promise<KubernetesListObject<KubernetesObject>> {
+    return (await this.customObjects.listClusterCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      plural: POLICY_PLURAL,
+      ...(page.limit !== undefined ? { limit: page.limit } : {}),
+      ...(page.continueToken ? { _continue: page.continueToken } : {}),
+    })) as KubernetesListObject<KubernetesObject>;
   }
 }

@@ -4,10 +4,11 @@
  * (which the informer handles by relisting), starting over once a watch stayed up for a while.
  * The tenancy watches (InstanceRolePolicies, Namespaces) use it.
  */
-import { type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
+import type { Informer, KubeConfig, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Backoff } from '../runtime/backoff.js';
 import { errorText } from '../util/error-text.js';
+import { type PagedList, makeTrimmedInformer } from './trimmed-informer.js';
 
 export interface ObjectWatchHandlers<T> {
   upsert(object: T): void;
@@ -20,8 +21,10 @@ export interface ObjectInformerOptions<T> {
   kubeConfig: KubeConfig;
   /** The watch path, e.g. /api/v1/namespaces. */
   path: string;
-  /** The list call for that path. */
-  list(): Promise<KubernetesListObject<KubernetesObject>>;
+  /** One page of the list call for that path. */
+  list: PagedList;
+  /** What is kept of each object (trim.ts): the informer's cache and the handlers share that copy. */
+  trim(object: KubernetesObject): KubernetesObject;
   /** What is watched, for the log ("InstanceRolePolicy"). */
   what: string;
   logger: Logger;
@@ -46,12 +49,12 @@ export class ObjectInformer<T> {
   /** Starts watching; resolves after the first list attempt (isSynced() tells whether it succeeded). */
   async start(): Promise<void> {
     const { handlers } = this.opts;
-    const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
-      const listed = await this.opts.list();
-      this.listedOnce = true;
+    const list: PagedList = async (page) => {
+      const listed = await this.opts.list(page);
+      if (!listed.metadata?._continue) this.listedOnce = true;
       return listed;
     };
-    const informer = makeInformer<KubernetesObject>(this.opts.kubeConfig, this.opts.path, list);
+    const informer = makeTrimmedInformer(this.opts.kubeConfig, this.opts.path, list, this.opts.trim);
     informer.on('add', (o) => handlers.upsert(o as unknown as T));
     informer.on('update', (o) => handlers.upsert(o as unknown as T));
     informer.on('delete', (o) => handlers.remove(o as unknown as T));

@@ -37,6 +37,11 @@ export interface OperatorOptions {
   /** Region used by the readiness probe's cheap cloud call. */
   probeRegionId?: string;
   batchWindowMs?: number;
+  /**
+   * coalesced (default): cloud calls merged across bindings. per-binding: each binding's calls go
+   * out alone (one describe and one attach per binding), the benchmark's baseline only.
+   */
+  cloudStrategy?: CloudStrategy;
   /** enforce (default): InstanceRolePolicies decide; disabled: single-tenant, logged as a warning at start. */
   tenancy?: TenancyMode;
   /**
@@ -45,6 +50,9 @@ export interface OperatorOptions {
    */
   ownershipNamespace?: string;
 }
+
+export type CloudStrategy = 'coalesced' | 'per-binding';
+export const CLOUD_STRATEGIES: readonly CloudStrategy[] = ['coalesced', 'per-binding'];
 
 /** Where the ledger lives when neither ownershipNamespace nor leader election names a namespace. */
 export const DEFAULT_OPERATOR_NAMESPACE = 'ecs-role-operator-system';
@@ -68,6 +76,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     qps: opts.qps,
     ...(opts.qpsPerAction ? { qpsPerAction: opts.qpsPerAction } : {}),
     ...(opts.batchWindowMs !== undefined ? { batchWindowMs: opts.batchWindowMs } : {}),
+    ...(opts.cloudStrategy === 'per-binding' ? { coalesce: false } : {}),
   });
   const tenancy = opts.tenancy ?? 'enforce';
   if (tenancy === 'disabled') {

@@ -28,6 +28,7 @@ import {
   notFound,
   STALE_OBJECT,
   unsupportedMediaType,
+  qualifiedResource,
 } from './status.js';
 
 export interface WriteOptions extends AdmissionOptions {
@@ -226,7 +227,7 @@ export class ObjectApi {
       if (typeof m['namespace'] === 'string' && m['namespace'] !== '' && m['namespace'] !== namespace) {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
-      this.requireWritableNamespace(namespace);
+      this.requireWritableNamespace(namespace, t, typeof m['name'] === 'string' ? m['name'] : '');
       m['namespace'] = namespace;
     } else {
       delete m['namespace'];
@@ -398,7 +399,7 @@ export class ObjectApi {
       const m = meta(created);
       m['name'] = name;
       if (t.namespaced) {
-        this.requireWritableNamespace(namespace);
+        this.requireWritableNamespace(namespace, t, name);
         m['namespace'] = namespace;
       }
       if (t.hasStatus && t.custom) delete created['status'];
@@ -524,13 +525,17 @@ export class ObjectApi {
     }
   }
 
-  private requireWritableNamespace(namespace: string): void {
+  /** Refuses new objects in a missing or terminating namespace, worded as kube-apiserver's NamespaceLifecycle admission. */
+  private requireWritableNamespace(namespace: string, t: ResourceType, name: string): void {
     const ns = this.store.get(NAMESPACE_KEY, '', namespace);
     if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
     if (metaString(ns.object, 'deletionTimestamp')) {
-      throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
-        name: namespace,
-        kind: 'namespaces',
+      const gr = groupResource(t);
+      const subject = name ? `${qualifiedResource(gr)} "${name}"` : qualifiedResource(gr);
+      throw new ApiError(403, 'Forbidden', `${subject} is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+        ...(name ? { name } : {}),
+        group: gr.group,
+        kind: gr.resource,
         causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
       });
     }

@@ -32,13 +32,9 @@ export function applyJsonPatch(target: JsonObject, patch: JsonValue): JsonObject
     return doc as JsonObject;
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    const e = err as { name?: string; message?: string; operation?: { op?: string; path?: string } };
-    const op = e.operation;
-    if (e.name === 'TEST_OPERATION_FAILED') {
-      throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: testing value ${op?.path ?? ''} failed: test operation does not apply`);
-    }
-    const first = (e.message ?? String(err)).split('\n')[0] ?? '';
-    throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${op?.op ?? 'patch'} operation ${op?.path ?? ''} does not apply: ${first}`);
+    // kube-apiserver answers every JSON patch that does not apply (a failed test, a missing path)
+    // with the same generic Invalid Status, naming neither the operation nor the path.
+    throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
   }
 }
 

@@ -128,8 +128,8 @@ describeEachTarget('client-node', (target) => {
         }
 
         // And the informer keeps watching.
-        await custom.patchNamespacedCustomObject({ ...ref('inf-d'), body: { spec: { roleName: 'Later' } } }, mergePatch);
-        await eventually('an update after the relist', () => (seen.includes('update inf-d Later') ? true : undefined));
+        await custom.patchNamespacedCustomObject({ ...ref('inf-b'), body: { spec: { roleName: 'Later' } } }, mergePatch);
+        await eventually('an update after that', () => (seen.includes('update inf-b Later') ? true : undefined));
       } finally {
         await informer.stop();
       }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeTarget, describeEachTarget, startKubeTarget } from '../../support/kube-target.js';
-import { Kubectl, PROJECT_CRD_PATH } from './helpers.js';
+import { Kubectl, PROJECT_CRD_PATH, eventually } from './helpers.js';
 
 describeEachTarget('kubectl auth, token, scale and explain', (target) => {
   let kube: KubeTarget;
@@ -83,7 +83,12 @@ spec:
         expect(whoami).toMatch(/Extra: authentication\.kubernetes\.io\/credential-id\s+\[JTI=[0-9a-f-]+\]/);
         expect(await asBot.ok(['-n', 'team', 'auth', 'can-i', 'get', 'configmaps/settings'])).toBe('yes\n');
         await kubectl.ok(['-n', 'team', 'delete', 'sa', 'bot']);
-        const after = await asBot.run(['-n', 'team', 'get', 'configmaps']);
+        // A real API server looks the account up in its informer cache, which learns of the
+        // deletion a moment later: the token stops working soon after, not at once.
+        const after = await eventually('the token to stop authenticating', async () => {
+          const r = await asBot.run(['-n', 'team', 'get', 'configmaps']);
+          return r.stderr.includes('Unauthorized') ? r : undefined;
+        });
         expect(after.code).toBe(1);
         expect(after.stderr).toContain('error: You must be logged in to the server (Unauthorized)');
       } finally {

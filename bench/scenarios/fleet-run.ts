@@ -1,0 +1,218 @@
+/**
+ * One measured run over one world: start the operator (the Deployment's memory settings) and
+ * time first convergence, then optionally a converged resync of every binding, the reaction to
+ * new bindings, and a fleet-wide role change. Each phase records its cloud calls, its
+ * Kubernetes writes and the operator's peak resident memory.
+ */
+import type { CallRecord } from '@ecs-role-operator/alicloud-sim';
+import { RECONCILE_REQUESTED_AT_ANNOTATION } from '../../src/api/instance-role-binding.js';
+import { type CallSummary, instancesCovered, summarizeCalls } from '../cloud-calls.js';
+import { type WriteCounts, diffWrites } from '../kube-target.js';
+import { OperatorProcess } from '../operator-process.js';
+import { type MinimumCalls, convergeMinimum, qpsBoundSeconds, qpsFlag, resyncMinimum, roleChangeMinimum } from '../quotas.js';
+import { sleep, waitUntil } from '../wait.js';
+import { ROLE_A, ROLE_B, World, type WorldShape } from '../world.js';
+
+/** How the operator calls the cloud: coalesced across bindings (the product), or each binding alone (the baseline). */
+export type Strategy = 'coalesced' | 'per-binding';
+
+export interface FleetRunOptions {
+  root: string;
+  shape: WorldShape;
+  strategy: Strategy;
+  nodeOptions: string;
+  resync: boolean;
+  reactionSamples: number;
+  roleChange: boolean;
+  /** Gives up on a phase after this long. */
+  phaseTimeoutMs: number;
+  progress(line: string): void;
+}
+
+export interface PhaseResult {
+  seconds: number;
+  boundSeconds: number;
+  minimum: MinimumCalls;
+  calls: CallSummary;
+  writes: WriteCounts;
+  peakRssMiB: number;
+}
+
+export interface RolelessFigures {
+  count: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  stillRoleless: number;
+  /** How long the bench took to send the role change to every binding. */
+  patchSeconds: number;
+}
+
+export interface FleetResult {
+  shape: WorldShape;
+  strategy: Strategy;
+  instances: number;
+  createSeconds: number;
+  /** Operator process start to its first cloud call (modules, lists, ledger). */
+  startupSeconds: number;
+  /** First cloud call to every instance carrying the role. */
+  converge: PhaseResult;
+  resync?: PhaseResult;
+  reaction?: { p50Ms: number; p99Ms: number; samples: number; peakRssMiB: number };
+  roleChange?: PhaseResult & { roleless: RolelessFigures };
+  /** VmHWM at the end: the peak over the whole run. */
+  peakRssMiB: number;
+}
+
+/** Writes stop for this long: the wave of status writes after the last cloud call is over. */
+const WRITES_SETTLED_MS = 2_000;
+/** Calls stop for this long: the resync wave is over. */
+const CALLS_SETTLED_MS = 1_500;
+const REACTION_GIVE_UP_MS = 10_000;
+
+export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
+  const { shape, progress } = opts;
+  const world = await World.start(opts.root, shape);
+  let operator: OperatorProcess | undefined;
+  try {
+    const label = `${opts.strategy} ${shape.targeting === 'selector' ? `1 selector binding over ${world.instances}` : `${shape.bindings} bindings x ${shape.perBinding}`} (${shape.kube})`;
+    progress(`${label}: creating bindings...`);
+    const created = Date.now();
+    await world.createBindings();
+    const createSeconds = (Date.now() - created) / 1000;
+
+    progress(`${label}: bindings created in ${createSeconds.toFixed(1)} s; starting the operator`);
+    const writesBefore = await world.kube.writes();
+    world.cloud.calls.clear();
+    const started = Date.now();
+    operator = new OperatorProcess({
+      root: opts.root,
+      kubeconfig: world.kube.kubeconfigPath,
+      cloudEndpoint: world.cloud.endpoint,
+      nodeOptions: opts.nodeOptions,
+      runFlags: ['--metrics-port', '0', '--health-port', '0', '--ecs-qps', '20', '--ecs-qps-per-action', qpsFlag(), '--concurrency', '256', '--resync-period', '30m', '--log-level', 'error', '--cloud-strategy', opts.strategy],
+    });
+    const op = operator;
+    await waitUntil('first convergence', () => world.carrying(ROLE_A) >= world.instances, { timeoutMs: opts.phaseTimeoutMs, everyMs: 200, alive: op });
+    const convergedAt = Date.now();
+    const firstCall = world.cloud.calls.entries()[0];
+    const firstCallAt = firstCall ? Date.parse(firstCall.time) : started;
+    // The QPS bound concerns the work: timed from the first cloud call; start-up (process, modules, lists) apart.
+    const convergeSeconds = (convergedAt - firstCallAt) / 1000;
+    const startupSeconds = (firstCallAt - started) / 1000;
+    const writesAfter = await settledWrites(world, op);
+    const converge: PhaseResult = phase(convergeSeconds, convergeMinimum(world.instances, shape.targeting === 'selector'), world.cloud.calls.entries(), diffWrites(writesAfter, writesBefore), op.takePhasePeakMiB());
+    progress(`${label}: converged in ${convergeSeconds.toFixed(1)} s after a start-up of ${startupSeconds.toFixed(1)} s`);
+    const result: FleetResult = { shape, strategy: opts.strategy, instances: world.instances, createSeconds, startupSeconds, converge, peakRssMiB: 0 };
+
+    if (opts.resync) result.resync = await resync(world, op, opts);
+    if (opts.reactionSamples > 0) result.reaction = await reaction(world, op, opts.reactionSamples);
+    if (opts.roleChange) result.roleChange = await roleChange(world, op, opts);
+    result.peakRssMiB = op.highWaterMiB();
+    return result;
+  } finally {
+    await operator?.stop();
+    await world.close();
+  }
+}
+
+function phase(seconds: number, minimum: MinimumCalls, records: readonly CallRecord[], writes: WriteCounts, peakRssMiB: number): PhaseResult {
+  return { seconds, boundSeconds: qpsBoundSeconds(minimum), minimum, calls: summarizeCalls(records), writes, peakRssMiB };
+}
+
+/** Kubernetes write counts once they stop changing (bounded by a minute). */
+async function settledWrites(world: World, op: OperatorProcess): Promise<WriteCounts> {
+  let last = JSON.stringify(await world.kube.writes());
+  let stableSince = Date.now();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await op.guard(sleep(500));
+    const now = await world.kube.writes();
+    const text = JSON.stringify(now);
+    if (text !== last) {
+      last = text;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince >= WRITES_SETTLED_MS || Date.now() > deadline) {
+      return now;
+    }
+  }
+}
+
+/** Resolves once no call has arrived for CALLS_SETTLED_MS; returns the time of the last one. */
+async function callsSettled(world: World, op: OperatorProcess): Promise<number> {
+  for (;;) {
+    const records = world.cloud.calls.entries();
+    const last = records.length > 0 ? Date.parse(records[records.length - 1]!.time) : 0;
+    if (Date.now() - last >= CALLS_SETTLED_MS) return last;
+    await op.guard(sleep(250));
+  }
+}
+
+/** A pass of every converged binding (the reconcile-requested-at annotation): what a resync costs. */
+async function resync(world: World, op: OperatorProcess, opts: FleetRunOptions): Promise<PhaseResult> {
+  opts.progress(`resync: requesting a pass of every binding...`);
+  world.cloud.calls.clear();
+  const before = await world.kube.writes();
+  op.takePhasePeakMiB();
+  const start = Date.now();
+  await op.guard(world.patchEveryBinding({ metadata: { annotations: { [RECONCILE_REQUESTED_AT_ANNOTATION]: new Date(start).toISOString() } } }, op));
+  await waitUntil('resync: every role read again', () => instancesCovered(world.cloud.calls.entries('DescribeInstanceRamRole'), 'DescribeInstanceRamRole') >= world.instances, {
+    timeoutMs: opts.phaseTimeoutMs,
+    everyMs: 500,
+    alive: op,
+  });
+  const lastCall = await callsSettled(world, op);
+  const writes = diffWrites(await world.kube.writes(), before);
+  delete writes.finalizer; // the bench's own annotation patches
+  return phase((lastCall - start) / 1000, resyncMinimum(world.instances), world.cloud.calls.entries(), writes, op.takePhasePeakMiB());
+}
+
+/** Binding created -> first DescribeInstances naming its instance, one new binding at a time. */
+async function reaction(world: World, op: OperatorProcess, samples: number): Promise<NonNullable<FleetResult['reaction']>> {
+  world.cloud.calls.clear();
+  op.takePhasePeakMiB();
+  const times: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const id = world.spareId(s);
+    const t0 = Date.now();
+    await op.guard(world.createSpareBinding(s));
+    for (;;) {
+      op.assertAlive();
+      const seen = world.cloud.calls.entries('DescribeInstances').find((c) => Array.isArray(c.params.InstanceIds) && c.params.InstanceIds.includes(id));
+      if (seen) {
+        times.push(Date.parse(seen.time) - t0);
+        break;
+      }
+      if (Date.now() - t0 > REACTION_GIVE_UP_MS) {
+        times.push(Number.POSITIVE_INFINITY);
+        break;
+      }
+      await sleep(2);
+    }
+  }
+  times.sort((a, b) => a - b);
+  const pct = (p: number) => times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))] ?? Number.NaN;
+  return { p50Ms: pct(50), p99Ms: pct(99), samples, peakRssMiB: op.takePhasePeakMiB() };
+}
+
+/** Every binding changes its role at once (ROLE_A -> ROLE_B): time, calls, and each instance's roleless window. */
+async function roleChange(world: World, op: OperatorProcess, opts: FleetRunOptions): Promise<NonNullable<FleetResult['roleChange']>> {
+  opts.progress(`role change: every binding ${ROLE_A} -> ${ROLE_B}...`);
+  await settledWrites(world, op);
+  world.cloud.calls.clear();
+  world.cloud.state.roleless.clear();
+  const before = await world.kube.writes();
+  op.takePhasePeakMiB();
+  const start = Date.now();
+  await op.guard(world.patchEveryBinding({ spec: { roleName: ROLE_B } }, op));
+  const patchSeconds = (Date.now() - start) / 1000;
+  await waitUntil('role change: every instance carries the new role', () => world.carrying(ROLE_B) >= world.instances, { timeoutMs: opts.phaseTimeoutMs, everyMs: 200, alive: op });
+  const seconds = (Date.now() - start) / 1000;
+  const writes = diffWrites(await settledWrites(world, op), before);
+  delete writes.finalizer; // the bench's own spec patches
+  const summary = world.cloud.roleless().summary;
+  return {
+    ...phase(seconds, roleChangeMinimum(world.instances), world.cloud.calls.entries(), writes, op.takePhasePeakMiB()),
+    roleless: { count: summary.count, p50Ms: summary.p50Ms, p99Ms: summary.p99Ms, maxMs: summary.maxMs, stillRoleless: summary.currentlyRoleless, patchSeconds },
+  };
+}
