@@ -19,6 +19,7 @@ import {
   MAX_DESCRIBE_INSTANCE_IDS,
   MAX_DESCRIBE_ROLE_IDS,
   MAX_MUTATE_IDS,
+  MAX_TAG_FILTERS,
 } from './cloud-api.js';
 import { type CloudCredential, createDefaultCredential } from './credentials.js';
 import { INVALID_RESPONSE_CODE, toCloudError } from './sdk-errors.js';
@@ -45,8 +46,6 @@ export interface AlibabaCloudApiOptions {
 const DESCRIBE_INSTANCES_PAGE_SIZE = 100;
 /** DescribeInstanceRamRole page size (PageSize 1-50, default 10: always set). */
 const DESCRIBE_ROLE_PAGE_SIZE = 50;
-/** DescribeInstances accepts Tag.1 .. Tag.20. */
-const MAX_TAG_FILTERS = 20;
 /** Guard against a server that never ends a listing. */
 const MAX_PAGES = 100_000;
 
@@ -160,6 +159,31 @@ export class AlibabaCloudApi implements CloudApi {
       out.push(...(await this.describeInstancePages(regionId, { ...base, instanceIds: JSON.stringify(ids) }, options.signal)));
     }
     return out;
+  }
+
+  async listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options: CallOptions = {}): Promise<string[]> {
+    const entries = Object.entries(tags);
+    if (entries.length === 0) throw new Error('listTaggedInstanceIds needs at least one tag');
+    if (entries.length > MAX_TAG_FILTERS) throw new Error(`listTaggedInstanceIds takes at most ${MAX_TAG_FILTERS} tags, got ${entries.length}`);
+    const client = this.ecs(regionId);
+    const base = { regionId, resourceType: 'instance', tag: entries.map(([key, value]) => new EcsModule.ListTagResourcesRequestTag({ key, value })) };
+    // One row per resource and tag: a resource's rows may span pages, so IDs are kept once.
+    const ids = new Set<string>();
+    const seenTokens = new Set<string>();
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const request = new EcsModule.ListTagResourcesRequest({ ...base, ...(nextToken ? { nextToken } : {}) });
+      const body = await this.call('ListTagResources', options.signal, async () => (await client.listTagResources(request)).body);
+      for (const row of body?.tagResources?.tagResource ?? []) if (row.resourceId) ids.add(row.resourceId);
+      // Paging ends on an empty NextToken, never on a count.
+      nextToken = body?.nextToken || undefined;
+      if (!nextToken) return [...ids];
+      if (seenTokens.has(nextToken)) {
+        throw new CloudError({ action: 'ListTagResources', code: INVALID_RESPONSE_CODE, message: `the server returned NextToken "${nextToken}" twice` });
+      }
+      seenTokens.add(nextToken);
+    }
+    throw new CloudError({ action: 'ListTagResources', code: INVALID_RESPONSE_CODE, message: `the listing did not end after ${MAX_PAGES} pages` });
   }
 
   private async describeInstancePages(

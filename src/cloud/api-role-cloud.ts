@@ -1,6 +1,6 @@
 /**
- * The RoleCloud port over a CloudApi: a binding's observation from DescribeInstances (by IDs and
- * by selector) and DescribeInstanceRamRole, the role check from GetRole, and attach/detach per
+ * The RoleCloud port over a CloudApi: a binding's observation from DescribeInstances by IDs, the
+ * selector resolved through ListTagResources (tag-selector.ts), and DescribeInstanceRamRole, the role check from GetRole, and attach/detach per
  * role within the API's batch limits, with each instance's answer turned into a typed outcome
  * classified by the error table.
  */
@@ -10,6 +10,7 @@ import { chunk } from '../util/chunk.js';
 import { errorText } from '../util/error-text.js';
 import { type CloudApi, CloudError, type InstanceCallResult, MAX_DESCRIBE_ROLE_IDS, MAX_MUTATE_IDS } from './cloud-api.js';
 import { ROLE_NOT_ATTACHED_CODE, cloudFailure } from './error-policy.js';
+import { type TagSelectorOptions, TagSelectorResolver } from './tag-selector.js';
 import type { AttachOutcome, ChangeOptions, DetachOutcome, RoleChange, RoleCheckAnswer, RoleCloud, TargetScope } from './role-cloud.js';
 
 /** An instance's answer: done (with the call's RequestId when the cloud gave one), or its failure. */
@@ -21,15 +22,20 @@ const INTERNAL_ERROR_CODE = 'InternalError';
 const NO_RESULT_CODE = 'NoResult';
 
 export class ApiRoleCloud implements RoleCloud {
-  constructor(private readonly api: CloudApi) {}
+  private readonly selectors: TagSelectorResolver;
+
+  constructor(
+    private readonly api: CloudApi,
+    options: TagSelectorOptions = {},
+  ) {
+    this.selectors = new TagSelectorResolver(api, options);
+  }
 
   async observe(regionId: string, scope: TargetScope, signal: AbortSignal): Promise<Observation> {
     const { instanceIds, selector } = scope;
     const [byId, selected] = await Promise.all([
       instanceIds.length > 0 ? this.api.describeInstances(regionId, { instanceIds: [...instanceIds] }, { signal }) : [],
-      selector
-        ? this.api.describeInstances(regionId, { tags: selector.tags, ...(selector.vpcId ? { vpcId: selector.vpcId } : {}) }, { signal })
-        : [],
+      selector ? this.selectors.resolve(regionId, selector, signal) : [],
     ]);
     const instances = new Map<string, InstanceInfo>();
     for (const instance of [...byId, ...selected]) instances.set(instance.instanceId, instance);

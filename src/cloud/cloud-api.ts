@@ -15,8 +15,23 @@ export const MAX_DESCRIBE_INSTANCE_IDS = 100;
 /** Attach/DetachInstanceRamRole accept at most 100 instance IDs per call. */
 export const MAX_MUTATE_IDS = 100;
 
+/** At most this many Tag.N pairs in a DescribeInstances or ListTagResources filter. */
+export const MAX_TAG_FILTERS = 20;
+/**
+ * DescribeInstances filtered by tags covers at most this many tagged resources (the SDK's own
+ * parameter text: "If the resource count exceeds 1,000, use ListTagResources"); tag selectors are
+ * therefore resolved with ListTagResources.
+ */
+export const TAG_FILTER_RESOURCE_CAP = 1000;
+
 /** The API action names, as metrics, rate limits and the cloud's call log name them. */
-export type CloudAction = 'DescribeInstances' | 'DescribeInstanceRamRole' | 'AttachInstanceRamRole' | 'DetachInstanceRamRole' | 'GetRole';
+export type CloudAction =
+  | 'DescribeInstances'
+  | 'DescribeInstanceRamRole'
+  | 'AttachInstanceRamRole'
+  | 'DetachInstanceRamRole'
+  | 'ListTagResources'
+  | 'GetRole';
 
 export interface InstanceFilter {
   /** At most MAX_DESCRIBE_INSTANCE_IDS. */
@@ -54,6 +69,11 @@ export interface CallOptions {
 export interface CloudApi {
   /** All instances of the region matching the filter (every page). Unknown IDs are absent. */
   describeInstances(regionId: string, filter: InstanceFilter, options?: CallOptions): Promise<InstanceInfo[]>;
+  /**
+   * The IDs of the region's instances carrying every one of the tags (ListTagResources,
+   * ResourceType instance, every page), each once, in the order listed. At most MAX_TAG_FILTERS tags.
+   */
+  listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options?: CallOptions): Promise<string[]>;
   /**
    * Roles attached to the given VPC instances (at most MAX_DESCRIBE_ROLE_IDS).
    * The returned map has an entry for every requested ID; null means no role.

@@ -2,8 +2,8 @@
  * A CloudApi decorator that merges the ID-batched calls of concurrent callers into as few API
  * calls as the batch limits allow: DescribeInstances by IDs per region (100 a call),
  * DescribeInstanceRamRole per region (50), Attach/DetachInstanceRamRole per region and role (100).
- * A caller asks for any number of IDs and gets exactly its own answers. Listings by tag or VPC
- * and GetRole pass through unchanged.
+ * A caller asks for any number of IDs and gets exactly its own answers. Listings by tag or VPC,
+ * ListTagResources and GetRole pass through unchanged.
  *
  * `ready` (the rate limiter's "a call could go out now") decides when a waiting batch is sealed:
  * while calls are throttled the batch keeps filling, so under load every call is a full batch.
@@ -77,6 +77,7 @@ export function coalesceCloudApi(cloud: CloudApi, opts: CoalescingOptions): Clou
       const answers = await instancesById.requestMany(regionId, filter.instanceIds, options?.signal);
       return [...answers.values()].filter((i): i is InstanceInfo => i !== null);
     },
+    listTaggedInstanceIds: (regionId, tags, options) => cloud.listTaggedInstanceIds(regionId, tags, options),
     describeInstanceRamRoles: (regionId, ids, options) => roles.requestMany(regionId, ids, options?.signal),
     attachInstanceRamRole: (regionId, roleName, ids, options) =>
       inOrder(ids, attaches.requestMany(`${regionId}${GROUP_SEPARATOR}${roleName}`, ids, options?.signal, options?.urgent === true)),

@@ -31,6 +31,7 @@ export function instrumentCloudApi(cloud: CloudApi, sink: CloudCallSink): CloudA
   };
   return {
     describeInstances: (regionId, filter, options?: CallOptions) => timed('DescribeInstances', () => cloud.describeInstances(regionId, filter, options)),
+    listTaggedInstanceIds: (regionId, tags, options?: CallOptions) => timed('ListTagResources', () => cloud.listTaggedInstanceIds(regionId, tags, options)),
     describeInstanceRamRoles: (regionId, ids, options?: CallOptions) =>
       timed('DescribeInstanceRamRole', () => cloud.describeInstanceRamRoles(regionId, ids, options)),
     attachInstanceRamRole: (regionId, roleName, ids, options?: CallOptions) =>

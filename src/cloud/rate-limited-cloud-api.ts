@@ -46,6 +46,7 @@ export function rateLimitCloudApi(cloud: CloudApi, limits: CloudRateLimits): Clo
   };
   return {
     describeInstances: (regionId, filter, options) => limited('DescribeInstances', options, () => cloud.describeInstances(regionId, filter, options)),
+    listTaggedInstanceIds: (regionId, tags, options) => limited('ListTagResources', options, () => cloud.listTaggedInstanceIds(regionId, tags, options)),
     describeInstanceRamRoles: (regionId, ids, options) =>
       limited('DescribeInstanceRamRole', options, () => cloud.describeInstanceRamRoles(regionId, ids, options)),
     attachInstanceRamRole: (regionId, roleName, ids, options) =>

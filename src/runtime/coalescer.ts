@@ -4,6 +4,9 @@
  * are sent together, up to the API's batch limit. Each caller gets its own item's result, or the
  * batch's error when the whole call failed.
  *
+ * A batch that is not full waits a window for company, and while requests keep arriving, a few
+ * windows more (maxHoldWindows), so a stream of requests fills its calls.
+ *
  * A batch is sealed only once its `gate` (e.g. "the rate limiter would let a call through now")
  * opens, so while calls are throttled the waiting batch keeps filling: under load every call
  * carries a full batch.
@@ -17,6 +20,8 @@
  * sealed batch's call gets a signal that aborts only when every one of its callers has aborted.
  */
 import { allAborted } from './abort.js';
+
+export const DEFAULT_MAX_HOLD_WINDOWS = 4;
 
 export type BatchRunner<Item, Result> = (group: string, items: Item[], signal: AbortSignal | undefined, urgent: boolean) => Promise<Map<Item, Result>>;
 
@@ -42,6 +47,10 @@ export interface CoalescerOptions<Item, Result> {
   windowMs: number;
   run: BatchRunner<Item, Result>;
   /**
+   * How many windows a batch that keeps growing may wait before it is sealed not full. Default 4.
+   */
+  maxHoldWindows?: number;
+  /**
    * Resolves when a call may be made (e.g. a token is available), urgent ones ahead of the others;
    * a wait whose signal aborts rejects. Default: at once.
    */
@@ -51,8 +60,11 @@ export interface CoalescerOptions<Item, Result> {
 export class Coalescer<Item, Result> {
   private readonly groups = new Map<string, GroupQueue<Item, Result>>();
 
+  private readonly maxHoldWindows: number;
+
   constructor(private readonly opts: CoalescerOptions<Item, Result>) {
     if (opts.maxBatch < 1) throw new Error('maxBatch must be at least 1');
+    this.maxHoldWindows = Math.max(1, opts.maxHoldWindows ?? DEFAULT_MAX_HOLD_WINDOWS);
   }
 
   request(group: string, item: Item, signal?: AbortSignal): Promise<Result> {
@@ -106,15 +118,17 @@ export class Coalescer<Item, Result> {
 
   private async drain(group: string, queue: GroupQueue<Item, Result>): Promise<void> {
     while (queue.waiters.size > 0) {
-      if (queue.waiters.size < this.opts.maxBatch) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.opts.windowMs);
-          queue.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        queue.wake = undefined;
+      // A batch not full waits one window for company, and more windows (up to maxHoldWindows)
+      // while items keep arriving: a stream of requests fills its calls instead of sending the
+      // first few alone. A lone request (nothing arrives during its window) goes after one
+      // window; an urgent one never waits more than one.
+      for (let windows = 0; queue.waiters.size < this.opts.maxBatch && windows < this.maxHoldWindows; windows++) {
+        // Requests made in the same tick as the first one count as already there.
+        await Promise.resolve();
+        if (queue.waiters.size >= this.opts.maxBatch) break;
+        const before = queue.waiters.size;
+        await this.waitWindow(queue);
+        if (queue.waiters.size <= before || hasUrgent(queue)) break;
       }
       try {
         await this.passGate(queue);
@@ -135,6 +149,18 @@ export class Coalescer<Item, Result> {
     }
     queue.draining = false;
     if (queue.waiters.size === 0 && this.groups.get(group) === queue) this.groups.delete(group);
+  }
+
+  /** One batch window, ended early when the batch fills. */
+  private async waitWindow(queue: GroupQueue<Item, Result>): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.opts.windowMs);
+      queue.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    queue.wake = undefined;
   }
 
   /** Waits for the gate, as urgent when an urgent item waits; re-waits as urgent when one arrives meanwhile. */

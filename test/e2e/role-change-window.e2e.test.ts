@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceRoleBinding } from '../../src/api/instance-role-binding.js';
+import { CLOUD_WRITE_LOG_MESSAGE } from '../../src/controller/execute.js';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { type KubeEmulator, startKubeEmulator } from '@ecs-role-operator/kube-emulator';
 import { binding } from './fleet.js';
@@ -101,6 +102,7 @@ beforeAll(async () => {
       '--concurrency', '2',
       '--resync-period', '10m',
     ],
+    logLevel: 'info',
   });
 });
 
@@ -136,6 +138,18 @@ describe('role change: the roleless window per instance', { timeout: 120_000 }, 
     for (let k = 0; k < pairs.length; k++) {
       if (pairs[k]?.startsWith('AttachInstanceRamRole')) expect(pairs.slice(0, k).some((p) => p === pairs[k]?.replace('AttachInstanceRamRole', 'DetachInstanceRamRole'))).toBe(true);
     }
+
+    // Every write is logged at info: binding, action, role, instances and the cloud's RequestId; never the secret.
+    const writes = operator
+      .output()
+      .split('\n')
+      .filter((l) => l.includes(CLOUD_WRITE_LOG_MESSAGE))
+      .map((l) => JSON.parse(l) as { level: string; binding: string; action: string; roleName: string; instanceIds: string[]; requestId?: string });
+    const attachLines = writes.filter((w) => w.action === 'AttachInstanceRamRole' && w.roleName === 'RoleB');
+    expect(attachLines.flatMap((w) => w.instanceIds).sort()).toEqual(swapIds);
+    expect(writes.filter((w) => w.action === 'DetachInstanceRamRole' && w.roleName === 'RoleA').flatMap((w) => w.instanceIds).sort()).toEqual(swapIds);
+    expect(writes.filter((w) => !(w.level === 'info' && w.binding === 'default/fleet' && typeof w.requestId === 'string' && w.requestId.length > 0))).toEqual([]);
+    expect(operator.output()).not.toContain('operator-secret');
 
     const samples = parseMetrics(await operator.metrics());
     expect(metricValue(samples, 'ecs_role_operator_roleless_instances')).toBe(0);

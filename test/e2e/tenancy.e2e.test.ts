@@ -168,7 +168,7 @@ describeEachTarget('tenancy', (target) => {
     await world?.stop();
   });
 
-  describe('tenancy: the attacks of issue 9 change nothing in the cloud', () => {
+  describe('tenancy: the attacks of issue 9 change nothing in the cloud', { timeout: 90_000 }, () => {
     it('the tenants hold exactly the shipped tenant role: bindings in their own namespace, no policy, no status, no labels', async () => {
       await tenantApply('team-a', 'probe', { roleName: 'TeamAWorker', instanceIds: ['i-a0006'], mode: 'Observe' });
       const forbidden: Array<[string, string[], string?, string?]> = [

@@ -57,7 +57,7 @@ const DOCS = [
 const SERVERS = /^ecs-role-operator (sandbox|sim |run\b(?!.*--help))/;
 /** What each server prints once it serves. */
 const SERVING = /listening on|is running|Press Ctrl-C to stop/;
-const USAGE_ERROR = /command not found|unknown command|unknown option|error: option .* argument .* is invalid|error: missing required argument|too many arguments/i;
+const USAGE_ERROR = /command not found|: not found|unknown command|unknown option|error: option .* argument .* is invalid|error: missing required argument|too many arguments/i;
 
 function runLine(command: string, serveMs: number, readyLine?: RegExp): Promise<{ code: number | null; output: string; stoppedByUs: boolean }> {
   return new Promise((resolve) => {
@@ -108,6 +108,8 @@ describe('documented command lines', () => {
       expect(result.code, result.output).toBe(0);
     } else {
       expect(result.stoppedByUs, `one-shot command did not finish: ${result.output}`).toBe(false);
+      // 127: the shell found no such command (the CLI is not on node_modules/.bin).
+      expect(result.code, result.output).not.toBe(127);
     }
   });
 });

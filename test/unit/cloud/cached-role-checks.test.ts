@@ -25,12 +25,26 @@ describe('CachedRoleChecks', () => {
   });
 
   it('does not cache a failed check, and forgets a role on request', async () => {
-    const { cloud, checks } = setup();
+    const { cloud, checks, advance } = setup();
     cloud.failures.set('GetRole', [new CloudError({ action: 'GetRole', code: 'Throttling', message: 'slow' })]);
     await expect(checks.checkRole('R', signal)).rejects.toMatchObject({ code: 'Throttling' });
     expect(await checks.checkRole('R', signal)).toEqual({ exists: true, trustsEcs: true });
+    advance(5_000);
     checks.forget('R');
     await checks.checkRole('R', signal);
+    expect(cloud.actions()).toEqual(['GetRole', 'GetRole', 'GetRole']);
+  });
+
+  it('forget keeps a positive answer younger than the grace period, and drops a negative one at once', async () => {
+    const { cloud, checks, advance } = setup();
+    await checks.checkRole('R', signal);
+    advance(1_000);
+    for (let i = 0; i < 100; i++) checks.forget('R');
+    await checks.checkRole('R', signal);
+    expect(cloud.actions()).toEqual(['GetRole']);
+    expect(await checks.checkRole('Missing', signal)).toEqual({ exists: false, trustsEcs: false });
+    checks.forget('Missing');
+    await checks.checkRole('Missing', signal);
     expect(cloud.actions()).toEqual(['GetRole', 'GetRole', 'GetRole']);
   });
 

@@ -13,6 +13,10 @@ function fixedCloud(failWith: Partial<Record<keyof CloudApi, Error>>): CloudApi 
       fail('describeInstances');
       return [{ instanceId: 'i-1', regionId: 'cn-hangzhou', networkType: 'vpc', status: 'Running', tags: {} }];
     },
+    async listTaggedInstanceIds() {
+      fail('listTaggedInstanceIds');
+      return ['i-1'];
+    },
     async describeInstanceRamRoles(_r, ids) {
       fail('describeInstanceRamRoles');
       return new Map(ids.map((id) => [id, null]));

@@ -49,6 +49,7 @@ class HeldDetaches implements CloudApi {
   private readonly held: Array<() => void> = [];
   constructor(private readonly inner: FakeCloud) {}
   describeInstances: CloudApi['describeInstances'] = (r, f, o) => this.inner.describeInstances(r, f, o);
+  listTaggedInstanceIds: CloudApi['listTaggedInstanceIds'] = (r, t, o) => this.inner.listTaggedInstanceIds(r, t, o);
   describeInstanceRamRoles: CloudApi['describeInstanceRamRoles'] = (r, i, o) => this.inner.describeInstanceRamRoles(r, i, o);
   getRole: CloudApi['getRole'] = (n, o) => this.inner.getRole(n, o);
   async attachInstanceRamRole(regionId: string, roleName: string, instanceIds: string[], options?: CallOptions): Promise<InstanceCallResult[]> {

@@ -70,6 +70,13 @@ export class FakeCloud implements CloudApi {
     );
   }
 
+  async listTaggedInstanceIds(regionId: string, tags: Record<string, string>, _options?: CallOptions): Promise<string[]> {
+    this.record({ action: 'ListTagResources', regionId, ids: [] });
+    return this.instances
+      .filter((i) => i.regionId === regionId && Object.keys(i.tags).length > 0 && Object.entries(tags).every(([k, v]) => i.tags[k] === v))
+      .map((i) => i.instanceId);
+  }
+
   async describeInstanceRamRoles(regionId: string, ids: string[], _options?: CallOptions): Promise<Map<string, string | null>> {
     this.record({ action: 'DescribeInstanceRamRole', regionId, ids });
     if (ids.length > MAX_DESCRIBE_ROLE_IDS) throw new Error(`describeInstanceRamRoles takes at most ${MAX_DESCRIBE_ROLE_IDS} IDs, got ${ids.length}`);

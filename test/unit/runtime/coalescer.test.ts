@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Coalescer } from '../../../src/runtime/coalescer.js';
 
 describe('Coalescer', () => {
@@ -188,5 +188,29 @@ describe('Coalescer: urgent requests', () => {
     expect(calls[0]).toEqual({ items: ['u', 'a'], urgent: true });
     expect(calls.slice(1).every((call) => !call.urgent)).toBe(true);
     expect(calls.flatMap((call) => call.items).sort()).toEqual(['a', 'b', 'c', 'u']);
+  });
+});
+
+describe('Coalescer: a stream of requests fills its calls', () => {
+  it('holds a batch that keeps growing for a few more windows, and sends a lone request after one', async () => {
+    vi.useFakeTimers();
+    try {
+      const calls: string[][] = [];
+      const c = new Coalescer<string, string>({ maxBatch: 100, windowMs: 20, maxHoldWindows: 10, run: async (_g, items) => echo(calls, items) });
+      const streamed: Promise<string>[] = [];
+      for (let i = 0; i < 5; i++) {
+        streamed.push(c.request('g', `s${i}`));
+        await vi.advanceTimersByTimeAsync(8);
+      }
+      await vi.advanceTimersByTimeAsync(200);
+      await Promise.all(streamed);
+      expect(calls).toEqual([['s0', 's1', 's2', 's3', 's4']]);
+      const alone = c.request('g', 'alone');
+      await vi.advanceTimersByTimeAsync(20);
+      expect(await alone).toBe('alone');
+      expect(calls.at(-1)).toEqual(['alone']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
