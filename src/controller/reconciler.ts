@@ -30,7 +30,7 @@ import { type OwnershipLedger, applyLedgerChanges } from '../domain/ownership.js
 import { type BindingEvent, actionFailedEvent, detachedEvent, passEvents, stalledEvent } from '../domain/pass-events.js';
 import { type Permissions, identityOf } from '../domain/permissions.js';
 import { type Plan, plan as planPass } from '../domain/planner.js';
-import { RolelessGuard, type RolelessObserver } from '../domain/roleless-guard.js';
+import { RolelessGuard, type RolelessObserver } from './roleless-guard.js';
 import { type RoleCloud, failureOf } from '../cloud/role-cloud.js';
 import type { BindingIndex, EventRecorder, TenancySource } from '../kube/binding-api.js';
 import type { Decision } from '../runtime/reconcile-loop.js';
