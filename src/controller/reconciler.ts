@@ -145,8 +145,8 @@ export class BindingReconciler {
       latest = await this.writeStatus(binding, view, previous, { plan, instanceResults: unexecuted(plan).statuses, suspended: false });
     }
     const execution = acting ? await executePlan(cloud, spec.regionId, plan, signal, log, { guard: this.guard }) : unexecuted(plan);
-    // Roleless instances this binding will not re-attach (no longer targeted, or not acted on) are let go.
-    if (this.guard.rolelessCount > 0) this.guard.forget(plan.instances.filter((p) => !p.actions.some((a) => a.kind === 'attach') && this.guard.isRoleless(p.instanceId)).map((p) => p.instanceId));
+    // A roleless instance that was released will never be re-attached: it no longer counts.
+    if (this.guard.rolelessCount > 0) this.guard.forget(plan.instances.filter((p) => p.state === 'NotFound' && this.guard.isRoleless(p.instanceId)).map((p) => p.instanceId));
     const changed = new Set(applyLedgerChanges(ledger, { key: view.key, uid: view.uid }, ledgerChangesOf(plan, confirmedActions(execution))));
     if (spec.mode === 'Enforce') {
       const released = await this.releaseUntargeted(view, permissions, observation.targetIds, signal, log);
