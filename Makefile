@@ -2,6 +2,11 @@
 .PHONY: install build test lint bench crds sandbox real-kube real-kube-binaries clean
 
 TEST_ARGS ?=
+# The Kubernetes targets of the integration and end-to-end tests: emulator, real (a kube-apiserver,
+# etcd and kube-controller-manager built from Go modules on first use). KUBE_TARGETS=emulator
+# needs no Go.
+KUBE_TARGETS ?= emulator,real
+export KUBE_TARGETS
 
 node_modules/.package-lock.json: package.json package-lock.json $(wildcard packages/*/package.json)
 	npm ci --no-audit --no-fund
@@ -12,6 +17,7 @@ build: install
 	npm run build
 
 test: build
+	@case ",$(KUBE_TARGETS)," in *,real,*) node packages/sandbox/dist/src/real-kube/main.js --build-only ;; esac
 	npm test -- $(TEST_ARGS)
 
 lint: install

@@ -10,6 +10,8 @@ import { parse } from 'yaml';
 export interface DeploymentSettings {
   /** The container's NODE_OPTIONS ("" when unset). */
   nodeOptions: string;
+  /** The container's other literal environment variables that shape memory (MALLOC_*, UV_THREADPOOL_SIZE). */
+  memoryEnv: Record<string, string>;
   /** --max-old-space-size from NODE_OPTIONS, in MiB; undefined when unset. */
   heapMiB: number | undefined;
   /** resources.limits.memory in MiB; undefined when unset. */
@@ -20,6 +22,7 @@ export interface DeploymentSettings {
 
 export const DEPLOYMENT_PATH = 'deploy/manager/deployment.yaml';
 const CONTAINER = 'operator';
+const MEMORY_ENV = /^(MALLOC_\w+|UV_THREADPOOL_SIZE)$/;
 
 interface ContainerShape {
   name?: string;
@@ -33,8 +36,11 @@ export function readDeploymentSettings(root: string): DeploymentSettings {
   const container = doc.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER);
   if (!container) throw new Error(`${source}: no container named "${CONTAINER}"`);
   const nodeOptions = container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  const memoryEnv = Object.fromEntries(
+    (container.env ?? []).flatMap((e) => (e.name && e.value !== undefined && MEMORY_ENV.test(e.name) ? [[e.name, e.value]] : [])),
+  );
   const limit = container.resources?.limits?.memory;
-  return { nodeOptions, heapMiB: heapFlagMiB(nodeOptions), memoryLimitMiB: limit === undefined ? undefined : quantityMiB(String(limit)), source };
+  return { nodeOptions, memoryEnv, heapMiB: heapFlagMiB(nodeOptions), memoryLimitMiB: limit === undefined ? undefined : quantityMiB(String(limit)), source };
 }
 
 /** --max-old-space-size=N (or a space instead of =) in a NODE_OPTIONS string. */

@@ -8,7 +8,7 @@ import type { Informer, KubeConfig, KubernetesObject, ObjectCache } from '@kuber
 import type { Logger } from 'pino';
 import { Backoff } from '../runtime/backoff.js';
 import { errorText } from '../util/error-text.js';
-import { type PagedList, makeTrimmedInformer } from './trimmed-informer.js';
+import { type PagedList, continueTokenOf, makeTrimmedInformer } from './trimmed-informer.js';
 
 export interface ObjectWatchHandlers<T> {
   upsert(object: T): void;
@@ -51,7 +51,7 @@ export class ObjectInformer<T> {
     const { handlers } = this.opts;
     const list: PagedList = async (page) => {
       const listed = await this.opts.list(page);
-      if (!listed.metadata?._continue) this.listedOnce = true;
+      if (continueTokenOf(listed) === undefined) this.listedOnce = true;
       return listed;
     };
     const informer = makeTrimmedInformer(this.opts.kubeConfig, this.opts.path, list, this.opts.trim);

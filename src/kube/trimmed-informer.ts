@@ -11,6 +11,16 @@ export const LIST_PAGE_SIZE = 500;
 /** One page of a list: `continueToken` from the previous page, undefined for the first. */
 export type PagedList = (page: { limit: number; continueToken: string | undefined }) => Promise<KubernetesListObject<KubernetesObject>>;
 
+/**
+ * The continue token of a list page: `_continue` in client-node's typed lists (core kinds),
+ * `continue` as on the wire in custom-object lists (plain JSON).
+ */
+export function continueTokenOf(list: KubernetesListObject<KubernetesObject>): string | undefined {
+  const metadata = list.metadata as { _continue?: unknown; continue?: unknown } | undefined;
+  const token = metadata?._continue ?? metadata?.continue;
+  return typeof token === 'string' && token !== '' ? token : undefined;
+}
+
 /** Reads every page, trimming each page's items as it arrives; the list metadata is the last page's. */
 export async function listAllTrimmed(list: PagedList, trim: (o: KubernetesObject) => KubernetesObject): Promise<KubernetesListObject<KubernetesObject>> {
   const items: KubernetesObject[] = [];
@@ -18,7 +28,7 @@ export async function listAllTrimmed(list: PagedList, trim: (o: KubernetesObject
   for (;;) {
     const page = await list({ limit: LIST_PAGE_SIZE, continueToken });
     for (const item of page.items) items.push(trim(item));
-    continueToken = page.metadata?._continue || undefined;
+    continueToken = continueTokenOf(page);
     if (!continueToken) return { ...page, items, metadata: { ...(page.metadata?.resourceVersion ? { resourceVersion: page.metadata.resourceVersion } : {}) } };
   }
 }

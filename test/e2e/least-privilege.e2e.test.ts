@@ -9,11 +9,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { binding } from './fleet.js';
-import { REPO_ROOT } from './process-helpers.js';
-import { type World, condition, eventually, startWorld } from './world.js';
-import { describeEachTarget } from '../support/kube-target.js';
+import { OPERATOR_NAMESPACE, REPO_ROOT, kubectlOk } from './process-helpers.js';
+import { startWorldOn } from './real-kube-world.js';
+import { type World, condition, eventually } from './world.js';
+import { type KubeTarget, describeEachTarget, startKubeTarget } from '../support/kube-target.js';
 
 interface PolicyDocument {
   Version: string;
@@ -48,14 +50,44 @@ function without(remove: { statement?: number; action?: string }): PolicyDocumen
 }
 
 describeEachTarget('least privilege', (target) => {
+  // One control plane for the suite; each test gets its own cloud (with its own RAM policy), its
+  // own operator and its own namespace, and takes its bindings, policy and ledger away after it.
+  let kube: KubeTarget;
   let world: World | undefined;
+  let namespace = '';
+  let tests = 0;
+
+  beforeAll(async () => {
+    kube = await startKubeTarget(target);
+  });
+  afterAll(async () => {
+    await kube?.stop();
+  });
+
   afterEach(async () => {
     await world?.stop();
     world = undefined;
+    if (!namespace) return;
+    const admin = (args: string[]) => kubectlOk(kube.kubeconfigPath, args);
+    await admin(['delete', 'irp', namespace, '--ignore-not-found']);
+    const names = (await admin(['get', 'irb', '-n', namespace, '-o', 'name'])).split('\n').filter(Boolean);
+    for (const name of names) await admin(['patch', '-n', namespace, name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    // Gone before the next test: a terminating namespace changes (the namespace controller writes
+    // its status), and namespace changes make the next operator re-evaluate its bindings.
+    await admin(['delete', 'namespace', namespace, '--wait=true', '--timeout=60s']);
+    await admin(['delete', 'configmaps', '-n', OPERATOR_NAMESPACE, '-l', 'roles.ecs.dev/ownership-ledger', '--ignore-not-found']);
+    namespace = '';
   });
 
+  /** A cloud whose operator key has `policy`, an operator, and a namespace of the test's own where it may bind any role. */
   async function start(policy: PolicyDocument): Promise<World> {
-    world = await startWorld(target, { fleetYaml: fleet(policy) });
+    namespace = `lp-${++tests}`;
+    const manifests = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: OPERATOR_NAMESPACE } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+      { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRolePolicy', metadata: { name: namespace }, spec: { namespaces: [namespace], roles: ['*'], allowTakeover: true } },
+    ].map((o) => stringify(o)).join('---\n');
+    world = await startWorldOn(kube, { fleetYaml: fleet(policy), manifests });
     return world;
   }
 
@@ -70,8 +102,8 @@ describeEachTarget('least privilege', (target) => {
 
     it('(a) is enough: the binding converges and the role is attached', { timeout: 60_000 }, async () => {
       const w = await start(SHIPPED);
-      await w.apply(binding('web', { roleName: 'EcsRamRoleDocumentTesting', instanceIds: ['i-lp0001', 'i-lp0002'] }));
-      await eventually('web Ready', async () => condition(await w.binding('default', 'web'), 'Ready')?.status === 'True', 30_000);
+      await w.apply(binding('web', { roleName: 'EcsRamRoleDocumentTesting', instanceIds: ['i-lp0001', 'i-lp0002'] }, namespace));
+      await eventually('web Ready', async () => condition(await w.binding(namespace, 'web'), 'Ready')?.status === 'True', 30_000);
       expect(await w.roleOf('i-lp0001')).toBe('EcsRamRoleDocumentTesting');
       const refused = (await w.calls()).filter((c) => c.code !== '200');
       expect(refused).toEqual([]);
@@ -84,9 +116,9 @@ describeEachTarget('least privilege', (target) => {
       { what: 'ram:PassRole alone', remove: { action: 'ram:PassRole' }, reason: 'PassRoleForbidden', names: 'ram:PassRole' },
     ])('(b) without $what the binding stalls with $reason naming $names', { timeout: 60_000 }, async ({ remove, reason, names }) => {
       const w = await start(without(remove));
-      await w.apply(binding('web', { roleName: 'EcsRamRoleDocumentTesting', instanceIds: ['i-lp0001'] }));
+      await w.apply(binding('web', { roleName: 'EcsRamRoleDocumentTesting', instanceIds: ['i-lp0001'] }, namespace));
       const stalled = await eventually('web Stalled', async () => {
-        const c = condition(await w.binding('default', 'web'), 'Stalled');
+        const c = condition(await w.binding(namespace, 'web'), 'Stalled');
         return c?.status === 'True' ? c : undefined;
       }, 30_000);
       expect(stalled.reason).toBe(reason);
@@ -96,9 +128,9 @@ describeEachTarget('least privilege', (target) => {
 
     it('(c) a role outside the policy is refused by the cloud, reported, and not retried hot', { timeout: 60_000 }, async () => {
       const w = await start(SHIPPED);
-      await w.apply(binding('admin', { roleName: 'AdminRole', instanceIds: ['i-lp0001'] }));
+      await w.apply(binding('admin', { roleName: 'AdminRole', instanceIds: ['i-lp0001'] }, namespace));
       const stalled = await eventually('admin Stalled', async () => {
-        const c = condition(await w.binding('default', 'admin'), 'Stalled');
+        const c = condition(await w.binding(namespace, 'admin'), 'Stalled');
         return c?.status === 'True' ? c : undefined;
       }, 30_000);
       expect(stalled.reason).toBe('AccessDenied');

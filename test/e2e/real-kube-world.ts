@@ -4,6 +4,9 @@
  * installed, the cloud simulator, and the operator in this process (tenancy enforced) — what the
  * sandbox assembles around the emulator. The operator reaches the API server through a TCP proxy
  * that can cut its connections (cutWatches).
+ *
+ * startWorldOn does the same on a target the caller started and keeps (either target), for
+ * suites that need a fresh cloud and operator per test on one control plane.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +25,25 @@ import type { World, WorldOptions } from './world.js';
 import { worldOperations } from './world-operations.js';
 
 export async function startRealKubeWorld(opts: WorldOptions): Promise<World> {
-  const dir = mkdtempSync(join(tmpdir(), 'irb-e2e-real-'));
-  const kube: KubeTarget = await startKubeTarget('real');
+  const kube = await startKubeTarget('real');
+  try {
+    const world = await startWorldOn(kube, opts);
+    return {
+      ...world,
+      stop: async () => {
+        await world.stop();
+        await kube.stop();
+      },
+    };
+  } catch (err) {
+    await kube.stop();
+    throw err;
+  }
+}
+
+/** The world on a running target: manifests applied, a cloud simulator and the operator; stop() leaves the target running. */
+export async function startWorldOn(kube: KubeTarget, opts: WorldOptions): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'irb-e2e-world-'));
   let proxy: CuttingProxy | undefined;
   let cloud: CloudSimulator | undefined;
   let operator: RunningOperator | undefined;
@@ -31,7 +51,6 @@ export async function startRealKubeWorld(opts: WorldOptions): Promise<World> {
     await operator?.stop();
     await cloud?.close();
     await proxy?.close();
-    await kube.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -60,12 +79,15 @@ export async function startRealKubeWorld(opts: WorldOptions): Promise<World> {
     });
     const cut = proxy.cut;
     return {
-      target: 'real',
+      target: kube.name,
       kubeconfig,
       cloudUrl: cloud.url,
       ...worldOperations((args, input) => runKubectl(kubeconfig, args, input), simControl(cloud.url)),
       cutWatches: cut,
-      chaos: cut,
+      chaos: () => {
+        cut();
+        kube.emulator?.compact();
+      },
       stop: stopAll,
     };
   } catch (err) {

@@ -88,4 +88,14 @@ describe('listAllTrimmed', () => {
     expect(listed.items.every((i) => (i.metadata as Record<string, unknown>).managedFields === undefined)).toBe(true);
     expect(listed.metadata).toEqual({ resourceVersion: '9' });
   });
+
+  it('follows the wire name "continue" too, as custom-object lists (plain JSON) carry it', async () => {
+    let calls = 0;
+    const listed = await listAllTrimmed(async ({ continueToken }) => {
+      calls++;
+      return { apiVersion: 'v1', kind: 'List', metadata: continueToken ? { resourceVersion: '5' } : ({ resourceVersion: '5', continue: 'next' } as object), items: [binding as unknown as KubernetesObject] };
+    }, trimSpecStatusObject);
+    expect(calls).toBe(2);
+    expect(listed.items).toHaveLength(2);
+  });
 });
