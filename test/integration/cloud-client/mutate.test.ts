@@ -19,7 +19,7 @@ describe('attachInstanceRamRole', () => {
     const { api } = apiFor(sim);
     const ids = GENERATED.slice(0, 100);
     const results = await api.attachInstanceRamRole(REGION, 'OtherRole', ids);
-    expect(results).toEqual(ids.map((instanceId) => ({ instanceId, success: true, code: '200', message: expect.any(String) })));
+    expect(results).toEqual(ids.map((instanceId) => ({ instanceId, success: true, code: '200', message: expect.any(String), requestId: expect.any(String) })));
     const calls = await loggedCalls(sim, 'AttachInstanceRamRole');
     expect(calls).toHaveLength(1);
     expect(calls[0]!.params).toMatchObject({ RamRoleName: 'OtherRole', RegionId: REGION, InstanceIds: ids });
