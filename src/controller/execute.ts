@@ -6,7 +6,7 @@
  *    very instances it detached, as an urgent call (ahead of unrelated work in the attach quota).
  *    The batches of a plan run side by side, so an instance waits for its own detach and its own
  *    attach, not for every other detach; an instance whose detach failed is not attached;
- *  - before each swap batch detaches, the roleless guard (domain/roleless-guard.ts) must admit it:
+ *  - before each swap batch detaches, the roleless guard (roleless-guard.ts) must admit it:
  *    while attaches fail, or an earlier swap's attach is owed a retry, nothing new is detached
  *    (the instances report Pending, RoleChangePaused); at capacity the batch waits;
  *  - attach-only instances (no role there) and detach-only ones (a release) go as they are; an
@@ -21,7 +21,7 @@ import { scheduleChanges, type SwapBatch } from '../domain/change-schedule.js';
 import { type ActionFailure, actionFailureText, roleChangePausedFailure } from '../domain/failures.js';
 import type { DetachedRole, PassActions } from '../domain/pass-events.js';
 import type { InstancePlan, Plan, PlannedAction } from '../domain/planner.js';
-import type { RolelessGuard } from '../domain/roleless-guard.js';
+import type { RolelessGuard } from './roleless-guard.js';
 import { MAX_MUTATE_IDS, type RoleChange, type RoleCloud } from '../cloud/role-cloud.js';
 
 export interface Execution extends PassActions {

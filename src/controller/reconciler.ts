@@ -30,7 +30,7 @@ import { type OwnershipLedger, applyLedgerChanges } from '../domain/ownership.js
 import { type BindingEvent, actionFailedEvent, detachedEvent, passEvents, stalledEvent } from '../domain/pass-events.js';
 import { type Permissions, identityOf } from '../domain/permissions.js';
 import { type Plan, plan as planPass } from '../domain/planner.js';
-import { RolelessGuard, type RolelessObserver } from '../domain/roleless-guard.js';
+import { RolelessGuard, type RolelessObserver } from './roleless-guard.js';
 import { type RoleCloud, failureOf } from '../cloud/role-cloud.js';
 import type { BindingIndex, EventRecorder, TenancySource } from '../kube/binding-api.js';
 import type { Decision } from '../runtime/reconcile-loop.js';
@@ -145,8 +145,8 @@ export class BindingReconciler {
       latest = await this.writeStatus(binding, view, previous, { plan, instanceResults: unexecuted(plan).statuses, suspended: false });
     }
     const execution = acting ? await executePlan(cloud, spec.regionId, plan, signal, log, { guard: this.guard }) : unexecuted(plan);
-    // Roleless instances this binding will not re-attach (no longer targeted, or not acted on) are let go.
-    if (this.guard.rolelessCount > 0) this.guard.forget(plan.instances.filter((p) => !p.actions.some((a) => a.kind === 'attach') && this.guard.isRoleless(p.instanceId)).map((p) => p.instanceId));
+    // A roleless instance that was released will never be re-attached: it no longer counts.
+    if (this.guard.rolelessCount > 0) this.guard.forget(plan.instances.filter((p) => p.state === 'NotFound' && this.guard.isRoleless(p.instanceId)).map((p) => p.instanceId));
     const changed = new Set(applyLedgerChanges(ledger, { key: view.key, uid: view.uid }, ledgerChangesOf(plan, confirmedActions(execution))));
     if (spec.mode === 'Enforce') {
       const released = await this.releaseUntargeted(view, permissions, observation.targetIds, signal, log);

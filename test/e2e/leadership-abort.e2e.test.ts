@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { type CloudSimulator, parseFleet, startCloudSimulator } from '@ecs-role-operator/alicloud-sim';
 import { type KubeTarget, describeEachTarget, startKubeTarget } from '../support/kube-target.js';
 import { binding } from './fleet.js';
-import { PERMIT_DEFAULT_NAMESPACE, assertOperatorBuilt, killAllOperatorProcesses, kubectlOk, simControl, startOperatorProcess } from './process-helpers.js';
+import { PERMIT_DEFAULT_NAMESPACE, assertOperatorBuilt, killAllOperatorProcesses, kubectlOk, simControl, startOperatorProcess, untilAnswering } from './process-helpers.js';
 import { eventually } from './world.js';
 
 const LEASE_NS = 'ecs-role-operator-system';
@@ -48,9 +48,9 @@ describeEachTarget('leadership abort', (target) => {
   const mutating = (action: string) => action === 'AttachInstanceRamRole' || action === 'DetachInstanceRamRole';
 
   describe('a deposed leader', () => {
-    it('makes no Attach or Detach after it stops leading, with throttled attaches still queued', { timeout: 90_000 }, async () => {
+    it('makes no Attach or Detach after it stops leading, with throttled attaches still queued', { timeout: 180_000 }, async () => {
       const sim = simControl(cloud.url);
-      const operator = await startOperatorProcess({
+      const operator = await untilAnswering(await startOperatorProcess({
         kubeconfigPath: kube.kubeconfigPath,
         cloudEndpoint: cloud.endpoint,
         accessKeyId: 'LTAI5tLeader',
@@ -62,7 +62,7 @@ describeEachTarget('leadership abort', (target) => {
           // One attach a second: each binding has a role of its own, so every attach is its own call.
           '--ecs-qps-per-action', 'AttachInstanceRamRole=1',
         ],
-      });
+      }));
       await eventually('the operator holds the Lease', async () => (await readLease())?.spec?.holderIdentity !== undefined, 30_000);
       const items = ROLES.map((role, n) => JSON.parse(binding(`b${n}`, { roleName: role, instanceIds: [`i-depose${String(n).padStart(3, '0')}`] })) as unknown);
       await kubectlOk(kube.kubeconfigPath, ['apply', '-f', '-'], items.map((item) => stringify(item)).join('---\n'));

@@ -145,6 +145,20 @@ export async function startOperatorProcess(opts: OperatorProcessOptions): Promis
   };
 }
 
+/**
+ * Waits until the process answers /healthz (Node and the SDKs load slowly on a busy machine), so
+ * deadlines after it measure the operator, not its start-up. Fails with the output if it exits.
+ */
+export async function untilAnswering(p: OperatorProcess, timeoutMs = 90_000): Promise<OperatorProcess> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`the operator process exited before answering /healthz:\n${p.output().slice(-3000)}`);
+    if ((await p.probe('/healthz').catch(() => undefined))?.status === 200) return p;
+    if (Date.now() > deadline) throw new Error(`the operator process did not answer /healthz within ${timeoutMs} ms:\n${p.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** SIGKILLs every operator process still running (for afterAll). */
 export async function killAllOperatorProcesses(): Promise<void> {
   await Promise.all(

@@ -22,6 +22,7 @@ import {
   parseMetrics,
   simControl,
   startOperatorProcess,
+  untilAnswering,
 } from './process-helpers.js';
 import { condition, eventually } from './world.js';
 
@@ -60,8 +61,8 @@ describeEachTarget('two and three replicas', (target) => {
   let leases: CoordinationV1Api;
   const replicas: Record<ReplicaKey, OperatorProcess | undefined> = { a: undefined, b: undefined, c: undefined };
 
-  function startReplica(key: ReplicaKey): Promise<OperatorProcess> {
-    return startOperatorProcess({
+  async function startReplica(key: ReplicaKey): Promise<OperatorProcess> {
+    return untilAnswering(await startOperatorProcess({
       kubeconfigPath: kube.kubeconfigPath,
       cloudEndpoint: cloud.endpoint,
       accessKeyId: KEYS[key].id,
@@ -75,7 +76,7 @@ describeEachTarget('two and three replicas', (target) => {
         '--leader-election-retry-period', `${RETRY_PERIOD_SEC}s`,
         '--resync-period', '60s',
       ],
-    });
+    }));
   }
 
   async function readLease(): Promise<V1Lease | undefined> {
@@ -122,7 +123,8 @@ describeEachTarget('two and three replicas', (target) => {
     await kube?.stop();
   });
 
-  describe('two replicas with --leader-elect', () => {
+  // Each test starts operator processes and waits for them to answer before its own deadlines.
+  describe('two replicas with --leader-elect', { timeout: 150_000 }, () => {
     let leaderKey: 'a' | 'b';
     let standbyKey: 'a' | 'b';
     let firstHolder: string;

@@ -12,7 +12,7 @@ import { CloudError } from '../../../src/cloud/cloud-api.js';
 import { ApiRoleCloud } from '../../../src/cloud/api-role-cloud.js';
 import { CLOUD_WRITE_LOG_MESSAGE, executePlan } from '../../../src/controller/execute.js';
 import type { Plan, PlannedAction } from '../../../src/domain/planner.js';
-import { RolelessGuard } from '../../../src/domain/roleless-guard.js';
+import { RolelessGuard } from '../../../src/controller/roleless-guard.js';
 import { FakeCloud, REGION, vpc } from '../fakes/fake-cloud.js';
 
 const silent = pino({ level: 'silent' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type GuardSnapshot, RolelessGuard, admission } from '../../../src/domain/roleless-guard.js';
+import { RolelessGuard } from '../../../src/controller/roleless-guard.js';
+import { type GuardSnapshot, admission } from '../../../src/domain/roleless-admission.js';
 
 const LIMITS = { capacity: 200, cooldownMs: 5_000 };
 const calm: GuardSnapshot = { reserved: 0, roleless: 0, owed: 0, health: { terminalRoles: new Map() } };
