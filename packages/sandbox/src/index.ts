@@ -19,3 +19,4 @@ export function registerCommands(program: Command): void {
 export { startRealKube, type RealKube, type RealKubeOptions } from './real-kube/control-plane.js';
 export { ensureRealKubeBinaries, binariesPresent, RealKubeBuildError, type ControlPlaneBinaries } from './real-kube/binaries.js';
 export { pinnedVersions, type ControlPlaneVersions } from './real-kube/versions.js';
+export { ensureKubeconfigFree, releaseKubeconfig, KubeconfigInUseError } from './kubeconfig-claim.js';
