@@ -3,9 +3,11 @@
  * resolves (the command then returns and the process exits 0). The handlers stay installed until
  * the cleanup is done, so a signal arriving meanwhile never falls back to the default action
  * (death by signal); a second signal while stopping exits at once with status 1. A failing
- * cleanup is reported and still ends the wait.
+ * cleanup is reported and still ends the wait. `announce` (the "listening on …" line) runs once
+ * the handlers are installed, so whoever stops the command on reading that line never meets the
+ * default action either.
  */
-export function runUntilSignal(name: string, cleanup: () => Promise<void>): Promise<void> {
+export function runUntilSignal(name: string, cleanup: () => Promise<void>, announce: () => void = () => undefined): Promise<void> {
   return new Promise<void>((done) => {
     let stopping = false;
     const finish = (): void => {
@@ -27,5 +29,6 @@ export function runUntilSignal(name: string, cleanup: () => Promise<void>): Prom
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    announce();
   });
 }

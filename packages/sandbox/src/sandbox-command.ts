@@ -45,12 +45,15 @@ export function registerSandboxCommand(program: Command): void {
         metricsPort: flags.metricsPort,
         defaultResyncMs: flags.resyncPeriod,
       });
-      process.stdout.write(banner(sandbox));
-      await runUntilSignal('sandbox', async () => {
-        await sandbox.stop();
-        releaseKubeconfig(kubeconfigPath, sandbox.kube.httpsUrl);
-        logger.flush();
-      });
+      await runUntilSignal(
+        'sandbox',
+        async () => {
+          await sandbox.stop();
+          releaseKubeconfig(kubeconfigPath, sandbox.kube.httpsUrl);
+          logger.flush();
+        },
+        () => process.stdout.write(banner(sandbox)),
+      );
       process.exit(0);
     });
 }

@@ -16,7 +16,8 @@ export function registerSimCloudCommand(parent: Command): void {
       const fleetPath = resolve(opts.fleet ?? sampleFleetPath());
       const fleet = loadFleetFile(fleetPath);
       const sim = await startCloudSimulator({ fleet, port: opts.port, host: opts.host });
-      process.stdout.write(`cloud simulator listening on ${sim.endpoint} (fleet ${fleetPath}, ${sim.state.instanceCount()} instances)\n`);
-      await runUntilSignal('cloud simulator', () => sim.close());
+      await runUntilSignal('cloud simulator', () => sim.close(), () =>
+        process.stdout.write(`cloud simulator listening on ${sim.endpoint} (fleet ${fleetPath}, ${sim.state.instanceCount()} instances)\n`),
+      );
     });
 }

@@ -27,10 +27,13 @@ export function registerSimKubeCommand(parent: Command): void {
         ...(kubeconfigOut ? { kubeconfigOut } : {}),
         crdPaths: opts.install.map((p) => resolve(p)),
       });
-      process.stdout.write(`kube emulator listening on ${kube.url} (kubeconfig: ${kube.kubeconfigPath})\n`);
-      await runUntilSignal('kube emulator', async () => {
-        await kube.close();
-        if (kubeconfigOut) releaseKubeconfig(kubeconfigOut, kube.httpsUrl);
-      });
+      await runUntilSignal(
+        'kube emulator',
+        async () => {
+          await kube.close();
+          if (kubeconfigOut) releaseKubeconfig(kubeconfigOut, kube.httpsUrl);
+        },
+        () => process.stdout.write(`kube emulator listening on ${kube.url} (kubeconfig: ${kube.kubeconfigPath})\n`),
+      );
     });
 }

@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { ensureRealKubeBinaries } from './binaries.js';
 import { startRealKube } from './control-plane.js';
+import { runUntilSignal } from '../run-until-signal.js';
 
 const program = new Command()
   .name('real-kube')
@@ -21,31 +22,21 @@ const program = new Command()
       return;
     }
     const kube = await startRealKube({ kubeconfigOut: flags.kubeconfigOut, controllerManager: flags.controllerManager });
-    process.stdout.write(
-      [
-        '',
-        `Kubernetes ${kube.versions.kubernetes} (etcd ${kube.versions.etcd}) is running at ${kube.url}.`,
-        `  kubeconfig: ${kube.kubeconfigPath}`,
-        '',
-        `  export KUBECONFIG=${kube.kubeconfigPath}`,
-        '  kubectl get --raw /readyz; echo',
-        '',
-        'Press Ctrl-C to stop (the data directory and the kubeconfig are removed).',
-        '',
-      ].join('\n'),
+    await runUntilSignal('real-kube', () => kube.stop(), () =>
+      process.stdout.write(
+        [
+          '',
+          `Kubernetes ${kube.versions.kubernetes} (etcd ${kube.versions.etcd}) is running at ${kube.url}.`,
+          `  kubeconfig: ${kube.kubeconfigPath}`,
+          '',
+          `  export KUBECONFIG=${kube.kubeconfigPath}`,
+          '  kubectl get --raw /readyz; echo',
+          '',
+          'Press Ctrl-C to stop (the data directory and the kubeconfig are removed).',
+          '',
+        ].join('\n'),
+      ),
     );
-    await new Promise<void>((done) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        kube.stop().then(done, (err: unknown) => {
-          process.stderr.write(`real-kube: stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
-          done();
-        });
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
