@@ -20,6 +20,8 @@ export interface BenchArgs {
   selectorInstances: number;
   /** Overrides the Deployment's --max-old-space-size (MiB). */
   heapMiB?: number;
+  /** run --concurrency of the operator; default: what the Deployment passes (run's own default when it passes none). */
+  concurrency?: number;
 }
 
 export const USAGE = `make bench ARGS="..." flags:
@@ -31,7 +33,8 @@ export const USAGE = `make bench ARGS="..." flags:
   --baseline-bindings N    bindings (5 instances each) of the coalesced vs per-binding comparison (default 2000)
   --scaling LIST           bindings of each scaling row, 5 instances each (default 1000,5000,10000,20000)
   --selector-instances M   instances of the one-selector scaling row, 0 for none (default 50000)
-  --operator-heap-mb H     override the Deployment's --max-old-space-size`;
+  --operator-heap-mb H     override the Deployment's --max-old-space-size
+  --operator-concurrency C override the Deployment's run --concurrency (bindings reconciled at once)`;
 
 const positive = (flag: string, v: string | undefined, allowZero = false): number => {
   const n = Number(v);
@@ -77,6 +80,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--scaling': args.scalingSizes = (value ?? '').split(',').map((v) => positive(flag, v)); break;
       case '--selector-instances': args.selectorInstances = positive(flag, value, true); break;
       case '--operator-heap-mb': args.heapMiB = positive(flag, value); break;
+      case '--operator-concurrency': args.concurrency = positive(flag, value); break;
       default:
         throw new Error(`unknown flag ${flag ?? ''}\n${USAGE}`);
     }

@@ -16,6 +16,8 @@ export interface DeploymentSettings {
   heapMiB: number | undefined;
   /** resources.limits.memory in MiB; undefined when unset. */
   memoryLimitMiB: number | undefined;
+  /** run --concurrency from the container's args; undefined when it passes none (run's default applies). */
+  concurrency: number | undefined;
   /** Where they were read from. */
   source: string;
 }
@@ -26,6 +28,7 @@ const MEMORY_ENV = /^(MALLOC_\w+|UV_THREADPOOL_SIZE)$/;
 
 interface ContainerShape {
   name?: string;
+  args?: string[];
   env?: Array<{ name?: string; value?: string }>;
   resources?: { limits?: { memory?: string | number } };
 }
@@ -40,7 +43,24 @@ export function readDeploymentSettings(root: string): DeploymentSettings {
     (container.env ?? []).flatMap((e) => (e.name && e.value !== undefined && MEMORY_ENV.test(e.name) ? [[e.name, e.value]] : [])),
   );
   const limit = container.resources?.limits?.memory;
-  return { nodeOptions, memoryEnv, heapMiB: heapFlagMiB(nodeOptions), memoryLimitMiB: limit === undefined ? undefined : quantityMiB(String(limit)), source };
+  return {
+    nodeOptions,
+    memoryEnv,
+    heapMiB: heapFlagMiB(nodeOptions),
+    memoryLimitMiB: limit === undefined ? undefined : quantityMiB(String(limit)),
+    concurrency: concurrencyFlag(container.args ?? []),
+    source,
+  };
+}
+
+/** The value of --concurrency N (or --concurrency=N) in run's arguments. */
+export function concurrencyFlag(args: readonly string[]): number | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = arg === '--concurrency' ? args[i + 1] : arg.startsWith('--concurrency=') ? arg.slice('--concurrency='.length) : undefined;
+    if (value !== undefined) return Number(value);
+  }
+  return undefined;
 }
 
 /** --max-old-space-size=N (or a space instead of =) in a NODE_OPTIONS string. */

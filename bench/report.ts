@@ -36,7 +36,7 @@ export function mainTable(results: readonly FleetResult[], settings: DeploymentS
     row('peak RSS: converge / resync / reaction / role change (MiB)', (r) => [r.converge.peakRssMiB, r.resync?.peakRssMiB, r.reaction?.peakRssMiB, r.roleChange?.peakRssMiB].map((v) => fixed(v, 0)).join(' / ')),
     row('peak RSS, whole run (MiB)', (r) => `${fixed(peakOf(r), 0)} (headroom ${fixed((1 - peakOf(r) / limit) * 100, 0)}% of ${fixed(limit, 0)} Mi)`, `< ${GOALS.peakRssMiB} MiB, >= ${GOALS.headroom * 100}% headroom`),
   ];
-  return formatTable(`First convergence, resync, reaction (operator: NODE_OPTIONS="${settings.nodeOptions}"${Object.entries(settings.memoryEnv).map(([k, v]) => ` ${k}=${v}`).join('')}, limit ${fixed(limit, 0)} Mi, from ${DEPLOYMENT_NOTE})`, header, rows);
+  return formatTable(`First convergence, resync, reaction (operator: NODE_OPTIONS="${settings.nodeOptions}"${Object.entries(settings.memoryEnv).map(([k, v]) => ` ${k}=${v}`).join('')}, limit ${fixed(limit, 0)} Mi, --concurrency ${settings.concurrency ?? "run's default"}, from ${DEPLOYMENT_NOTE})`, header, rows);
 }
 
 const DEPLOYMENT_NOTE = 'deploy/manager/deployment.yaml';

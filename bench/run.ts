@@ -30,12 +30,13 @@ async function main(): Promise<void> {
   const root = packageRoot();
   const settings = readDeploymentSettings(root);
   const nodeOptions = args.heapMiB !== undefined ? `${settings.nodeOptions.replace(/--max-old-space-size[= ]\d+/, '')} --max-old-space-size=${args.heapMiB}`.trim() : settings.nodeOptions;
-  const effective = { ...settings, nodeOptions };
+  const concurrency = args.concurrency ?? settings.concurrency;
+  const effective = { ...settings, nodeOptions, concurrency };
   const began = Date.now();
   const progress = (line: string) => process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
   const shape = (bindings: number, perBinding: number, kube: WorldShape['kube'], spares = 0): WorldShape => ({ targeting: 'ids', bindings, perBinding, spares, kube });
   const run = (o: Partial<FleetRunOptions> & Pick<FleetRunOptions, 'shape'>): Promise<FleetResult> =>
-    runFleet({ root, strategy: 'coalesced', nodeOptions, memoryEnv: settings.memoryEnv, resync: false, reactionSamples: 0, roleChange: false, phaseTimeoutMs: PHASE_TIMEOUT_MS, progress, ...o });
+    runFleet({ root, strategy: 'coalesced', nodeOptions, ...(concurrency !== undefined ? { concurrency } : {}), memoryEnv: settings.memoryEnv, resync: false, reactionSamples: 0, roleChange: false, phaseTimeoutMs: PHASE_TIMEOUT_MS, progress, ...o });
   const out: string[] = [];
   const print = (table: string) => {
     out.push(table);

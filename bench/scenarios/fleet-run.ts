@@ -21,6 +21,8 @@ export interface FleetRunOptions {
   shape: WorldShape;
   strategy: Strategy;
   nodeOptions: string;
+  /** run --concurrency; undefined: run's default (what the Deployment gets when it passes none). */
+  concurrency?: number;
   /** Further environment of the Deployment's container that shapes memory. */
   memoryEnv: Record<string, string>;
   resync: boolean;
@@ -93,7 +95,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
       cloudEndpoint: world.cloud.endpoint,
       nodeOptions: opts.nodeOptions,
       env: opts.memoryEnv,
-      runFlags: ['--metrics-port', '0', '--health-port', '0', '--ecs-qps', '20', '--ecs-qps-per-action', qpsFlag(), '--concurrency', '256', '--resync-period', '30m', '--log-level', 'error', '--cloud-strategy', opts.strategy],
+      runFlags: ['--metrics-port', '0', '--health-port', '0', '--ecs-qps', '20', '--ecs-qps-per-action', qpsFlag(), ...(opts.concurrency !== undefined ? ['--concurrency', String(opts.concurrency)] : []), '--resync-period', '30m', '--log-level', 'error', '--cloud-strategy', opts.strategy],
     });
     const op = operator;
     // Polled once a second (counting is not free while the simulator serves); the time is the last attach's answer.

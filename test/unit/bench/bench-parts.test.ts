@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heapFlagMiB, quantityMiB, readDeploymentSettings } from '../../../bench/deployment-settings.js';
+import { concurrencyFlag, heapFlagMiB, quantityMiB, readDeploymentSettings } from '../../../bench/deployment-settings.js';
 import { parseRequestTotals, resourceOfPath, writeKind } from '../../../bench/kube-target.js';
 import { OperatorExited, OperatorProcess } from '../../../bench/operator-process.js';
 import { waitUntil } from '../../../bench/wait.js';
@@ -24,6 +24,12 @@ describe('the Deployment settings the benchmark runs the operator with', () => {
     expect(heapFlagMiB('--max-old-space-size=160 --max-semi-space-size=4')).toBe(160);
     expect(heapFlagMiB('--max-old-space-size 96')).toBe(96);
     expect(heapFlagMiB('')).toBeUndefined();
+  });
+
+  it("read run's --concurrency from the container's args, in both spellings, or none", () => {
+    expect(concurrencyFlag(['run', '--leader-elect', '--concurrency', '32'])).toBe(32);
+    expect(concurrencyFlag(['run', '--concurrency=16'])).toBe(16);
+    expect(concurrencyFlag(['run', '--leader-elect'])).toBeUndefined();
   });
 });
 
