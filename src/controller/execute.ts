@@ -76,6 +76,7 @@ export async function executePlan(
   const attach = async (changes: readonly RoleChange[], urgent: boolean): Promise<void> => {
     const outcomes = await cloud.attach(regionId, changes, signal, { urgent });
     const done: string[] = [];
+    const doneByRole = new Map<string, string[]>();
     const failedByRole = new Map<string, { ids: string[]; failure: ActionFailure['failure'] }>();
     for (const change of changes) {
       const outcome = answered(outcomes, change.instanceId, 'attach');
@@ -83,6 +84,9 @@ export async function executePlan(
         attached.push(change.instanceId);
         roleless.delete(change.instanceId);
         done.push(change.instanceId);
+        const ids = doneByRole.get(change.roleName);
+        if (ids) ids.push(change.instanceId);
+        else doneByRole.set(change.roleName, [change.instanceId]);
       } else {
         failures.push({ action: { kind: 'attach', ...change }, failure: outcome.failure, roleAlreadyGone: false });
         const entry = failedByRole.get(change.roleName) ?? { ids: [], failure: outcome.failure };
@@ -92,14 +96,6 @@ export async function executePlan(
     }
     logWrites(log, 'AttachInstanceRamRole', changes, done, outcomes);
     if (guard) {
-      const doneSet = new Set(done);
-      const doneByRole = new Map<string, string[]>();
-      for (const c of changes) {
-        if (!doneSet.has(c.instanceId)) continue;
-        const ids = doneByRole.get(c.roleName);
-        if (ids) ids.push(c.instanceId);
-        else doneByRole.set(c.roleName, [c.instanceId]);
-      }
       for (const [role, ids] of doneByRole) guard.attached(ids, role);
       for (const [role, { ids, failure }] of failedByRole) guard.attachFailed(ids, role, failure);
     }
