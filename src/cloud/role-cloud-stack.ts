@@ -30,11 +30,14 @@ export const DEFAULT_BATCH_WINDOW_MS = 10;
 /** The reconciler's cloud port over `api`; `forget(roleName)` drops a cached role check. */
 export function createRoleCloud(api: CloudApi, options: RoleCloudOptions): CachedRoleChecks {
   const limits = new CloudRateLimits(options);
-  if (options.coalesce === false) return new CachedRoleChecks(new ApiRoleCloud(rateLimitCloudApi(api, limits)), options.roleCheckTtlMs !== undefined ? { ttlMs: options.roleCheckTtlMs } : {});
-  const coalesced = coalesceCloudApi(rateLimitCloudApi(api, limits), {
-    windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
-    ready: (action, urgent, signal) => limits.whenAvailable(action, urgent, signal),
-  });
+  const limited = rateLimitCloudApi(api, limits);
+  const calls =
+    options.coalesce === false
+      ? limited
+      : coalesceCloudApi(limited, {
+          windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
+          ready: (action, urgent, signal) => limits.whenAvailable(action, urgent, signal),
+        });
   const tagSelectors = options.onListingDenied ? { onListingDenied: options.onListingDenied } : {};
-  return new CachedRoleChecks(new ApiRoleCloud(coalesced, tagSelectors), options.roleCheckTtlMs !== undefined ? { ttlMs: options.roleCheckTtlMs } : {});
+  return new CachedRoleChecks(new ApiRoleCloud(calls, tagSelectors), options.roleCheckTtlMs !== undefined ? { ttlMs: options.roleCheckTtlMs } : {});
 }
