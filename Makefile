@@ -32,12 +32,12 @@ bench: build
 # Flags of `ecs-role-operator sandbox` pass through: make sandbox ARGS="--metrics-port 9090"
 ARGS ?=
 sandbox: build
-	node dist/src/cli/main.js sandbox $(ARGS)
+	node dist/ecs-role-operator.mjs sandbox $(ARGS)
 
 # Regenerates crds/ and deploy/crds/ from the schemas in src/api (a unit test fails when they differ).
 crds: build
-	node dist/src/cli/main.js crds --out-dir crds
-	node dist/src/cli/main.js crds --out-dir deploy/crds
+	node dist/ecs-role-operator.mjs crds --out-dir crds
+	node dist/ecs-role-operator.mjs crds --out-dir deploy/crds
 
 # A real kube-apiserver + etcd + kube-controller-manager on loopback (built from the Go modules in
 # packages/sandbox/real-kube/ on first use), in the foreground until Ctrl-C.

@@ -1,5 +1,5 @@
 /**
- * The operator under measurement, as its own process (dist/src/cli/main.js run) with the
+ * The operator under measurement, as its own process (dist/ecs-role-operator.mjs run, the bundle the image runs) with the
  * Deployment's NODE_OPTIONS, so its memory is its own. Keeps its last log lines; when it exits
  * before stop(), every wait of the benchmark fails at once with OperatorExited, naming the exit
  * code or signal and quoting those lines. Samples its resident memory for per-phase peaks.
@@ -39,7 +39,7 @@ export class OperatorProcess implements Liveness {
   readonly exited: Promise<void>;
 
   constructor(launch: OperatorLaunch) {
-    this.child = spawn(process.execPath, [join(launch.root, 'dist/src/cli/main.js'), 'run', '--kubeconfig', launch.kubeconfig, '--ecs-endpoint', launch.cloudEndpoint, '--ram-endpoint', launch.cloudEndpoint, '--protocol', 'http', ...launch.runFlags], {
+    this.child = spawn(process.execPath, [join(launch.root, 'dist/ecs-role-operator.mjs'), 'run', '--kubeconfig', launch.kubeconfig, '--ecs-endpoint', launch.cloudEndpoint, '--ram-endpoint', launch.cloudEndpoint, '--protocol', 'http', ...launch.runFlags], {
       env: {
         ...process.env,
         NODE_OPTIONS: launch.nodeOptions,

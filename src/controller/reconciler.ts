@@ -8,8 +8,8 @@
  *                     tenancy gate, before anything is read from the cloud: a binding no
  *                     InstanceRolePolicy permits is Stalled NotPermitted, gets no finalizer, and
  *                     nothing is read or changed for it (the ledger is untouched)
- *                     observe the permitted targets, check the role → plan → status "in flight"
- *                     → act → ledger → release what it holds but no longer targets → one status
+ *                     observe the permitted targets, check the role → plan → act (a status
+ *                     "in flight" when the cloud writes take a while) → ledger → release what it holds but no longer targets → one status
  *                     → events
  *   deleting binding  release everything it holds in the ledger (whatever the spec has become),
  *                     then let go of its holds and the finalizer goes
@@ -71,10 +71,17 @@ export interface ReconcilerDeps {
   guard?: RolelessGuard;
   /** Delay before looking again at instances still in flight. Default 5 s. */
   waitRequeueMs?: number;
+  /**
+   * How long a pass's cloud writes may take before the status says they are in flight (one more
+   * status write). Default DEFAULT_IN_FLIGHT_STATUS_DELAY_MS.
+   */
+  inFlightStatusDelayMs?: number;
   now?: () => Date;
 }
 
 export const DEFAULT_WAIT_REQUEUE_MS = 5_000;
+/** Cloud writes that take longer than this get an in-flight status write before the pass result. */
+export const DEFAULT_IN_FLIGHT_STATUS_DELAY_MS = 2_000;
 const UNSETTLED: ReadonlySet<InstanceState> = new Set(['Attaching', 'Detaching', 'Pending']);
 
 type StatusOutcome = Omit<PassOutcome, 'generation' | 'now' | 'mode' | 'roleName'>;
@@ -138,13 +145,17 @@ export class BindingReconciler {
     const context = { index, ledger, permissions };
     const plan = planPass(planInputFor(context, view, observation, role));
     const acting = spec.mode === 'Enforce' && plan.actions.length > 0;
-    let latest = previous;
-    if (acting) {
-      // Say what is about to happen (Reconciling=True, instances Attaching/Detaching) before the
-      // cloud writes, which may wait on the rate limiter for a while.
-      latest = await this.writeStatus(binding, view, previous, { plan, instanceResults: unexecuted(plan).statuses, suspended: false });
+    // While the cloud writes wait (on the rate limiter, on a throttled cloud), the status says what
+    // is in flight (Reconciling=True, instances Attaching/Detaching); writes done within
+    // inFlightStatusDelayMs go without that extra status write.
+    const inFlight = acting ? this.deferInFlightStatus(binding, view, previous, plan, log) : undefined;
+    let execution: Execution;
+    try {
+      execution = acting ? await executePlan(cloud, spec.regionId, plan, signal, log, { guard: this.guard }) : unexecuted(plan);
+    } finally {
+      inFlight?.cancel();
     }
-    const execution = acting ? await executePlan(cloud, spec.regionId, plan, signal, log, { guard: this.guard }) : unexecuted(plan);
+    const latest = (await inFlight?.written) ?? previous;
     // A roleless instance that was released will never be re-attached: it no longer counts.
     if (this.guard.rolelessCount > 0) this.guard.forget(plan.instances.filter((p) => p.state === 'NotFound' && this.guard.isRoleless(p.instanceId)).map((p) => p.instanceId));
     const changed = new Set(applyLedgerChanges(ledger, { key: view.key, uid: view.uid }, ledgerChangesOf(plan, confirmedActions(execution))));
@@ -271,6 +282,31 @@ export class BindingReconciler {
     const wasStalled = previous?.conditions?.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === failure.reason && c.message === failure.message);
     if (!wasStalled) this.record(binding, stalledEvent(failure.reason, status.conditions?.find((c) => c.type === 'Stalled')?.message ?? failure.message));
     return { kind: 'failed', failure, why: 'not permitted' };
+  }
+
+  /**
+   * Writes the plan's in-flight status once the pass's cloud writes have taken longer than
+   * inFlightStatusDelayMs; cancel() before then writes nothing. `written` is the status written
+   * (undefined when none was, or the write failed: the pass's final write follows anyway).
+   */
+  private deferInFlightStatus(
+    binding: InstanceRoleBinding,
+    view: BindingView,
+    previous: InstanceRoleBindingStatus | undefined,
+    plan: Plan,
+    log: Logger,
+  ): { cancel(): void; written: Promise<InstanceRoleBindingStatus | undefined> | undefined } {
+    const deferred: { cancel(): void; written: Promise<InstanceRoleBindingStatus | undefined> | undefined } = {
+      cancel: () => clearTimeout(timer),
+      written: undefined,
+    };
+    const timer = setTimeout(() => {
+      deferred.written = this.writeStatus(binding, view, previous, { plan, instanceResults: unexecuted(plan).statuses, suspended: false }).catch((err: unknown) => {
+        log.warn({ err: errorText(err) }, 'in-flight status not written; the pass result follows');
+        return undefined;
+      });
+    }, this.deps.inFlightStatusDelayMs ?? DEFAULT_IN_FLIGHT_STATUS_DELAY_MS);
+    return deferred;
   }
 
   private waitMs(): number {

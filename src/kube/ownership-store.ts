@@ -14,6 +14,11 @@ import { FIELD_MANAGER } from './wire-identity.js';
 export const LEDGER_NAME_PREFIX = 'ecs-role-operator-ownership-';
 export const LEDGER_LABEL = 'roles.ecs.dev/ownership-ledger';
 export const DEFAULT_LEDGER_SHARDS = 32;
+/**
+ * How long a change waits for company before its shard is written: during a convergence every
+ * shard changes all the time, and each write carries the whole shard.
+ */
+export const DEFAULT_LEDGER_FLUSH_DELAY_MS = 1_000;
 
 export interface OwnershipStoreOptions {
   core: CoreV1Api;
@@ -90,7 +95,7 @@ export class ConfigMapOwnershipStore {
       this.dirty.add(shard);
     }
     if (!this.timer) {
-      const backoff = Math.min(30_000, (this.opts.flushDelayMs ?? 200) * 2 ** this.failures);
+      const backoff = Math.min(30_000, (this.opts.flushDelayMs ?? DEFAULT_LEDGER_FLUSH_DELAY_MS) * 2 ** this.failures);
       this.timer = setTimeout(() => {
         this.timer = undefined;
         void this.flush(ledger);

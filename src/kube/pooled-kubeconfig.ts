@@ -6,10 +6,29 @@
  * objects that is most of its CPU. This subclass lets the library compute its agent as usual
  * (CA, client certificate, proxy, TLS options), then swaps in one cached keep-alive agent per
  * distinct set of those options.
+ *
+ * The API clients it makes (makeApiClient) send at most `maxRequests` requests at once: a
+ * controller with hundreds of passes in flight queues its writes on a few keep-alive
+ * connections instead of opening (and TLS-handshaking, and holding the buffers of) one connection
+ * per request. The cap is a request queue, not the agent's maxSockets: node-fetch 2 misreads a
+ * response as cut short when its socket is handed straight to a queued request (node-fetch
+ * issue 1767). Watches are not API-client requests and do not count. Requests that must never
+ * queue behind the controller's writes (lease renewals) use a config with a queue of its own
+ * (withOwnPool).
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import {
+  type ApiConstructor,
+  type ApiType,
+  IsomorphicFetchHttpLibrary,
+  KubeConfig,
+  type RequestContext,
+  ServerConfiguration,
+  createConfiguration,
+  wrapHttpLibrary,
+} from '@kubernetes/client-node';
+import pLimit from 'p-limit';
 
 type AnyAgent = HttpAgent | HttpsAgent;
 type FetchInit = Awaited<ReturnType<KubeConfig['applyToFetchOptions']>>;
@@ -17,8 +36,38 @@ type FetchInit = Awaited<ReturnType<KubeConfig['applyToFetchOptions']>>;
 /** Options that decide which connections an agent may share. */
 const AGENT_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
+/** API requests in flight at once per config; the rest wait their turn. */
+export const DEFAULT_MAX_REQUESTS = 32;
+
+export interface PoolOptions {
+  /** API requests in flight at once (default DEFAULT_MAX_REQUESTS). */
+  maxRequests?: number;
+}
+
 export class PooledKubeConfig extends KubeConfig {
   private readonly pool = new Map<string, AnyAgent>();
+  private readonly http: ReturnType<typeof wrapHttpLibrary>;
+
+  constructor(private readonly poolOptions: PoolOptions = {}) {
+    super();
+    const limit = pLimit(poolOptions.maxRequests ?? DEFAULT_MAX_REQUESTS);
+    const fetchLibrary = new IsomorphicFetchHttpLibrary();
+    this.http = wrapHttpLibrary({ send: (request) => limit(() => fetchLibrary.send(request).toPromise()) });
+  }
+
+  /** An API client whose requests share this config's connections and request queue. */
+  override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
+    const cluster = this.getCurrentCluster();
+    if (!cluster) throw new Error('No active cluster!');
+    return new apiClientType(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: this }, httpApi: this.http }));
+  }
+
+  /** The same clusters, users and contexts, over connections of its own. */
+  withOwnPool(options: PoolOptions = this.poolOptions): PooledKubeConfig {
+    const copy = new PooledKubeConfig(options);
+    copy.loadFromOptions({ clusters: this.clusters, users: this.users, contexts: this.contexts, currentContext: this.currentContext });
+    return copy;
+  }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);

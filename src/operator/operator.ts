@@ -15,6 +15,7 @@ import { FIELD_MANAGER } from '../kube/wire-identity.js';
 import { OperatorHealth } from '../observability/health.js';
 import { type ObservabilityServer, startObservabilityServer } from '../observability/http-server.js';
 import { OperatorMetrics } from '../observability/metrics.js';
+import { PooledKubeConfig } from '../kube/pooled-kubeconfig.js';
 import { LeaderElector, defaultIdentity } from '../runtime/leader-election.js';
 import { errorText } from '../util/error-text.js';
 
@@ -133,7 +134,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   if (opts.leaderElection) {
     const le = opts.leaderElection;
     elector = new LeaderElector({
-      kubeConfig: opts.kubeConfig,
+      // Renewals on connections of their own: never queued behind the controller's writes.
+      kubeConfig: opts.kubeConfig instanceof PooledKubeConfig ? opts.kubeConfig.withOwnPool() : opts.kubeConfig,
       namespace: le.namespace,
       name: le.name,
       identity: le.identity ?? defaultIdentity(),

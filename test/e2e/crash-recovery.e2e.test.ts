@@ -13,7 +13,7 @@ import { PERMIT_DEFAULT_NAMESPACE, kubectlOk, simControl } from './process-helpe
 import { eventually } from './world.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CLI = join(ROOT, 'dist/ecs-role-operator.mjs');
 
 const FLEET = `
 accessKeys:

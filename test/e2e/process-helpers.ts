@@ -1,5 +1,5 @@
 /**
- * Helpers for end-to-end tests that run the built operator (`node dist/src/cli/main.js run`) as
+ * Helpers for end-to-end tests that run the built operator (`node dist/ecs-role-operator.mjs run`) as
  * its own OS process against the in-process simulators: spawning and scraping the operator,
  * a recording pass-through proxy in front of the Kubernetes API emulator (to see every request the
  * operator makes and the status the emulator answered), Prometheus text parsing, kubectl and the
@@ -15,7 +15,8 @@ import { stringify } from 'yaml';
 import type { CallRecord } from './world.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
-export const OPERATOR_CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
+/** The bundled CLI: the very file the image runs (scripts/bundle.mjs). */
+export const OPERATOR_CLI = join(REPO_ROOT, 'dist/ecs-role-operator.mjs');
 export const DEPLOY_DIR = join(REPO_ROOT, 'deploy');
 export const CRD_PATH = join(REPO_ROOT, 'crds/instancerolebindings.roles.ecs.dev.yaml');
 /** Every CRD the operator serves (bindings and policies): an operator without the policy CRD never syncs. */
@@ -83,7 +84,7 @@ export interface OperatorProcessOptions {
 
 const running = new Set<ChildProcess>();
 
-/** Spawns `node dist/src/cli/main.js run` with the given kubeconfig and the cloud simulator as endpoints. */
+/** Spawns `node dist/ecs-role-operator.mjs run` with the given kubeconfig and the cloud simulator as endpoints. */
 export async function startOperatorProcess(opts: OperatorProcessOptions): Promise<OperatorProcess> {
   assertOperatorBuilt();
   const metricsPort = await freePort();

@@ -1,7 +1,7 @@
 /**
  * The shipped RBAC against the real operator process, on each Kubernetes target (the emulator and
  * a real kube-apiserver with --authorization-mode=RBAC): deploy/ is applied with the real kubectl,
- * and `node dist/src/cli/main.js run` runs with a token of the deploy/ ServiceAccount from the
+ * and `node dist/ecs-role-operator.mjs run` runs with a token of the deploy/ ServiceAccount from the
  * TokenRequest API, with the Deployment's arguments and its downward-API environment.
  *
  * A recording pass-through proxy sits between the operator and the API server, so the test sees

@@ -1,5 +1,5 @@
 /**
- * Two operator replicas (`node dist/src/cli/main.js run --leader-elect`) against one Kubernetes
+ * Two operator replicas (`node dist/ecs-role-operator.mjs run --leader-elect`) against one Kubernetes
  * API emulator and one cloud simulator: exactly one holds the Lease and reconciles, SIGKILL of the
  * leader hands over to the other after the lease runs out, the cloud's call log shows no
  * instance attached twice, and SIGTERM releases the Lease so a third replica takes over at once. Each replica signs with its own AccessKey, so the call log tells which

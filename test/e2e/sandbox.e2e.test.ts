@@ -13,7 +13,7 @@ import { eventually } from './world.js';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CLI = join(ROOT, 'dist/ecs-role-operator.mjs');
 let child: ChildProcess | undefined;
 
 afterAll(() => {

@@ -13,7 +13,7 @@ import { createAccessKeyCredential } from '../../../src/cloud/credentials.js';
  */
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BUILT = join(ROOT, 'dist/src/cli/main.js');
+const BUILT = join(ROOT, 'dist/ecs-role-operator.mjs');
 
 function startCli(args: string[]): ChildProcessWithoutNullStreams {
   const [command, prefix] = existsSync(BUILT)

@@ -49,6 +49,7 @@ interface SetupOptions {
   /** Default: tenancy disabled (everything permitted). */
   permissions?: Permissions;
   synced?: boolean;
+  inFlightStatusDelayMs?: number;
 }
 
 function setup(instances: InstanceInfo[], opts: SetupOptions = {}) {
@@ -72,6 +73,7 @@ function setup(instances: InstanceInfo[], opts: SetupOptions = {}) {
     tenancy,
     holdingsChanged: (view, ids) => void woken.push({ key: view.key, ids }),
     observer: { driftDetected: (n) => void (drift.detected += n), driftCorrected: (n) => void (drift.corrected += n), rolelessInstances: () => undefined, rolelessWindow: () => undefined },
+    ...(opts.inFlightStatusDelayMs !== undefined ? { inFlightStatusDelayMs: opts.inFlightStatusDelayMs } : {}),
   });
   /** One pass over the binding as the cache holds it now (the loop re-reads it the same way). */
   const reconcile = (key: string, signal: AbortSignal = new AbortController().signal): Promise<ReconcileResult> =>
@@ -109,6 +111,29 @@ describe('BindingReconciler', () => {
     await reconcile('ns/web');
     expect(cloud.mutations()).toEqual([]);
     expect(cloud.calls.map((c) => c.action).sort()).toEqual(['DescribeInstanceRamRole', 'DescribeInstances']);
+  });
+
+  it('writes one status when the cloud writes are quick, and an in-flight status first when they take a while', async () => {
+    const quick = setup([vpc('i-a')]);
+    quick.cache.upsert(irb('web', { instanceIds: ['i-a'] }));
+    await quick.reconcile('ns/web');
+    expect(quick.api.statusWrites).toBe(1);
+
+    const slow = setup([vpc('i-a')], { inFlightStatusDelayMs: 5 });
+    const attach = slow.cloud.attachInstanceRamRole.bind(slow.cloud);
+    const seen: Array<string | undefined> = [];
+    slow.cloud.attachInstanceRamRole = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      // The in-flight status is written while the attach waits.
+      seen.push(...(slow.cache.get('ns/web')?.status?.instances ?? []).map((i) => i.state));
+      return attach(...args);
+    };
+    slow.cache.upsert(irb('web', { instanceIds: ['i-a'] }));
+    await slow.reconcile('ns/web');
+    expect(seen).toEqual(['Attaching']);
+    expect(slow.api.statusWrites).toBe(2);
+    expect(slow.cache.get('ns/web')?.status?.instances?.map((i) => i.state)).toEqual(['Bound']);
+    expect(slow.cache.get('ns/web')?.status?.conditions?.find((c) => c.type === 'Reconciling')?.status).toBe('False');
   });
 
   it('changes roles by detaching the old role by name, then attaching the new one', async () => {
