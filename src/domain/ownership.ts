@@ -8,6 +8,7 @@
  * An instance carries at most one role, so its holders all hold the same role; holding another
  * role replaces them.
  */
+import { type CompactSet, hasValue, valuesOf, withValue, withoutValue } from '../util/compact-set.js';
 import { roleNameKey, sameRoleName } from './role-names.js';
 
 export interface BindingRef {
@@ -30,69 +31,80 @@ export interface OwnershipView {
 
 export type DirtyListener = (instanceIds: readonly string[]) => void;
 
+/** One instance's holding: the role and the uids of its holders (nearly always one). */
+interface Held {
+  roleName: string;
+  holders: CompactSet;
+}
+
+/** One binding's side: its key (a uid has one namespace/name) and the instances it holds. */
+interface Holder {
+  key: string;
+  instances: CompactSet;
+}
+
+/**
+ * Stored compactly (50,000 instances take one small object each, not a Map each): per instance its
+ * role and holder uids, per binding uid its key and instance IDs. The role a binding holds an
+ * instance with is the instance's role, so it is kept once. Every holder of an instance has the
+ * instance among its instances, and the other way round.
+ */
 export class OwnershipLedger implements OwnershipView {
-  private readonly byInstance = new Map<string, { roleName: string; holders: Map<string, string> }>();
-  private readonly byBinding = new Map<string, Map<string, string>>();
+  private readonly byInstance = new Map<string, Held>();
+  private readonly byBinding = new Map<string, Holder>();
   private readonly listeners = new Set<DirtyListener>();
 
   holding(instanceId: string): Holding | undefined {
-    const entry = this.byInstance.get(instanceId);
-    if (!entry) return undefined;
-    return { roleName: entry.roleName, holders: [...entry.holders].map(([uid, key]) => ({ key, uid })) };
+    const held = this.byInstance.get(instanceId);
+    if (!held) return undefined;
+    return { roleName: held.roleName, holders: [...valuesOf(held.holders)].map((uid) => ({ key: this.keyOf(uid), uid })) };
   }
 
+  /** A new map on each call (callers read it; changes of the ledger do not show in it). */
   heldBy(uid: string): ReadonlyMap<string, string> {
-    return this.byBinding.get(uid) ?? EMPTY;
+    const holder = this.byBinding.get(uid);
+    if (!holder) return EMPTY;
+    return new Map([...valuesOf(holder.instances)].map((id) => [id, this.roleOf(id)]));
   }
 
   /** The binding holds the instance with this role (after attaching it, or finding it there). */
   hold(instanceId: string, roleName: string, binding: BindingRef): void {
-    const entry = this.byInstance.get(instanceId);
-    if (entry && sameRoleName(entry.roleName, roleName) && entry.holders.get(binding.uid) === binding.key) return;
-    if (entry && !sameRoleName(entry.roleName, roleName)) {
-      for (const uid of entry.holders.keys()) this.byBinding.get(uid)?.delete(instanceId);
-      entry.holders.clear();
-      entry.roleName = roleName;
+    const held = this.byInstance.get(instanceId);
+    const sameRole = held !== undefined && sameRoleName(held.roleName, roleName);
+    if (sameRole && hasValue(held.holders, binding.uid) && this.byBinding.get(binding.uid)?.key === binding.key) return;
+    if (sameRole) held.holders = withValue(held.holders, binding.uid);
+    else {
+      if (held) this.unlinkAll(instanceId, held.holders);
+      this.byInstance.set(instanceId, { roleName, holders: withValue(undefined, binding.uid) });
     }
-    const target = entry ?? { roleName, holders: new Map<string, string>() };
-    target.holders.set(binding.uid, binding.key);
-    this.byInstance.set(instanceId, target);
-    let held = this.byBinding.get(binding.uid);
-    if (!held) {
-      held = new Map();
-      this.byBinding.set(binding.uid, held);
-    }
-    held.set(instanceId, target.roleName);
+    this.link(binding, instanceId);
     this.changed([instanceId]);
   }
 
   /** The binding no longer holds the instance (it let the role go, or the role was detached). */
   release(instanceId: string, uid: string): void {
-    const entry = this.byInstance.get(instanceId);
-    if (!entry?.holders.delete(uid)) return;
-    if (entry.holders.size === 0) this.byInstance.delete(instanceId);
-    const held = this.byBinding.get(uid);
-    held?.delete(instanceId);
-    if (held?.size === 0) this.byBinding.delete(uid);
+    const held = this.byInstance.get(instanceId);
+    if (!held || !hasValue(held.holders, uid)) return;
+    const rest = withoutValue(held.holders, uid);
+    if (rest === undefined) this.byInstance.delete(instanceId);
+    else held.holders = rest;
+    this.unlink(uid, instanceId);
     this.changed([instanceId]);
   }
 
   /** The role of the instance is gone (detached, or found missing): nobody holds it any more. */
   forget(instanceId: string): void {
-    const entry = this.byInstance.get(instanceId);
-    if (!entry) return;
-    for (const uid of entry.holders.keys()) {
-      const held = this.byBinding.get(uid);
-      held?.delete(instanceId);
-      if (held?.size === 0) this.byBinding.delete(uid);
-    }
+    const held = this.byInstance.get(instanceId);
+    if (!held) return;
+    this.unlinkAll(instanceId, held.holders);
     this.byInstance.delete(instanceId);
     this.changed([instanceId]);
   }
 
   /** The binding holds nothing any more (its finalizer is done). */
   releaseAll(uid: string): void {
-    for (const instanceId of [...this.heldBy(uid).keys()]) this.release(instanceId, uid);
+    const holder = this.byBinding.get(uid);
+    if (holder) for (const instanceId of [...valuesOf(holder.instances)]) this.release(instanceId, uid);
   }
 
   /** Drops the holdings of bindings that no longer exist (their finalizer was removed by hand). */
@@ -108,16 +120,14 @@ export class OwnershipLedger implements OwnershipView {
     this.byBinding.clear();
     for (const [instanceId, holding] of entries) {
       if (holding.holders.length === 0) continue;
-      const holders = new Map(holding.holders.map((h) => [h.uid, h.key]));
-      this.byInstance.set(instanceId, { roleName: holding.roleName, holders });
-      for (const uid of holders.keys()) {
-        let held = this.byBinding.get(uid);
-        if (!held) {
-          held = new Map();
-          this.byBinding.set(uid, held);
-        }
-        held.set(instanceId, holding.roleName);
+      const before = this.byInstance.get(instanceId);
+      if (before) this.unlinkAll(instanceId, before.holders);
+      let holders: CompactSet | undefined;
+      for (const binding of holding.holders) {
+        holders = withValue(holders, binding.uid);
+        this.link(binding, instanceId);
       }
+      this.byInstance.set(instanceId, { roleName: holding.roleName, holders: holders as CompactSet });
     }
   }
 
@@ -133,6 +143,37 @@ export class OwnershipLedger implements OwnershipView {
   onDirty(listener: DirtyListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private keyOf(uid: string): string {
+    return (this.byBinding.get(uid) as Holder).key;
+  }
+
+  private roleOf(instanceId: string): string {
+    return (this.byInstance.get(instanceId) as Held).roleName;
+  }
+
+  /** Records the instance among the binding's; the binding's key is the one last given. */
+  private link(binding: BindingRef, instanceId: string): void {
+    const holder = this.byBinding.get(binding.uid);
+    if (!holder) this.byBinding.set(binding.uid, { key: binding.key, instances: withValue(undefined, instanceId) });
+    else {
+      holder.key = binding.key;
+      holder.instances = withValue(holder.instances, instanceId);
+    }
+  }
+
+  /** Removes the instance from the binding's; a binding left with none is dropped. */
+  private unlink(uid: string, instanceId: string): void {
+    const holder = this.byBinding.get(uid);
+    if (!holder) return;
+    const rest = withoutValue(holder.instances, instanceId);
+    if (rest === undefined) this.byBinding.delete(uid);
+    else holder.instances = rest;
+  }
+
+  private unlinkAll(instanceId: string, holders: CompactSet): void {
+    for (const uid of valuesOf(holders)) this.unlink(uid, instanceId);
   }
 
   private changed(instanceIds: readonly string[]): void {

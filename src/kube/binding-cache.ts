@@ -6,6 +6,7 @@
 import { type InstanceRoleBinding, bindingKey } from '../api/instance-role-binding.js';
 import { DEFAULT_RESYNC_PERIOD_MS } from '../domain/binding-spec.js';
 import { type BindingView, type ViewResult, toBindingView } from '../domain/binding-view.js';
+import { type CompactSet, valuesOf, withValue, withoutValue } from '../util/compact-set.js';
 import type { BindingIndex } from './binding-api.js';
 
 interface Entry {
@@ -18,8 +19,8 @@ export class BindingCache implements BindingIndex {
   constructor(readonly defaultResyncMs = DEFAULT_RESYNC_PERIOD_MS) {}
 
   private readonly entries = new Map<string, Entry>();
-  /** regionId -> instanceId -> keys naming the instance explicitly */
-  private readonly byInstance = new Map<string, Map<string, Set<string>>>();
+  /** regionId -> instanceId -> keys naming the instance explicitly (nearly always one: a compact set) */
+  private readonly byInstance = new Map<string, Map<string, CompactSet>>();
   /** regionId -> keys with an instanceSelector */
   private readonly selectorBindings = new Map<string, Set<string>>();
 
@@ -33,9 +34,7 @@ export class BindingCache implements BindingIndex {
     for (const id of view.spec.instanceIds) {
       let ids = this.byInstance.get(region);
       if (!ids) this.byInstance.set(region, (ids = new Map()));
-      let keys = ids.get(id);
-      if (!keys) ids.set(id, (keys = new Set()));
-      keys.add(key);
+      ids.set(id, withValue(ids.get(id), key));
     }
     if (view.spec.selector) {
       let keys = this.selectorBindings.get(region);
@@ -51,10 +50,14 @@ export class BindingCache implements BindingIndex {
     const view = entry.view;
     if (!view) return;
     const ids = this.byInstance.get(view.spec.regionId);
-    for (const id of view.spec.instanceIds) {
-      const keys = ids?.get(id);
-      keys?.delete(key);
-      if (keys && keys.size === 0) ids?.delete(id);
+    if (ids) {
+      for (const id of view.spec.instanceIds) {
+        const keys = ids.get(id);
+        if (keys === undefined) continue;
+        const rest = withoutValue(keys, key);
+        if (rest) ids.set(id, rest);
+        else ids.delete(id);
+      }
     }
     this.selectorBindings.get(view.spec.regionId)?.delete(key);
   }
@@ -95,7 +98,7 @@ export class BindingCache implements BindingIndex {
   competitors(regionId: string, instanceIds: Iterable<string>, exceptKey: string): BindingView[] {
     const keys = new Set<string>(this.selectorBindings.get(regionId) ?? []);
     const ids = this.byInstance.get(regionId);
-    if (ids) for (const id of instanceIds) for (const k of ids.get(id) ?? []) keys.add(k);
+    if (ids) for (const id of instanceIds) for (const k of valuesOf(ids.get(id))) keys.add(k);
     keys.delete(exceptKey);
     const views: BindingView[] = [];
     for (const k of keys) {

@@ -6,7 +6,7 @@ import type { CustomObjectsApi, KubeConfig, KubernetesListObject, KubernetesObje
 import type { Logger } from 'pino';
 import { API_GROUP, API_VERSION, type InstanceRoleBinding, PLURAL } from '../api/instance-role-binding.js';
 import { ObjectInformer, type ObjectWatchHandlers } from './object-informer.js';
-import { trimSpecStatusObject } from './trim.js';
+import { trimBinding } from './trim.js';
 
 export type BindingWatchHandlers = ObjectWatchHandlers<InstanceRoleBinding>;
 
@@ -31,7 +31,7 @@ export function bindingInformer(opts: BindingInformerOptions): ObjectInformer<In
         limit,
         ...(continueToken ? { _continue: continueToken } : {}),
       })) as KubernetesListObject<KubernetesObject>,
-    trim: trimSpecStatusObject,
+    trim: trimBinding,
     what: 'InstanceRoleBinding',
     logger: opts.logger,
     handlers: opts.handlers,

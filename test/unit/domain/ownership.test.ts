@@ -54,6 +54,30 @@ describe('OwnershipLedger', () => {
     expect(dirty).toEqual([['i-1'], ['i-1']]);
   });
 
+  it('heldBy answers a copy: later changes of the ledger do not show in it', () => {
+    const ledger = new OwnershipLedger();
+    ledger.hold('i-1', 'WebRole', a);
+    const held = ledger.heldBy('uid-a');
+    ledger.hold('i-2', 'WebRole', a);
+    ledger.release('i-1', 'uid-a');
+    expect([...held]).toEqual([['i-1', 'WebRole']]);
+    expect([...ledger.heldBy('uid-a')]).toEqual([['i-2', 'WebRole']]);
+    expect(ledger.heldBy('uid-nobody').size).toBe(0);
+  });
+
+  it('keeps one key per binding uid: the one last given', () => {
+    const ledger = new OwnershipLedger();
+    const dirty: string[][] = [];
+    ledger.onDirty((ids) => dirty.push([...ids]));
+    ledger.hold('i-1', 'WebRole', a);
+    ledger.hold('i-2', 'WebRole', a);
+    const renamed = { key: 'team-a/web-renamed', uid: 'uid-a' };
+    ledger.hold('i-1', 'WebRole', renamed);
+    expect(ledger.holding('i-1')?.holders).toEqual([renamed]);
+    expect(ledger.holding('i-2')?.holders).toEqual([renamed]);
+    expect(dirty).toEqual([['i-1'], ['i-2'], ['i-1']]);
+  });
+
   it('loads and lists its entries', () => {
     const ledger = new OwnershipLedger();
     ledger.load([
@@ -62,6 +86,17 @@ describe('OwnershipLedger', () => {
     ]);
     expect([...ledger.entries()]).toEqual([['i-1', { roleName: 'WebRole', holders: [a, b] }]]);
     expect([...ledger.heldBy('uid-b')]).toEqual([['i-1', 'WebRole']]);
+  });
+
+  it('loads an instance listed twice as the last listing says', () => {
+    const ledger = new OwnershipLedger();
+    ledger.load([
+      ['i-1', { roleName: 'WebRole', holders: [a, a] }],
+      ['i-1', { roleName: 'ApiRole', holders: [b] }],
+    ]);
+    expect([...ledger.entries()]).toEqual([['i-1', { roleName: 'ApiRole', holders: [b] }]]);
+    expect(ledger.heldBy('uid-a').size).toBe(0);
+    expect([...ledger.heldBy('uid-b')]).toEqual([['i-1', 'ApiRole']]);
   });
 });
 
@@ -77,6 +112,15 @@ describe('OwnershipLedger: letting go', () => {
     expect(ledger.holding('i-2')).toBeUndefined();
     expect(ledger.retainOnly(new Set(['uid-a2']))).toEqual(['uid-b']);
     expect([...ledger.entries()].map(([id]) => id)).toEqual(['i-1']);
+  });
+
+  it('forgets a binding whose last instance another role took: retainOnly has nothing of it to drop', () => {
+    const ledger = new OwnershipLedger();
+    ledger.hold('i-1', 'WebRole', a);
+    ledger.hold('i-1', 'ApiRole', b);
+    expect(ledger.heldBy('uid-a').size).toBe(0);
+    expect(ledger.retainOnly(new Set())).toEqual(['uid-b']);
+    expect(ledger.size).toBe(0);
   });
 
   it('applyLedgerChanges applies a pass’s changes for one binding and says which instances changed', () => {

@@ -1,6 +1,7 @@
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { trimMetadata, trimNamespace, trimSpecStatusObject } from '../../../src/kube/trim.js';
+import { InternTable } from '../../../src/kube/intern.js';
+import { trimBinding, trimMetadata, trimNamespace, trimSpecStatusObject } from '../../../src/kube/trim.js';
 import { LIST_PAGE_SIZE, listAllTrimmed } from '../../../src/kube/trimmed-informer.js';
 
 const binding = {
@@ -62,6 +63,81 @@ describe('trimSpecStatusObject', () => {
     const trimmed = trimMetadata({ name: 'a', annotations: { 'example.com/x': 'y' } });
     expect(trimmed).toEqual({ name: 'a' });
     expect(trimSpecStatusObject({ metadata: { name: 'b' } } as KubernetesObject)).toEqual({ metadata: { name: 'b' } });
+  });
+});
+
+/** An intern table that records what it was given. */
+class RecordingTable extends InternTable {
+  readonly seen: unknown[] = [];
+  override intern<T>(value: T): T {
+    this.seen.push(value);
+    return super.intern(value);
+  }
+}
+
+const withStatus = {
+  ...binding,
+  metadata: { ...binding.metadata, finalizers: ['roles.ecs.dev/detach-on-delete'] },
+  spec: { regionId: 'cn-hangzhou', roleName: 'WebRole', instanceIds: ['i-1', 'i-2'], mode: 'Enforce', deletionPolicy: 'Detach', resyncPeriod: '5m' },
+  status: {
+    observedGeneration: 3,
+    lastSyncTime: '2026-01-03T00:00:00Z',
+    summary: { desired: 2, bound: 2, conflicts: 0, errors: 0 },
+    conditions: [
+      { type: 'Ready', status: 'True', reason: 'AllInstancesBound', message: 'all 2 instances carry the role', lastTransitionTime: '2026-01-03T00:00:00Z', observedGeneration: 3 },
+      { type: 'Reconciling', status: 'False', reason: 'Reconciled', message: 'every targeted instance is as declared; nothing in flight', lastTransitionTime: '2026-01-03T00:00:00Z' },
+    ],
+    instances: [
+      { instanceId: 'i-1', state: 'Bound', observedRole: 'WebRole' },
+      { instanceId: 'i-2', state: 'Bound', observedRole: 'WebRole', message: 'adopted' },
+    ],
+  },
+};
+
+describe('trimBinding', () => {
+  it('keeps what trimSpecStatusObject keeps, in new objects, and leaves the input as it was', () => {
+    const before = JSON.stringify(withStatus);
+    const trimmed = trimBinding(withStatus as unknown as KubernetesObject, new InternTable()) as unknown as typeof withStatus;
+    expect(trimmed).toEqual(trimSpecStatusObject(withStatus as unknown as KubernetesObject));
+    expect(trimmed.spec).not.toBe(withStatus.spec);
+    expect(trimmed.status.conditions[0]).not.toBe(withStatus.status.conditions[0]);
+    expect(trimmed.metadata.finalizers).not.toBe(withStatus.metadata.finalizers);
+    expect(JSON.stringify(withStatus)).toBe(before);
+  });
+
+  it('passes the repeated strings through the intern table, never uids, resourceVersions, timestamps or instance IDs', () => {
+    const table = new RecordingTable();
+    trimBinding(withStatus as unknown as KubernetesObject, table);
+    expect(new Set(table.seen)).toEqual(
+      new Set([
+        'roles.ecs.dev/v1alpha1',
+        'InstanceRoleBinding',
+        'roles.ecs.dev/detach-on-delete',
+        'cn-hangzhou',
+        'WebRole',
+        'Enforce',
+        'Detach',
+        '5m',
+        'Ready',
+        'True',
+        'AllInstancesBound',
+        'all 2 instances carry the role',
+        'Reconciling',
+        'False',
+        'Reconciled',
+        'every targeted instance is as declared; nothing in flight',
+        'Bound',
+        'adopted',
+      ]),
+    );
+    expect(table.size).toBe(18);
+  });
+
+  it('takes a binding without status, finalizers or spec as it comes', () => {
+    const bare = { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRoleBinding', metadata: { name: 'b' } } as KubernetesObject;
+    expect(trimBinding(bare, new InternTable())).toEqual(bare);
+    const odd = { ...bare, spec: 'not an object', status: { conditions: 'nor this' } } as unknown as KubernetesObject;
+    expect(trimBinding(odd, new InternTable())).toEqual(odd);
   });
 });
 
