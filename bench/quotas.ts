@@ -30,9 +30,15 @@ export function convergeMinimum(instances: number, bySelector = false): MinimumC
   };
 }
 
-/** A converged resync: read every role again, nothing else is needed. */
+/**
+ * A converged resync: read every instance again (it may be gone, or no longer in a VPC) and its
+ * role, in full batches; nothing is written.
+ */
 export function resyncMinimum(instances: number): MinimumCalls {
-  return { DescribeInstanceRamRole: Math.ceil(instances / MAX_DESCRIBE_ROLE_IDS) };
+  return {
+    DescribeInstances: Math.ceil(instances / MAX_DESCRIBE_INSTANCES_IDS),
+    DescribeInstanceRamRole: Math.ceil(instances / MAX_DESCRIBE_ROLE_IDS),
+  };
 }
 
 /** A role change of every instance: detach the old role, attach the new (after reading the roles). */

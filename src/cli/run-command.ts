@@ -44,6 +44,14 @@ interface RunFlags {
 const HOUR_MS = 3_600_000;
 /** Where the leader Lease lives outside a pod (deploy/ installs into this namespace). */
 const DEFAULT_LEASE_NAMESPACE = 'ecs-role-operator-system';
+/**
+ * Passes in flight at once. A pass spends nearly all its time waiting for coalesced,
+ * rate-limited cloud calls and queued Kubernetes requests, so the quota and the request queue
+ * bound the load, not this; it must be high enough that the waiting batches fill (a call carries
+ * up to 100 instances, 20 bindings of 5) and low enough that the passes in flight fit the memory
+ * limit (docs/operations.md, "Memory").
+ */
+const DEFAULT_CONCURRENCY = 1000;
 
 export function registerRunCommand(program: Command): void {
   program
@@ -62,7 +70,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--ecs-qps <n>', 'calls per second allowed for each ECS/RAM API action', parsePositiveNumber('--ecs-qps'), 20)
     .option('--ecs-qps-per-action <list>', 'per-action overrides, e.g. DescribeInstanceRamRole=50,AttachInstanceRamRole=20', parseQpsOverrides)
-    .option('--concurrency <n>', 'bindings reconciled at once', parsePositiveInt('--concurrency'), 8)
+    .option('--concurrency <n>', 'bindings reconciled at once (passes in flight)', parsePositiveInt('--concurrency'), DEFAULT_CONCURRENCY)
     .option('--leader-elect', 'elect a leader through a coordination.k8s.io Lease (for more than one replica)', false)
     .option('--leader-election-namespace <ns>', 'namespace of the leader Lease and of the ownership ledger (POD_NAMESPACE, else the ServiceAccount\'s, else ecs-role-operator-system)', defaultLeaseNamespace(DEFAULT_LEASE_NAMESPACE))
     .option('--leader-election-id <name>', 'name of the leader Lease', DEFAULT_LEASE_NAME)

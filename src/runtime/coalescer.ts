@@ -21,7 +21,12 @@
  */
 import { allAborted } from './abort.js';
 
-export const DEFAULT_MAX_HOLD_WINDOWS = 4;
+/**
+ * A batch that grows every window may wait this many windows (200 ms at the operator's 10 ms
+ * window): a stream of passes slower than the quota (a resync, a wave of edits) still sends full
+ * calls. A lone request waits one window.
+ */
+export const DEFAULT_MAX_HOLD_WINDOWS = 20;
 
 export type BatchRunner<Item, Result> = (group: string, items: Item[], signal: AbortSignal | undefined, urgent: boolean) => Promise<Map<Item, Result>>;
 
@@ -47,7 +52,8 @@ export interface CoalescerOptions<Item, Result> {
   windowMs: number;
   run: BatchRunner<Item, Result>;
   /**
-   * How many windows a batch that keeps growing may wait before it is sealed not full. Default 4.
+   * How many windows a batch that keeps growing may wait before it is sealed not full. Default
+   * DEFAULT_MAX_HOLD_WINDOWS.
    */
   maxHoldWindows?: number;
   /**
