@@ -9,8 +9,30 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A deep copy of a JSON value. Written out rather than structuredClone: the emulator copies every
+ * object it stores and serves several times per write, and a plain walk over JSON is several
+ * times faster than the structured-clone serializer. A "__proto__" key stays an own property, as
+ * JSON.parse makes it.
+ */
 export function deepClone<T extends JsonValue>(value: T): T {
-  return structuredClone(value);
+  return cloneJson(value) as T;
+}
+
+function cloneJson(value: JsonValue): JsonValue {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = new Array<JsonValue>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i] as JsonValue);
+    return out;
+  }
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) {
+    const copy = cloneJson(value[key] as JsonValue);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
+  }
+  return out;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

@@ -453,7 +453,7 @@ export class ObjectApi {
       next['kind'] = t.kind;
     }
     const m = meta(next);
-    const oldMeta = meta(deepClone(old));
+    const oldMeta = isJsonObject(old['metadata']) ? deepClone(old['metadata']) : {};
     for (const k of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
       if (oldMeta[k] !== undefined) m[k] = oldMeta[k] as JsonValue;
       else delete m[k];
