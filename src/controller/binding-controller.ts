@@ -59,6 +59,8 @@ export interface ControllerOptions {
   kubeConfig: KubeConfig;
   customObjects: CustomObjectsApi;
   core: CoreV1Api;
+  /** Client for Events (best effort; default `core`): one whose requests go after the others'. */
+  eventsCore?: CoreV1Api;
   cloud: RoleCloud;
   /** Drops a cached RAM role check (when a user asks for an immediate reconcile). */
   forgetRole?: (roleName: string) => void;
@@ -151,7 +153,7 @@ export class BindingController {
       cloud: opts.cloud,
       index: cache,
       writer: this.writer,
-      events: new KubeEventRecorder(opts.core, opts.logger),
+      events: new KubeEventRecorder(opts.eventsCore ?? opts.core, opts.logger),
       ledger: this.ledger,
       tenancy: this.tenancy,
       holdingsChanged: holdingsChangedHandler(cache, enqueue),

@@ -72,28 +72,85 @@ interface RecentEvent {
 /**
  * Records core/v1 Events. Identical events (same object, reason and message) within the
  * aggregation window bump the count of the existing Event instead of creating a new one.
- * Recording is best effort: a failure is logged, never thrown into a reconcile.
+ * Recording is best effort: a failure is logged, never thrown into a reconcile. Events wait in a
+ * queue of their own, written a few at a time (EVENT_WRITERS) in the order recorded, with the
+ * time they were recorded at; at most MAX_PENDING_EVENTS wait (past that, new Events
+ * are dropped and counted, as client-go's broadcaster drops when its queue is full).
  */
+export const MAX_PENDING_EVENTS = 20_000;
+const EVENT_WRITERS = 4;
+
+/** What an Event needs of its object (not the object: a queued Event keeps no binding alive). */
+interface EventSubject {
+  namespace: string;
+  name: string;
+  uid: string | undefined;
+  resourceVersion: string | undefined;
+}
+
+interface QueuedEvent {
+  subject: EventSubject;
+  event: BindingEvent;
+  at: number;
+}
+
 export class KubeEventRecorder implements EventRecorder {
   private readonly recent = new Map<string, RecentEvent>();
+  private queue: QueuedEvent[] = [];
+  private head = 0;
+  private writers = 0;
+  private dropped = 0;
 
   constructor(
     private readonly core: CoreV1Api,
     private readonly logger: Logger,
     private readonly aggregateWindowMs = 10 * 60_000,
     private readonly now: () => number = () => Date.now(),
+    private readonly maxPending = MAX_PENDING_EVENTS,
   ) {}
 
   record(binding: InstanceRoleBinding, event: BindingEvent): void {
-    void this.write(binding, event).catch((err: unknown) => {
-      this.logger.warn({ err: errorText(err), reason: event.reason }, 'could not record event');
-    });
+    if (this.queue.length - this.head >= this.maxPending) {
+      if (this.dropped++ === 0) this.logger.warn({ pending: this.maxPending }, 'too many events waiting to be written: new events are dropped until they drain');
+      return;
+    }
+    const { namespace, name, uid, resourceVersion } = binding.metadata;
+    this.queue.push({ subject: { namespace, name, uid, resourceVersion }, event, at: this.now() });
+    if (this.writers < EVENT_WRITERS) {
+      this.writers++;
+      void this.writeQueued();
+    }
   }
 
-  private async write(binding: InstanceRoleBinding, { type, reason, message }: BindingEvent): Promise<void> {
-    const namespace = binding.metadata.namespace;
-    const dedupKey = `${binding.metadata.uid ?? ''}|${namespace}/${binding.metadata.name}|${type}|${reason}|${message}`;
-    const t = this.now();
+  private async writeQueued(): Promise<void> {
+    for (let next = this.take(); next; next = this.take()) {
+      try {
+        await this.write(next);
+      } catch (err) {
+        this.logger.warn({ err: errorText(err), reason: next.event.reason }, 'could not record event');
+      }
+    }
+    this.writers--;
+    if (this.writers === 0 && this.dropped > 0) {
+      this.logger.warn({ dropped: this.dropped }, 'events dropped while too many waited to be written');
+      this.dropped = 0;
+    }
+  }
+
+  private take(): QueuedEvent | undefined {
+    if (this.head >= this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+      return undefined;
+    }
+    const next = this.queue[this.head] as QueuedEvent;
+    this.queue[this.head++] = undefined as unknown as QueuedEvent;
+    return next;
+  }
+
+  private async write({ subject, event: { type, reason, message }, at: t }: QueuedEvent): Promise<void> {
+    const namespace = subject.namespace;
+    const dedupKey = `${subject.uid ?? ''}|${namespace}/${subject.name}|${type}|${reason}|${message}`;
     const timestamp = new Date(t);
     const previous = this.recent.get(dedupKey);
     if (previous && t - previous.at < this.aggregateWindowMs) {
@@ -107,14 +164,14 @@ export class KubeEventRecorder implements EventRecorder {
     }
     this.pruneOld(t);
     const event: CoreV1Event = {
-      metadata: { generateName: `${binding.metadata.name}.`, namespace },
+      metadata: { generateName: `${subject.name}.`, namespace },
       involvedObject: {
         apiVersion: API_GROUP_VERSION,
         kind: KIND,
-        name: binding.metadata.name,
+        name: subject.name,
         namespace,
-        ...(binding.metadata.uid ? { uid: binding.metadata.uid } : {}),
-        ...(binding.metadata.resourceVersion ? { resourceVersion: binding.metadata.resourceVersion } : {}),
+        ...(subject.uid ? { uid: subject.uid } : {}),
+        ...(subject.resourceVersion ? { resourceVersion: subject.resourceVersion } : {}),
       },
       reason,
       message,

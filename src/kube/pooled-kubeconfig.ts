@@ -14,7 +14,8 @@
  * response as cut short when its socket is handed straight to a queued request (node-fetch
  * issue 1767). Watches are not API-client requests and do not count. Requests that must never
  * queue behind the controller's writes (lease renewals) use a config with a queue of its own
- * (withOwnPool).
+ * (withOwnPool); best-effort writes (Events) use one that shares the queue but goes last
+ * (background).
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -28,7 +29,7 @@ import {
   createConfiguration,
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 
 type AnyAgent = HttpAgent | HttpsAgent;
 type FetchInit = Awaited<ReturnType<KubeConfig['applyToFetchOptions']>>;
@@ -39,6 +40,9 @@ const AGENT_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorize
 /** API requests in flight at once per config; the rest wait their turn. */
 export const DEFAULT_MAX_REQUESTS = 32;
 
+const FOREGROUND = 0;
+const BACKGROUND = -1;
+
 export interface PoolOptions {
   /** API requests in flight at once (default DEFAULT_MAX_REQUESTS). */
   maxRequests?: number;
@@ -46,13 +50,28 @@ export interface PoolOptions {
 
 export class PooledKubeConfig extends KubeConfig {
   private readonly pool = new Map<string, AnyAgent>();
+  private readonly queue: PQueue;
   private readonly http: ReturnType<typeof wrapHttpLibrary>;
 
-  constructor(private readonly poolOptions: PoolOptions = {}) {
+  /** @param shared the queue of the config this one was made from, and this one's priority in it */
+  constructor(
+    private readonly poolOptions: PoolOptions = {},
+    shared?: { queue: PQueue; priority: number },
+  ) {
     super();
-    const limit = pLimit(poolOptions.maxRequests ?? DEFAULT_MAX_REQUESTS);
+    this.queue = shared?.queue ?? new PQueue({ concurrency: poolOptions.maxRequests ?? DEFAULT_MAX_REQUESTS });
+    const priority = shared?.priority ?? FOREGROUND;
     const fetchLibrary = new IsomorphicFetchHttpLibrary();
-    this.http = wrapHttpLibrary({ send: (request) => limit(() => fetchLibrary.send(request).toPromise()) });
+    this.http = wrapHttpLibrary({ send: (request) => this.queue.add(() => fetchLibrary.send(request).toPromise(), { priority, throwOnTimeout: true }) });
+  }
+
+  /**
+   * The same clusters, users and contexts, whose API requests share this config's queue but start
+   * only when none of this config's requests waits: for writes that may lag (Events), never ahead
+   * of the status and finalizer writes a convergence waits on.
+   */
+  background(): PooledKubeConfig {
+    return this.copyInto(new PooledKubeConfig(this.poolOptions, { queue: this.queue, priority: BACKGROUND }));
   }
 
   /** An API client whose requests share this config's connections and request queue. */
@@ -64,7 +83,10 @@ export class PooledKubeConfig extends KubeConfig {
 
   /** The same clusters, users and contexts, over connections of its own. */
   withOwnPool(options: PoolOptions = this.poolOptions): PooledKubeConfig {
-    const copy = new PooledKubeConfig(options);
+    return this.copyInto(new PooledKubeConfig(options));
+  }
+
+  private copyInto(copy: PooledKubeConfig): PooledKubeConfig {
     copy.loadFromOptions({ clusters: this.clusters, users: this.users, contexts: this.contexts, currentContext: this.currentContext });
     return copy;
   }

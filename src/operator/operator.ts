@@ -89,6 +89,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     kubeConfig: opts.kubeConfig,
     customObjects: opts.kubeConfig.makeApiClient(CustomObjectsApi),
     core: opts.kubeConfig.makeApiClient(CoreV1Api),
+    // Events wait behind the status and finalizer writes (a convergence waits on those, not on Events).
+    ...(opts.kubeConfig instanceof PooledKubeConfig ? { eventsCore: opts.kubeConfig.background().makeApiClient(CoreV1Api) } : {}),
     cloud: roleCloud,
     forgetRole: (roleName) => roleCloud.forget(roleName),
     logger: opts.logger,

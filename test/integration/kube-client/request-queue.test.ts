@@ -2,7 +2,8 @@
  * PooledKubeConfig's request queue, over real HTTP on loopback with the real client: API clients
  * it makes send at most maxRequests requests at once, every queued request gets its answer (the
  * answers are chunked, the case node-fetch 2 misreads when an agent hands a socket straight to a
- * queued request), and a config from withOwnPool is not queued behind the first one's requests.
+ * queued request), a config from withOwnPool is not queued behind the first one's requests, and
+ * one from background() goes after them.
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,11 +16,14 @@ let url: string;
 let inFlight = 0;
 let maxInFlight = 0;
 let release: Array<() => void> = [];
+/** Namespaces of the requests, in the order the server got them. */
+const arrivals: string[] = [];
 /** Requests for this namespace wait until released; the others answer at once. */
 const HELD = 'held';
 
 beforeAll(async () => {
   server = createServer((req, res) => {
+    arrivals.push(/\/namespaces\/([^/]+)\//.exec(req.url ?? '')?.[1] ?? '');
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     const answer = (): void => {
@@ -84,5 +88,24 @@ describe('PooledKubeConfig request queue', () => {
     expect(await Promise.all(held)).toHaveLength(3);
     kc.destroyConnections();
     own.destroyConnections();
+  });
+
+  it('requests of a background() config start only once no request of the first one waits', async () => {
+    release = [];
+    arrivals.length = 0;
+    const kc = config(1);
+    const core = kc.makeApiClient(CoreV1Api);
+    const events = kc.background().makeApiClient(CoreV1Api);
+    const first = core.listNamespacedConfigMap({ namespace: HELD });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Queued while the one slot is taken: background ones first, then foreground ones.
+    const later = [
+      ...[1, 2, 3].map((i) => events.listNamespacedConfigMap({ namespace: `event-${i}` })),
+      ...[1, 2, 3].map((i) => core.listNamespacedConfigMap({ namespace: `status-${i}` })),
+    ];
+    release.shift()?.();
+    await Promise.all([first, ...later]);
+    expect(arrivals).toEqual([HELD, 'status-1', 'status-2', 'status-3', 'event-1', 'event-2', 'event-3']);
+    kc.destroyConnections();
   });
 });
