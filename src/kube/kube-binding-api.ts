@@ -79,6 +79,8 @@ interface RecentEvent {
  */
 export const MAX_PENDING_EVENTS = 20_000;
 const EVENT_WRITERS = 4;
+/** Recent Events remembered for aggregation, at most (client-go's correlator keeps 4,096). */
+const AGGREGATED_EVENTS = 4_096;
 
 /** What an Event needs of its object (not the object: a queued Event keeps no binding alive). */
 interface EventSubject {
@@ -150,12 +152,15 @@ export class KubeEventRecorder implements EventRecorder {
 
   private async write({ subject, event: { type, reason, message }, at: t }: QueuedEvent): Promise<void> {
     const namespace = subject.namespace;
-    const dedupKey = `${subject.uid ?? ''}|${namespace}/${subject.name}|${type}|${reason}|${message}`;
+    const dedupKey = `${subject.uid ?? `${namespace}/${subject.name}`}|${type}|${reason}|${message}`;
     const timestamp = new Date(t);
     const previous = this.recent.get(dedupKey);
     if (previous && t - previous.at < this.aggregateWindowMs) {
       previous.count += 1;
       previous.at = t;
+      // Kept in the order of last use: pruning goes from the front.
+      this.recent.delete(dedupKey);
+      this.recent.set(dedupKey, previous);
       await this.core.patchNamespacedEvent(
         { namespace, name: previous.name, body: { count: previous.count, lastTimestamp: timestamp } },
         mergePatch(),
@@ -187,8 +192,11 @@ export class KubeEventRecorder implements EventRecorder {
     if (name) this.recent.set(dedupKey, { name, count: 1, at: t });
   }
 
+  /** Forgets Events older than the window, and the oldest ones past AGGREGATED_EVENTS (like client-go's LRU). */
   private pruneOld(t: number): void {
-    if (this.recent.size < 10_000) return;
-    for (const [k, v] of this.recent) if (t - v.at >= this.aggregateWindowMs) this.recent.delete(k);
+    for (const [k, v] of this.recent) {
+      if (this.recent.size < AGGREGATED_EVENTS && t - v.at < this.aggregateWindowMs) break;
+      this.recent.delete(k);
+    }
   }
 }

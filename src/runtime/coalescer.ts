@@ -27,6 +27,8 @@ import { allAborted } from './abort.js';
  * calls. A lone request waits one window.
  */
 export const DEFAULT_MAX_HOLD_WINDOWS = 20;
+/** Windows without a new item after which a batch that has been growing is sent anyway. */
+const STREAM_QUIET_WINDOWS = 3;
 
 export type BatchRunner<Item, Result> = (group: string, items: Item[], signal: AbortSignal | undefined, urgent: boolean) => Promise<Map<Item, Result>>;
 
@@ -127,14 +129,22 @@ export class Coalescer<Item, Result> {
       // A batch not full waits one window for company, and more windows (up to maxHoldWindows)
       // while items keep arriving: a stream of requests fills its calls instead of sending the
       // first few alone. A lone request (nothing arrives during its window) goes after one
-      // window; an urgent one never waits more than one.
+      // window; a stream that paused goes after STREAM_QUIET_WINDOWS quiet windows in a row (a
+      // stream has gaps: a GC pause, a burst of other work); an urgent one never waits more
+      // than one.
+      let grew = false;
+      let quiet = 0;
       for (let windows = 0; queue.waiters.size < this.opts.maxBatch && windows < this.maxHoldWindows; windows++) {
         // Requests made in the same tick as the first one count as already there.
         await Promise.resolve();
         if (queue.waiters.size >= this.opts.maxBatch) break;
         const before = queue.waiters.size;
         await this.waitWindow(queue);
-        if (queue.waiters.size <= before || hasUrgent(queue)) break;
+        if (hasUrgent(queue)) break;
+        if (queue.waiters.size > before) {
+          grew = true;
+          quiet = 0;
+        } else if (++quiet >= (grew ? STREAM_QUIET_WINDOWS : 1)) break;
       }
       try {
         await this.passGate(queue);

@@ -53,4 +53,35 @@ describe('KubeEventRecorder', () => {
     await tick();
     expect(created.at(-1)?.message).toBe('later');
   });
+
+  it('counts a repeat of a recent Event on the Event it made, and remembers at most 4,096 of them', async () => {
+    const writes: string[] = [];
+    let n = 0;
+    const core = {
+      createNamespacedEvent: async ({ body }: { body: { message: string } }) => {
+        writes.push(`create ${body.message}`);
+        return { metadata: { name: `e-${++n}` } };
+      },
+      patchNamespacedEvent: async ({ name, body }: { name: string; body: { count: number } }) => {
+        writes.push(`patch ${name} count=${body.count}`);
+        return {};
+      },
+    } as unknown as CoreV1Api;
+    const recorder = new KubeEventRecorder(core, pino({ level: 'silent' }));
+    const binding = irb('web', { instanceIds: ['i-a'] });
+    const drain = async (): Promise<void> => {
+      for (let i = 0; i < 50; i++) await tick();
+    };
+    recorder.record(binding, { type: 'Normal', reason: 'Attached', message: 'first' });
+    await drain();
+    recorder.record(binding, { type: 'Normal', reason: 'Attached', message: 'first' });
+    await drain();
+    expect(writes).toEqual(['create first', 'patch e-1 count=2']);
+    // 4,100 other Events push the first out of the memory (4,096, give or take the writers in flight): its next repeat is a new Event.
+    for (let i = 0; i < 4_100; i++) recorder.record(binding, { type: 'Normal', reason: 'Attached', message: `other ${i}` });
+    while (writes.length < 2 + 4_100) await tick();
+    recorder.record(binding, { type: 'Normal', reason: 'Attached', message: 'first' });
+    await drain();
+    expect(writes.at(-1)).toBe('create first');
+  });
 });

@@ -213,4 +213,26 @@ describe('Coalescer: a stream of requests fills its calls', () => {
       vi.useRealTimers();
     }
   });
+
+  it('keeps a growing batch open across a short pause in the stream, and sends it after three quiet windows', async () => {
+    vi.useFakeTimers();
+    try {
+      const calls: string[][] = [];
+      const c = new Coalescer<string, string>({ maxBatch: 100, windowMs: 10, maxHoldWindows: 20, run: async (_g, items) => echo(calls, items) });
+      const streamed = [c.request('g', 'a')];
+      await vi.advanceTimersByTimeAsync(5);
+      streamed.push(c.request('g', 'b'));
+      // A pause of two windows (a GC pause, say): the batch has been growing, so it waits on.
+      await vi.advanceTimersByTimeAsync(25);
+      streamed.push(c.request('g', 'c'));
+      await vi.advanceTimersByTimeAsync(5);
+      expect(calls).toEqual([]);
+      // Three quiet windows: sent.
+      await vi.advanceTimersByTimeAsync(40);
+      await Promise.all(streamed);
+      expect(calls).toEqual([['a', 'b', 'c']]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
