@@ -63,6 +63,24 @@ export function concurrencyFlag(args: readonly string[]): number | undefined {
   return undefined;
 }
 
+/** The fleet the shipped memory settings are sized for (docs/operations.md, "Memory"). */
+export const DESIGN_BINDINGS = 10_000;
+
+/**
+ * NODE_OPTIONS for a fleet of `bindings`: the shipped ones up to DESIGN_BINDINGS; past that, the
+ * heap grown in proportion (what the docs tell an overlay for a larger fleet to set).
+ */
+export function nodeOptionsFor(nodeOptions: string, bindings: number): string {
+  const heap = heapFlagMiB(nodeOptions);
+  if (heap === undefined || bindings <= DESIGN_BINDINGS) return nodeOptions;
+  return withHeapMiB(nodeOptions, Math.ceil((heap * bindings) / DESIGN_BINDINGS));
+}
+
+/** NODE_OPTIONS with --max-old-space-size set to `heapMiB`. */
+export function withHeapMiB(nodeOptions: string, heapMiB: number): string {
+  return `${nodeOptions.replace(/--max-old-space-size[= ]\d+/, '')} --max-old-space-size=${heapMiB}`.replace(/\s+/g, ' ').trim();
+}
+
 /** --max-old-space-size=N (or a space instead of =) in a NODE_OPTIONS string. */
 export function heapFlagMiB(nodeOptions: string): number | undefined {
   const m = /--max-old-space-size[= ](\d+)/.exec(nodeOptions);

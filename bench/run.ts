@@ -15,7 +15,7 @@
  * If the operator process dies, the benchmark stops at once, quotes its last output and exits 1.
  */
 import { USAGE, parseBenchArgs } from './args.js';
-import { readDeploymentSettings } from './deployment-settings.js';
+import { nodeOptionsFor, readDeploymentSettings, withHeapMiB } from './deployment-settings.js';
 import { OperatorExited } from './operator-process.js';
 import { baselineTable, mainTable, rolelessTable, scalingTable } from './report.js';
 import { type FleetResult, type FleetRunOptions, runFleet } from './scenarios/fleet-run.js';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   const root = packageRoot();
   const settings = readDeploymentSettings(root);
-  const nodeOptions = args.heapMiB !== undefined ? `${settings.nodeOptions.replace(/--max-old-space-size[= ]\d+/, '')} --max-old-space-size=${args.heapMiB}`.trim() : settings.nodeOptions;
+  const nodeOptions = args.heapMiB !== undefined ? withHeapMiB(settings.nodeOptions, args.heapMiB) : settings.nodeOptions;
   const concurrency = args.concurrency ?? settings.concurrency;
   const effective = { ...settings, nodeOptions, concurrency };
   const began = Date.now();
@@ -68,7 +68,8 @@ async function main(): Promise<void> {
     const rows: FleetResult[] = [];
     for (const bindings of args.scalingSizes) {
       const same = mainResults.find((r) => r.shape.kube === 'emulator' && r.shape.bindings === bindings && r.shape.perBinding === PER_BINDING);
-      rows.push(same ?? (await run({ shape: shape(bindings, PER_BINDING, 'emulator') })));
+      // Past the fleet the Deployment is sized for, the heap an overlay for that fleet would set.
+      rows.push(same ?? (await run({ shape: shape(bindings, PER_BINDING, 'emulator'), nodeOptions: nodeOptionsFor(nodeOptions, bindings) })));
     }
     if (args.selectorInstances > 0) rows.push(await run({ shape: { targeting: 'selector', bindings: 1, perBinding: args.selectorInstances, spares: 0, kube: 'emulator' } }));
     print(scalingTable(rows));

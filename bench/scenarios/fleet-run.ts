@@ -8,6 +8,7 @@ import type { CallRecord } from '@ecs-role-operator/alicloud-sim';
 import { RECONCILE_REQUESTED_AT_ANNOTATION } from '../../src/api/instance-role-binding.js';
 import { type CallSummary, instancesCovered, summarizeCalls } from '../cloud-calls.js';
 import { type WriteCounts, diffWrites } from '../kube-target.js';
+import { heapFlagMiB } from '../deployment-settings.js';
 import { OperatorProcess } from '../operator-process.js';
 import { type MinimumCalls, convergeMinimum, qpsBoundSeconds, qpsFlag, resyncMinimum, roleChangeMinimum } from '../quotas.js';
 import { sleep, waitUntil } from '../wait.js';
@@ -66,6 +67,8 @@ export interface FleetResult {
   roleChange?: PhaseResult & { roleless: RolelessFigures };
   /** VmHWM at the end: the peak over the whole run. */
   peakRssMiB: number;
+  /** The operator's --max-old-space-size (MiB), when set. */
+  heapMiB: number | undefined;
 }
 
 /** Writes stop for this long: the wave of status writes after the last cloud call is over. */
@@ -109,7 +112,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
     const writesAfter = await settledWrites(world, op);
     const converge: PhaseResult = phase(convergeSeconds, convergeMinimum(world.instances, shape.targeting === 'selector'), world.cloud.calls.entries(), diffWrites(writesAfter, writesBefore), op.takePhasePeakMiB());
     progress(`${label}: converged in ${convergeSeconds.toFixed(1)} s after a start-up of ${startupSeconds.toFixed(1)} s`);
-    const result: FleetResult = { shape, strategy: opts.strategy, instances: world.instances, createSeconds, startupSeconds, converge, peakRssMiB: 0 };
+    const result: FleetResult = { shape, strategy: opts.strategy, instances: world.instances, createSeconds, startupSeconds, converge, peakRssMiB: 0, heapMiB: heapFlagMiB(opts.nodeOptions) };
 
     if (opts.resync) result.resync = await resync(world, op, opts);
     if (opts.reactionSamples > 0) result.reaction = await reaction(world, op, opts.reactionSamples);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concurrencyFlag, heapFlagMiB, quantityMiB, readDeploymentSettings } from '../../../bench/deployment-settings.js';
+import { concurrencyFlag, heapFlagMiB, nodeOptionsFor, quantityMiB, readDeploymentSettings, withHeapMiB } from '../../../bench/deployment-settings.js';
 import { parseRequestTotals, resourceOfPath, writeKind } from '../../../bench/kube-target.js';
 import { OperatorExited, OperatorProcess } from '../../../bench/operator-process.js';
 import { waitUntil } from '../../../bench/wait.js';
@@ -23,6 +23,15 @@ describe('the Deployment settings the benchmark runs the operator with', () => {
     expect(() => quantityMiB('lots')).toThrow('unsupported memory quantity');
     expect(heapFlagMiB('--max-old-space-size=160 --max-semi-space-size=4')).toBe(160);
     expect(heapFlagMiB('--max-old-space-size 96')).toBe(96);
+  });
+
+  it('keeps the shipped NODE_OPTIONS up to the fleet they are sized for, and grows the heap in proportion past it', () => {
+    const shipped = '--max-old-space-size=112 --max-semi-space-size=2';
+    expect(nodeOptionsFor(shipped, 1_000)).toBe(shipped);
+    expect(nodeOptionsFor(shipped, 10_000)).toBe(shipped);
+    expect(nodeOptionsFor(shipped, 20_000)).toBe('--max-semi-space-size=2 --max-old-space-size=224');
+    expect(nodeOptionsFor('--max-semi-space-size=2', 20_000)).toBe('--max-semi-space-size=2');
+    expect(withHeapMiB('', 300)).toBe('--max-old-space-size=300');
     expect(heapFlagMiB('')).toBeUndefined();
   });
 
