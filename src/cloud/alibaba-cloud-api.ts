@@ -25,6 +25,7 @@ import { type CloudCredential, createDefaultCredential } from './credentials.js'
 import { INVALID_RESPONSE_CODE, toCloudError } from './sdk-errors.js';
 import { Ecs as EcsModule, OpenApiCore, Ram as RamModule } from './sdk-modules.js';
 import { trustPolicyAllowsEcs } from './trust-policy.js';
+import { classifyCloudError } from './error-policy.js';
 
 type EcsClient = InstanceType<typeof EcsModule.default>;
 type RamClient = InstanceType<typeof RamModule.default>;
@@ -48,6 +49,9 @@ const DESCRIBE_INSTANCES_PAGE_SIZE = 100;
 const DESCRIBE_ROLE_PAGE_SIZE = 50;
 /** Guard against a server that never ends a listing. */
 const MAX_PAGES = 100_000;
+/** A throttled page of a listing is asked again this many times, PAGE_RETRY_MS more apart each time. */
+const PAGE_RETRIES = 5;
+const PAGE_RETRY_MS = 200;
 
 const DEFAULT_RAM_ENDPOINT = 'ram.aliyuncs.com';
 const ROLE_NOT_FOUND_CODE = 'EntityNotExist.Role';
@@ -152,11 +156,11 @@ export class AlibabaCloudApi implements CloudApi {
         : {}),
       ...(filter.vpcId !== undefined ? { vpcId: filter.vpcId } : {}),
     };
-    if (filter.instanceIds === undefined) return this.describeInstancePages(regionId, base, options.signal);
+    if (filter.instanceIds === undefined) return this.describeInstancePages(regionId, base, options);
     // An empty InstanceIds would mean "every instance": asking for no IDs answers nothing.
     const out: InstanceInfo[] = [];
     for (const ids of chunk(unique(filter.instanceIds), MAX_DESCRIBE_INSTANCE_IDS)) {
-      out.push(...(await this.describeInstancePages(regionId, { ...base, instanceIds: JSON.stringify(ids) }, options.signal)));
+      out.push(...(await this.describeInstancePages(regionId, { ...base, instanceIds: JSON.stringify(ids) }, options)));
     }
     return out;
   }
@@ -173,7 +177,7 @@ export class AlibabaCloudApi implements CloudApi {
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const request = new EcsModule.ListTagResourcesRequest({ ...base, ...(nextToken ? { nextToken } : {}) });
-      const body = await this.call('ListTagResources', options.signal, async () => (await client.listTagResources(request)).body);
+      const body = await this.callPage('ListTagResources', page, options, async () => (await client.listTagResources(request)).body);
       for (const row of body?.tagResources?.tagResource ?? []) if (row.resourceId) ids.add(row.resourceId);
       // Paging ends on an empty NextToken, never on a count.
       nextToken = body?.nextToken || undefined;
@@ -189,7 +193,7 @@ export class AlibabaCloudApi implements CloudApi {
   private async describeInstancePages(
     regionId: string,
     base: ConstructorParameters<typeof EcsModule.DescribeInstancesRequest>[0],
-    signal: AbortSignal | undefined,
+    options: CallOptions,
   ): Promise<InstanceInfo[]> {
     const client = this.ecs(regionId);
     const out: InstanceInfo[] = [];
@@ -197,7 +201,7 @@ export class AlibabaCloudApi implements CloudApi {
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const request = new EcsModule.DescribeInstancesRequest({ ...base, ...(nextToken ? { nextToken } : {}) });
-      const body = await this.call('DescribeInstances', signal, async () => (await client.describeInstances(request)).body);
+      const body = await this.callPage('DescribeInstances', page, options, async () => (await client.describeInstances(request)).body);
       for (const raw of body?.instances?.instance ?? []) {
         const info = toInstanceInfo(regionId, raw);
         if (info) out.push(info);
@@ -222,7 +226,7 @@ export class AlibabaCloudApi implements CloudApi {
     // 50 IDs fit one page of 50; the loop only guards a server that pages anyway.
     for (let pageNumber = 1; pageNumber <= MAX_PAGES; pageNumber++) {
       const request = new EcsModule.DescribeInstanceRamRoleRequest({ ...filter, pageNumber });
-      const body = await this.call('DescribeInstanceRamRole', options.signal, async () => (await client.describeInstanceRamRole(request)).body);
+      const body = await this.call('DescribeInstanceRamRole', options, async () => (await client.describeInstanceRamRole(request)).body);
       const page = body?.instanceRamRoleSets?.instanceRamRoleSet ?? [];
       for (const set of page) {
         if (set.instanceId && roles.has(set.instanceId)) roles.set(set.instanceId, set.ramRoleName || null);
@@ -262,7 +266,7 @@ export class AlibabaCloudApi implements CloudApi {
     if (ids.length === 0) return [];
     const client = this.ecs(regionId);
     const params = { regionId, ramRoleName: roleName, instanceIds: JSON.stringify(ids) };
-    const answer = await this.call(action, options.signal, () => send(client, params));
+    const answer = await this.call(action, options, () => send(client, params));
     return instanceResults(ids, answer.results, answer.failCount, answer.requestId);
   }
 
@@ -271,7 +275,7 @@ export class AlibabaCloudApi implements CloudApi {
     const request = new RamModule.GetRoleRequest({ roleName });
     let body;
     try {
-      body = await this.call('GetRole', options.signal, async () => (await client.getRole(request)).body);
+      body = await this.call('GetRole', options, async () => (await client.getRole(request)).body);
     } catch (err) {
       if (err instanceof CloudError && err.code === ROLE_NOT_FOUND_CODE) return null;
       throw err;
@@ -287,8 +291,33 @@ export class AlibabaCloudApi implements CloudApi {
     };
   }
 
-  /** Sends one SDK request unless the signal has aborted; its error becomes a CloudError. */
-  private call<T>(action: CloudAction, signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
+  /**
+   * One page of a listing. A throttled page after the first is asked again (after the cloud's
+   * Retry-After, else PAGE_RETRY_MS more each time), up to PAGE_RETRIES times, so a listing of
+   * thousands of instances is not thrown away, and started over, for one throttled page; each
+   * retry takes a token again (beforeRequest). A throttled first page fails the call, as any
+   * single call does (the reconcile's error policy retries it).
+   */
+  private async callPage<T>(action: CloudAction, page: number, options: CallOptions, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call(action, options, send);
+      } catch (err) {
+        if (page === 0 || attempt > PAGE_RETRIES || !(err instanceof CloudError) || classifyCloudError(err.code).reason !== 'Throttled') throw err;
+        const waitMs = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : PAGE_RETRY_MS * attempt;
+        await abortable(new Promise((resolve) => setTimeout(resolve, waitMs)), options.signal);
+      }
+    }
+  }
+
+  /**
+   * Sends one SDK request (after options.beforeRequest: a rate limiter's token for each page and
+   * each chunk) unless the signal has aborted; its error becomes a CloudError.
+   */
+  private async call<T>(action: CloudAction, options: CallOptions, send: () => Promise<T>): Promise<T> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    await options.beforeRequest?.();
     signal?.throwIfAborted();
     const answer = send().catch((err: unknown) => {
       throw toCloudError(action, err);

@@ -64,6 +64,12 @@ export interface CallOptions {
    * that gives just-detached instances their new role, so their roleless window is one token's wait.
    */
   urgent?: boolean;
+  /**
+   * Awaited before each API request the call sends after its first (a listing's next page, the
+   * next chunk of IDs): the rate limiter takes a token for each. The first request's token is
+   * taken before the call.
+   */
+  beforeRequest?: () => Promise<void>;
 }
 
 export interface CloudApi {

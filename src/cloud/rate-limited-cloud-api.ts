@@ -1,6 +1,7 @@
 /**
  * Rate limiting for the cloud quota: one token bucket per API action (the cloud throttles per
- * action), and a CloudApi decorator that takes a token before every call. A call waiting for its
+ * action), and a CloudApi decorator that takes a token before every call, and one before every
+ * further request a call sends (CallOptions.beforeRequest: a listing's pages, chunks of IDs). A call waiting for its
  * token stops waiting when its signal aborts, so an aborted pass sends nothing more; an urgent call
  * (CallOptions.urgent) waits ahead of the calls of its action that are not.
  */
@@ -40,19 +41,23 @@ export class CloudRateLimits {
 }
 
 export function rateLimitCloudApi(cloud: CloudApi, limits: CloudRateLimits): CloudApi {
-  const limited = async <T>(action: CloudAction, options: CallOptions | undefined, call: () => Promise<T>): Promise<T> => {
-    await limits.acquire(action, options?.signal, options?.urgent === true);
-    return call();
+  // A token before the call, and one before each further request it sends (pages, chunks).
+  const limited = async <T>(action: CloudAction, options: CallOptions | undefined, call: (options: CallOptions) => Promise<T>): Promise<T> => {
+    const urgent = options?.urgent === true;
+    await limits.acquire(action, options?.signal, urgent);
+    let first = true;
+    const beforeRequest = async (): Promise<void> => {
+      if (first) first = false;
+      else await limits.acquire(action, options?.signal, urgent);
+    };
+    return call({ ...options, beforeRequest });
   };
   return {
-    describeInstances: (regionId, filter, options) => limited('DescribeInstances', options, () => cloud.describeInstances(regionId, filter, options)),
-    listTaggedInstanceIds: (regionId, tags, options) => limited('ListTagResources', options, () => cloud.listTaggedInstanceIds(regionId, tags, options)),
-    describeInstanceRamRoles: (regionId, ids, options) =>
-      limited('DescribeInstanceRamRole', options, () => cloud.describeInstanceRamRoles(regionId, ids, options)),
-    attachInstanceRamRole: (regionId, roleName, ids, options) =>
-      limited('AttachInstanceRamRole', options, () => cloud.attachInstanceRamRole(regionId, roleName, ids, options)),
-    detachInstanceRamRole: (regionId, roleName, ids, options) =>
-      limited('DetachInstanceRamRole', options, () => cloud.detachInstanceRamRole(regionId, roleName, ids, options)),
-    getRole: (roleName, options) => limited('GetRole', options, () => cloud.getRole(roleName, options)),
+    describeInstances: (regionId, filter, options) => limited('DescribeInstances', options, (o) => cloud.describeInstances(regionId, filter, o)),
+    listTaggedInstanceIds: (regionId, tags, options) => limited('ListTagResources', options, (o) => cloud.listTaggedInstanceIds(regionId, tags, o)),
+    describeInstanceRamRoles: (regionId, ids, options) => limited('DescribeInstanceRamRole', options, (o) => cloud.describeInstanceRamRoles(regionId, ids, o)),
+    attachInstanceRamRole: (regionId, roleName, ids, options) => limited('AttachInstanceRamRole', options, (o) => cloud.attachInstanceRamRole(regionId, roleName, ids, o)),
+    detachInstanceRamRole: (regionId, roleName, ids, options) => limited('DetachInstanceRamRole', options, (o) => cloud.detachInstanceRamRole(regionId, roleName, ids, o)),
+    getRole: (roleName, options) => limited('GetRole', options, (o) => cloud.getRole(roleName, o)),
   };
 }
