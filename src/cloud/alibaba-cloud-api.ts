@@ -25,7 +25,7 @@ import { type CloudCredential, createDefaultCredential } from './credentials.js'
 import { INVALID_RESPONSE_CODE, toCloudError } from './sdk-errors.js';
 import { Ecs as EcsModule, OpenApiCore, Ram as RamModule } from './sdk-modules.js';
 import { trustPolicyAllowsEcs } from './trust-policy.js';
-import { classifyCloudError } from './error-policy.js';
+import { retryThrottled } from './throttle-retry.js';
 
 type EcsClient = InstanceType<typeof EcsModule.default>;
 type RamClient = InstanceType<typeof RamModule.default>;
@@ -49,9 +49,6 @@ const DESCRIBE_INSTANCES_PAGE_SIZE = 100;
 const DESCRIBE_ROLE_PAGE_SIZE = 50;
 /** Guard against a server that never ends a listing. */
 const MAX_PAGES = 100_000;
-/** A throttled page of a listing is asked again this many times, PAGE_RETRY_MS more apart each time. */
-const PAGE_RETRIES = 5;
-const PAGE_RETRY_MS = 200;
 
 const DEFAULT_RAM_ENDPOINT = 'ram.aliyuncs.com';
 const ROLE_NOT_FOUND_CODE = 'EntityNotExist.Role';
@@ -292,22 +289,14 @@ export class AlibabaCloudApi implements CloudApi {
   }
 
   /**
-   * One page of a listing. A throttled page after the first is asked again (after the cloud's
-   * Retry-After, else PAGE_RETRY_MS more each time), up to PAGE_RETRIES times, so a listing of
-   * thousands of instances is not thrown away, and started over, for one throttled page; each
-   * retry takes a token again (beforeRequest). A throttled first page fails the call, as any
-   * single call does (the reconcile's error policy retries it).
+   * One page of a listing. A throttled page after the first is asked again (throttle-retry.ts),
+   * so a listing of thousands of instances is not thrown away, and started over, for one
+   * throttled page; each retry takes a token again (beforeRequest). A throttled first page fails
+   * the call, as any single call does (the reconcile's error policy retries it).
    */
-  private async callPage<T>(action: CloudAction, page: number, options: CallOptions, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.call(action, options, send);
-      } catch (err) {
-        if (page === 0 || attempt > PAGE_RETRIES || !(err instanceof CloudError) || classifyCloudError(err.code).reason !== 'Throttled') throw err;
-        const waitMs = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : PAGE_RETRY_MS * attempt;
-        await abortable(new Promise((resolve) => setTimeout(resolve, waitMs)), options.signal);
-      }
-    }
+  private callPage<T>(action: CloudAction, page: number, options: CallOptions, send: () => Promise<T>): Promise<T> {
+    const once = (): Promise<T> => this.call(action, options, send);
+    return page === 0 ? once() : retryThrottled(once, options.signal);
   }
 
   /**
