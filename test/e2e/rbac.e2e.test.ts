@@ -536,6 +536,8 @@ describeEachTarget('the shipped RBAC', (target) => {
           await c.admin(['delete', 'irb', '-n', 'default', 'web', '--wait=true', '--timeout=30s']);
           expect(await sim.roleOf(id)).toBeNull();
           expect((await kubectl(c.kube.kubeconfigPath, ['get', 'irb', '-n', 'default', 'web'])).code).not.toBe(0);
+          // The ledger records the release (its shard is rewritten within a second of the change).
+          await eventually('the ledger to record the release', async () => (await c.ledger())[id] === undefined);
 
           const refused = c.proxy.requests.filter((r) => r.status === 401 || r.status === 403);
           expect(refused.map((r) => `${r.status} ${r.method} ${r.url}`)).toEqual([]);

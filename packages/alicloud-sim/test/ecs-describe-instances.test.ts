@@ -12,6 +12,9 @@ beforeAll(async () => {
       { count: 230, idPrefix: 'i-bp1gen', network: 'vpc', vpcId: 'vpc-bp1gen', tags: { fleet: 'gen', app: 'web' } },
       { count: 5, idPrefix: 'i-bp1cls', network: 'classic', status: 'Stopped', tags: { fleet: 'gen' } },
     ];
+    // These tests page through listings many calls a second; throttling is tested elsewhere
+    // (throttle.test.ts), not the sample fleet's 50 a second here.
+    fleet.limits = { ...fleet.limits, qps: { ...fleet.limits?.qps, DescribeInstances: 10_000 } };
   });
   ecs = ecsClient(sim);
 });
