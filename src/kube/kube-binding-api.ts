@@ -10,6 +10,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import {
   API_GROUP,
@@ -98,9 +99,7 @@ interface QueuedEvent {
 
 export class KubeEventRecorder implements EventRecorder {
   private readonly recent = new Map<string, RecentEvent>();
-  private queue: QueuedEvent[] = [];
-  private head = 0;
-  private writers = 0;
+  private readonly queue = new PQueue({ concurrency: EVENT_WRITERS });
   private dropped = 0;
 
   constructor(
@@ -112,42 +111,21 @@ export class KubeEventRecorder implements EventRecorder {
   ) {}
 
   record(binding: InstanceRoleBinding, event: BindingEvent): void {
-    if (this.queue.length - this.head >= this.maxPending) {
+    if (this.queue.size >= this.maxPending) {
       if (this.dropped++ === 0) this.logger.warn({ pending: this.maxPending }, 'too many events waiting to be written: new events are dropped until they drain');
       return;
     }
     const { namespace, name, uid, resourceVersion } = binding.metadata;
-    this.queue.push({ subject: { namespace, name, uid, resourceVersion }, event, at: this.now() });
-    if (this.writers < EVENT_WRITERS) {
-      this.writers++;
-      void this.writeQueued();
-    }
-  }
-
-  private async writeQueued(): Promise<void> {
-    for (let next = this.take(); next; next = this.take()) {
-      try {
-        await this.write(next);
-      } catch (err) {
-        this.logger.warn({ err: errorText(err), reason: next.event.reason }, 'could not record event');
-      }
-    }
-    this.writers--;
-    if (this.writers === 0 && this.dropped > 0) {
-      this.logger.warn({ dropped: this.dropped }, 'events dropped while too many waited to be written');
-      this.dropped = 0;
-    }
-  }
-
-  private take(): QueuedEvent | undefined {
-    if (this.head >= this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-      return undefined;
-    }
-    const next = this.queue[this.head] as QueuedEvent;
-    this.queue[this.head++] = undefined as unknown as QueuedEvent;
-    return next;
+    const queued: QueuedEvent = { subject: { namespace, name, uid, resourceVersion }, event, at: this.now() };
+    void this.queue
+      .add(() => this.write(queued))
+      .catch((err: unknown) => this.logger.warn({ err: errorText(err), reason: event.reason }, 'could not record event'))
+      .finally(() => {
+        if (this.queue.size === 0 && this.queue.pending === 0 && this.dropped > 0) {
+          this.logger.warn({ dropped: this.dropped }, 'events dropped while too many waited to be written');
+          this.dropped = 0;
+        }
+      });
   }
 
   private async write({ subject, event: { type, reason, message }, at: t }: QueuedEvent): Promise<void> {
