@@ -5,7 +5,7 @@
  * code or signal and quoting those lines. Samples its resident memory for per-phase peaks.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Liveness } from './wait.js';
@@ -24,6 +24,13 @@ export interface OperatorLaunch {
 
 /** How many of the operator's last output lines an OperatorExited error quotes. */
 const TAIL_LINES = 15;
+/**
+ * Extra node flags for the operator process, for looking inside a run (not part of any figure):
+ * BENCH_OPERATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" make bench ...
+ */
+const EXTRA_NODE_ARGS = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+/** A file that gets every line the operator prints (BENCH_OPERATOR_OUTPUT=/tmp/operator.log), e.g. with --trace-gc. */
+const OUTPUT_FILE = process.env.BENCH_OPERATOR_OUTPUT;
 const SAMPLE_MS = 200;
 const NATIVE_FRAME = /^\s*\d+: 0x[0-9a-f]+ /;
 
@@ -39,7 +46,7 @@ export class OperatorProcess implements Liveness {
   readonly exited: Promise<void>;
 
   constructor(launch: OperatorLaunch) {
-    this.child = spawn(process.execPath, [join(launch.root, 'dist/ecs-role-operator.mjs'), 'run', '--kubeconfig', launch.kubeconfig, '--ecs-endpoint', launch.cloudEndpoint, '--ram-endpoint', launch.cloudEndpoint, '--protocol', 'http', ...launch.runFlags], {
+    this.child = spawn(process.execPath, [...EXTRA_NODE_ARGS, join(launch.root, 'dist/ecs-role-operator.mjs'), 'run', '--kubeconfig', launch.kubeconfig, '--ecs-endpoint', launch.cloudEndpoint, '--ram-endpoint', launch.cloudEndpoint, '--protocol', 'http', ...launch.runFlags], {
       env: {
         ...process.env,
         NODE_OPTIONS: launch.nodeOptions,
@@ -50,8 +57,10 @@ export class OperatorProcess implements Liveness {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const copy = OUTPUT_FILE ? createWriteStream(OUTPUT_FILE, { flags: 'a' }) : undefined;
     for (const stream of [this.child.stdout, this.child.stderr]) {
       if (!stream) continue;
+      if (copy) stream.pipe(copy, { end: false });
       createInterface({ input: stream }).on('line', (line) => {
         // V8's native stack frames after a fatal error say less than the lines before them.
         if (NATIVE_FRAME.test(line)) return;

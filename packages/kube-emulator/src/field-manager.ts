@@ -91,7 +91,9 @@ function withoutPaths(owners: FieldOwnership, paths: readonly string[], except?:
     }
     const fields = new Set([...entry.fields].filter((f) => !paths.some((p) => overlaps(f, p))));
     const nodes = new Set([...(entry.nodes ?? [])].filter((n) => !paths.some((p) => n === p || n.startsWith(p + SEP))));
-    if (fields.size > 0 || nodes.size > 0) out.set(key, { ...entry, fields, nodes });
+    // An entry that loses nothing stays the same object (its rendered FieldsV1 is kept).
+    if (fields.size === entry.fields.size && nodes.size === (entry.nodes?.size ?? 0)) out.set(key, entry);
+    else if (fields.size > 0 || nodes.size > 0) out.set(key, { ...entry, fields, nodes });
   }
   return out;
 }
@@ -121,11 +123,17 @@ export function recordUpdate(owners: FieldOwnership, who: ManagerIdentity, oldOb
       apiVersion: who.apiVersion,
       subresource: who.subresource,
       time: who.time,
-      fields: new Set([...(mine?.fields ?? []), ...changed]),
-      nodes: new Set([...(mine?.nodes ?? []), ...created]),
+      fields: grown(mine?.fields, changed),
+      nodes: grown(mine?.nodes, created),
     });
   }
   return next;
+}
+
+/** `set` plus `added`: the same Set when it holds them all already (so its rendering is reused). */
+function grown(set: ReadonlySet<string> | undefined, added: readonly string[]): ReadonlySet<string> {
+  if (set && added.every((a) => set.has(a))) return set;
+  return new Set([...(set ?? []), ...added]);
 }
 
 export interface ApplyResult {
@@ -226,8 +234,23 @@ export function managedFieldsEntries(owners: FieldOwnership): JsonObject[] {
   }));
 }
 
-/** The FieldsV1 tree: one key per path segment, `.` for an owned node that has owned members. */
+/**
+ * Rendered FieldsV1 trees by the owned-values Set they were rendered from (and its nodes Set):
+ * every write renders every entry, and most entries are the same Sets as before. The trees are
+ * never changed in place (storing copies them into key order).
+ */
+const renderedFieldsV1 = new WeakMap<ReadonlySet<string>, { nodes: ReadonlySet<string> | undefined; tree: JsonObject }>();
+
 function fieldsV1(entry: ManagerFields): JsonObject {
+  const known = renderedFieldsV1.get(entry.fields);
+  if (known && known.nodes === entry.nodes) return known.tree;
+  const tree = renderFieldsV1(entry);
+  renderedFieldsV1.set(entry.fields, { nodes: entry.nodes, tree });
+  return tree;
+}
+
+/** The FieldsV1 tree: one key per path segment, `.` for an owned node that has owned members. */
+function renderFieldsV1(entry: ManagerFields): JsonObject {
   const root: JsonObject = {};
   const node = (path: string): JsonObject => {
     let cur = root;

@@ -438,9 +438,10 @@ export class ObjectApi {
     let next: JsonObject;
     if (subresource === 'status') {
       if (!t.hasStatus) throw notFound(groupResource(t), metaString(old, 'name'));
-      next = deepClone(old);
+      // Everything but the status is the old object's (copied: admission may default in place).
+      const { status: _oldStatus, ...rest } = old;
+      next = deepClone(rest);
       if (candidate['status'] !== undefined) next['status'] = deepClone(candidate['status']);
-      else delete next['status'];
     } else {
       next = candidate;
       if (t.hasStatus) {
@@ -453,7 +454,8 @@ export class ObjectApi {
       next['kind'] = t.kind;
     }
     const m = meta(next);
-    const oldMeta = isJsonObject(old['metadata']) ? deepClone(old['metadata']) : {};
+    // Read only; the fields taken from it are strings and numbers.
+    const oldMeta: JsonObject = isJsonObject(old['metadata']) ? old['metadata'] : {};
     for (const k of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
       if (oldMeta[k] !== undefined) m[k] = oldMeta[k] as JsonValue;
       else delete m[k];
@@ -477,8 +479,10 @@ export class ObjectApi {
     if (deepEqual(withoutResourceVersion(old), withoutResourceVersion(next))) return old;
     if (opts.dryRun) return inServerKeyOrder(t, next);
     const owners = applyOwners ?? recordUpdate(existing.owners, writer(t, opts, subresource), old, decoded, t.fieldShapes);
-    m['managedFields'] = managedFieldsEntries(owners);
-    if (m['deletionTimestamp'] && finalizersOf(next).length === 0) return this.remove(t, next);
+    if (m['deletionTimestamp'] && finalizersOf(next).length === 0) {
+      m['managedFields'] = managedFieldsEntries(owners);
+      return this.remove(t, next);
+    }
     return this.store_put(t, next, owners, existing.object);
   }
 
