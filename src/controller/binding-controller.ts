@@ -11,7 +11,7 @@
  */
 import type { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { INSTANCE_STATES, type InstanceRoleBinding, type InstanceState } from '../api/instance-role-binding.js';
+import { type InstanceRoleBinding, type InstanceState, bindingKey } from '../api/instance-role-binding.js';
 import type { InstanceRolePolicy } from '../api/instance-role-policy.js';
 import type { Failure } from '../domain/failures.js';
 import { OwnershipLedger } from '../domain/ownership.js';
@@ -43,7 +43,10 @@ function observedBy(writer: StatusWriter, handlers: BindingWatchHandlers): Bindi
       handlers.upsert(binding);
       writer.observed(binding);
     },
-    remove: (binding) => handlers.remove(binding),
+    remove(binding) {
+      handlers.remove(binding);
+      writer.forget(bindingKey(binding.metadata));
+    },
   };
 }
 
@@ -322,18 +325,7 @@ export class BindingController {
     if (!metrics) return;
     this.lastPublished = Date.now();
     metrics.setQueueDepth(this.queue.len());
-    const ready = { true: 0, false: 0, unknown: 0 };
-    const states = Object.fromEntries(INSTANCE_STATES.map((state) => [state, 0])) as Record<InstanceState, number>;
-    for (const b of this.cache.all()) {
-      // The status this controller last wrote: the informer's copy lags its own writes.
-      const status = this.writer.lastStatus(b);
-      const cond = status?.conditions?.find((c) => c.type === 'Ready');
-      if (cond?.status === 'True') ready.true++;
-      else if (cond?.status === 'False') ready.false++;
-      else ready.unknown++;
-      for (const i of status?.instances ?? []) states[i.state]++;
-    }
-    metrics.setBindings(ready);
-    metrics.setInstanceStates(states);
+    metrics.setBindings(this.writer.tally.readyCounts());
+    metrics.setInstanceStates(this.writer.tally.instanceStates());
   }
 }

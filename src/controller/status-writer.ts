@@ -7,9 +7,13 @@
  */
 import { type InstanceRoleBinding, type InstanceRoleBindingStatus, bindingKey } from '../api/instance-role-binding.js';
 import type { BindingApi } from '../kube/binding-api.js';
+import { StatusTally } from './status-tally.js';
 
 export class StatusWriter {
   private readonly written = new Map<string, { uid: string | undefined; resourceVersion: string | undefined; status: InstanceRoleBindingStatus }>();
+
+  /** Totals of every binding's last known status (what lastStatus answers), for the gauges. */
+  readonly tally = new StatusTally();
 
   /** @param current the informer's copy of a binding, by key (a write may arrive after its own watch event) */
   constructor(
@@ -30,12 +34,16 @@ export class StatusWriter {
     const key = bindingKey(binding.metadata);
     this.written.set(key, { uid: binding.metadata.uid, resourceVersion: updated.metadata?.resourceVersion, status: updated.status ?? status });
     const seen = this.current(key);
-    if (seen) this.observed(seen);
+    if (seen) {
+      this.tally.set(key, this.lastStatus(seen));
+      this.observed(seen);
+    }
   }
 
   /** The informer saw `binding`: once it carries this controller's last write, that write is no longer kept apart. */
   observed(binding: InstanceRoleBinding): void {
     const key = bindingKey(binding.metadata);
+    this.tally.set(key, this.lastStatus(binding));
     const mine = this.written.get(key);
     if (mine && mine.resourceVersion !== undefined && mine.uid === binding.metadata.uid && mine.resourceVersion === binding.metadata.resourceVersion) this.written.delete(key);
   }
@@ -55,5 +63,6 @@ export class StatusWriter {
   /** Forgets a binding that is gone. */
   forget(key: string): void {
     this.written.delete(key);
+    this.tally.delete(key);
   }
 }

@@ -6,8 +6,8 @@
  * Bounded: at most `capacity` strings of at most `maxLength` characters. When it is full it starts
  * over empty, so values of unbounded cardinality (a message naming an instance) cannot grow it
  * forever; the strings handed out before stay shared by the objects holding them, and the common
- * ones are back in the table at their next use. Feed it only values that repeat: never uids,
- * resourceVersions, timestamps or instance IDs.
+ * ones are back in the table at their next use. Feed it only values that repeat (names, messages,
+ * second-granularity timestamps of a wave of passes): never uids, resourceVersions or instance IDs.
  */
 export const DEFAULT_INTERN_CAPACITY = 4096;
 /** Longer strings are nearly always one-offs (an error text); they are kept as they are. */

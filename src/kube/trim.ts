@@ -43,7 +43,7 @@ export function trimSpecStatusObject<T extends KubernetesObject>(object: T): T {
 
 /** The strings of bindings that repeat across bindings (intern.ts), by where they are. */
 const SPEC_STRINGS = ['regionId', 'roleName', 'mode', 'deletionPolicy', 'resyncPeriod'] as const;
-const CONDITION_STRINGS = ['type', 'status', 'reason', 'message'] as const;
+const CONDITION_STRINGS = ['type', 'status', 'reason', 'message', 'lastTransitionTime'] as const;
 const INSTANCE_STRINGS = ['state', 'observedRole', 'message'] as const;
 
 /** Shared by every binding the operator's informers keep. */
@@ -61,12 +61,21 @@ function internEach(value: unknown, fields: readonly string[], strings: InternTa
   return Array.isArray(value) ? value.map((item) => internFields(item, fields, strings)) : value;
 }
 
+/** status.instances with each instanceId the spec names replaced by the spec's copy of the same string. */
+function shareSpecIds(instances: unknown, spec: unknown): unknown {
+  if (!Array.isArray(instances) || !isRecord(spec) || !Array.isArray(spec.instanceIds)) return instances;
+  const ids = new Map<unknown, unknown>(spec.instanceIds.map((id: unknown) => [id, id]));
+  for (const item of instances) if (isRecord(item) && ids.has(item.instanceId)) item.instanceId = ids.get(item.instanceId);
+  return instances;
+}
+
 /**
  * An InstanceRoleBinding as trimSpecStatusObject keeps it, with the strings that repeat from
  * binding to binding shared (apiVersion, kind, finalizers, region, role, mode, the conditions'
- * type, status, reason and message, the instances' state, observed role and message): the
- * objects holding them are new copies (spec, status, its conditions and instances); instance IDs,
- * uids, resourceVersions and timestamps stay as they are.
+ * type, status, reason, message and transition time, the instances' state, observed role and
+ * message, the last sync time: a wave of passes writes the same second into thousands of
+ * bindings); the status's instance IDs are the spec's strings. The objects holding them are new
+ * copies (spec, status, its conditions and instances); uids and resourceVersions stay as they are.
  */
 export function trimBinding<T extends KubernetesObject>(object: T, strings: InternTable = bindingStrings): T {
   const out = trimSpecStatusObject(object) as unknown as Json;
@@ -77,7 +86,8 @@ export function trimBinding<T extends KubernetesObject>(object: T, strings: Inte
   if (isRecord(out.status)) {
     const status: Json = { ...out.status };
     if (status.conditions !== undefined) status.conditions = internEach(status.conditions, CONDITION_STRINGS, strings);
-    if (status.instances !== undefined) status.instances = internEach(status.instances, INSTANCE_STRINGS, strings);
+    if (status.instances !== undefined) status.instances = shareSpecIds(internEach(status.instances, INSTANCE_STRINGS, strings), out.spec);
+    if (status.lastSyncTime !== undefined) status.lastSyncTime = strings.intern(status.lastSyncTime);
     out.status = status;
   }
   return out as unknown as T;

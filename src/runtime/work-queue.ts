@@ -36,9 +36,109 @@ const realTimers: QueueTimers = {
   clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-interface Delayed {
-  at: number;
-  handle: unknown;
+/**
+ * Delayed adds: when each key is due, and a min-heap of (due time, key) with one timer armed for
+ * its earliest entry. One timer for every key, not one each: at 10,000 bindings the per-key
+ * resync timers were 20,000 timer objects. An entry whose key was re-delayed earlier stays in the
+ * heap and is skipped when it comes up (it no longer matches the key's due time).
+ */
+class DelayedAdds {
+  private readonly dueAt = new Map<string, number>();
+  private readonly heapAt: number[] = [];
+  private readonly heapKey: string[] = [];
+  private timer: unknown;
+  private armedAt = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly timers: QueueTimers,
+    private readonly fire: (key: string) => void,
+  ) {}
+
+  get size(): number {
+    return this.dueAt.size;
+  }
+
+  /** Adds the key at `at`, unless it is already due at that time or earlier. */
+  schedule(key: string, at: number): void {
+    const pending = this.dueAt.get(key);
+    if (pending !== undefined && pending <= at) return;
+    this.dueAt.set(key, at);
+    this.push(at, key);
+    if (at < this.armedAt) this.arm(at);
+  }
+
+  clear(): void {
+    if (this.timer !== undefined) this.timers.clearTimer(this.timer);
+    this.timer = undefined;
+    this.armedAt = Number.POSITIVE_INFINITY;
+    this.dueAt.clear();
+    this.heapAt.length = 0;
+    this.heapKey.length = 0;
+  }
+
+  private arm(at: number): void {
+    if (this.timer !== undefined) this.timers.clearTimer(this.timer);
+    this.armedAt = at;
+    // A delay a timer cannot hold would fire at once (a hot loop): it waits as long as one can.
+    this.timer = this.timers.setTimer(() => this.onTimer(), clampTimerDelay(Math.max(1, at - this.timers.now())));
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    this.armedAt = Number.POSITIVE_INFINITY;
+    const now = this.timers.now();
+    const due: string[] = [];
+    while (this.heapAt.length > 0 && (this.heapAt[0] as number) <= now) {
+      const [at, key] = this.pop();
+      if (this.dueAt.get(key) !== at) continue; // re-delayed earlier, already fired or cleared
+      this.dueAt.delete(key);
+      due.push(key);
+    }
+    // Skip stale entries so the timer is armed for a key that is still waiting.
+    while (this.heapKey.length > 0 && this.dueAt.get(this.heapKey[0] as string) !== this.heapAt[0]) this.pop();
+    if (this.heapAt.length > 0) this.arm(this.heapAt[0] as number);
+    for (const key of due) this.fire(key);
+  }
+
+  private push(at: number, key: string): void {
+    const { heapAt, heapKey } = this;
+    let i = heapAt.length;
+    heapAt.push(at);
+    heapKey.push(key);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((heapAt[parent] as number) <= at) break;
+      heapAt[i] = heapAt[parent] as number;
+      heapKey[i] = heapKey[parent] as string;
+      i = parent;
+    }
+    heapAt[i] = at;
+    heapKey[i] = key;
+  }
+
+  private pop(): [number, string] {
+    const { heapAt, heapKey } = this;
+    const top: [number, string] = [heapAt[0] as number, heapKey[0] as string];
+    const lastAt = heapAt.pop() as number;
+    const lastKey = heapKey.pop() as string;
+    const n = heapAt.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= n) break;
+        const right = left + 1;
+        const child = right < n && (heapAt[right] as number) < (heapAt[left] as number) ? right : left;
+        if ((heapAt[child] as number) >= lastAt) break;
+        heapAt[i] = heapAt[child] as number;
+        heapKey[i] = heapKey[child] as string;
+        i = child;
+      }
+      heapAt[i] = lastAt;
+      heapKey[i] = lastKey;
+    }
+    return top;
+  }
 }
 
 export class WorkQueue {
@@ -50,13 +150,14 @@ export class WorkQueue {
   /** Keys that need processing (queued, or added again while processing). */
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
-  private readonly delayed = new Map<string, Delayed>();
+  private readonly delayed: DelayedAdds;
   private readonly waiters: Array<(key: string | undefined) => void> = [];
   private shuttingDown = false;
 
   constructor(opts: WorkQueueOptions = {}) {
     this.backoff = opts.backoff ?? new Backoff();
     this.timers = opts.timers ?? realTimers;
+    this.delayed = new DelayedAdds(this.timers, (key) => this.add(key));
   }
 
   /** Queues the key now (no-op if it is already queued or after shutDown). */
@@ -74,21 +175,7 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    // A delay a timer cannot hold would fire at once (a hot loop): it waits as long as one can.
-    const delay = clampTimerDelay(ms);
-    const at = this.timers.now() + delay;
-    const pending = this.delayed.get(key);
-    if (pending) {
-      if (pending.at <= at) return;
-      this.timers.clearTimer(pending.handle);
-    }
-    const handle = this.timers.setTimer(() => {
-      const current = this.delayed.get(key);
-      if (current?.handle !== handle) return;
-      this.delayed.delete(key);
-      this.add(key);
-    }, delay);
-    this.delayed.set(key, { at, handle });
+    this.delayed.schedule(key, this.timers.now() + clampTimerDelay(ms));
   }
 
   /** Queues the key after its next backoff delay (never 0). */
@@ -147,7 +234,6 @@ export class WorkQueue {
   shutDown(): void {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
-    for (const { handle } of this.delayed.values()) this.timers.clearTimer(handle);
     this.delayed.clear();
     this.items = [];
     this.head = 0;

@@ -105,7 +105,7 @@ describe('trimBinding', () => {
     expect(JSON.stringify(withStatus)).toBe(before);
   });
 
-  it('passes the repeated strings through the intern table, never uids, resourceVersions, timestamps or instance IDs', () => {
+  it('passes the repeated strings through the intern table (timestamps included), never uids, resourceVersions or instance IDs', () => {
     const table = new RecordingTable();
     trimBinding(withStatus as unknown as KubernetesObject, table);
     expect(new Set(table.seen)).toEqual(
@@ -128,9 +128,20 @@ describe('trimBinding', () => {
         'every targeted instance is as declared; nothing in flight',
         'Bound',
         'adopted',
+        '2026-01-03T00:00:00Z',
       ]),
     );
-    expect(table.size).toBe(18);
+    expect(table.size).toBe(19);
+  });
+
+  it('gives the status the spec\'s instance ID strings, and leaves IDs the spec does not name as they are', () => {
+    const spec = { regionId: 'cn-hangzhou', roleName: 'R', instanceIds: ['i-' + 'a'.repeat(20), 'i-' + 'b'.repeat(20)] };
+    const fresh = (id: string) => JSON.parse(JSON.stringify(id)) as string;
+    const binding = { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRoleBinding', metadata: { name: 'b' }, spec, status: { instances: [{ instanceId: fresh(spec.instanceIds[0] as string), state: 'Bound' }, { instanceId: 'i-gone', state: 'NotFound' }] } };
+    const trimmed = trimBinding(binding as unknown as KubernetesObject, new InternTable()) as unknown as typeof binding;
+    expect(trimmed.status.instances).toEqual(binding.status.instances);
+    expect(trimmed.status.instances[0]?.instanceId).toBe(trimmed.spec.instanceIds[0]);
+    expect(trimmed.status.instances[1]?.instanceId).toBe('i-gone');
   });
 
   it('takes a binding without status, finalizers or spec as it comes', () => {

@@ -132,6 +132,42 @@ describe('WorkQueue', () => {
     expect(timers.count()).toBe(0);
   });
 
+  it('holds one timer for every delayed key, and adds each key when its own delay has passed', async () => {
+    const { queue, timers } = setup();
+    const delays = Array.from({ length: 200 }, (_, i) => ((i * 7919) % 1000) + 1); // 1..1000 ms, shuffled
+    delays.forEach((ms, i) => queue.addAfter(`k${i}`, ms));
+    expect(timers.count()).toBe(1);
+    expect(queue.delayedLen()).toBe(200);
+    const order: string[] = [];
+    for (let t = 1; t <= 1000; t++) {
+      timers.advance(1);
+      expect(timers.count()).toBe(queue.delayedLen() > 0 ? 1 : 0);
+      for (let n = queue.len(); n > 0; n--) {
+        const key = (await queue.get()) as string;
+        expect(delays[Number(key.slice(1))], key).toBe(t);
+        order.push(key);
+        queue.done(key);
+      }
+    }
+    expect(order).toHaveLength(200);
+    expect(queue.delayedLen()).toBe(0);
+  });
+
+  it('re-arms its timer for a key delayed less than the one it waits for', () => {
+    const { queue, timers } = setup();
+    queue.addAfter('late', 1_000);
+    queue.addAfter('soon', 10);
+    expect(timers.count()).toBe(1);
+    timers.advance(10);
+    expect(queue.len()).toBe(1);
+    expect(timers.count()).toBe(1);
+    timers.advance(989);
+    expect(queue.len()).toBe(1);
+    timers.advance(1);
+    expect(queue.len()).toBe(2);
+    expect(timers.count()).toBe(0);
+  });
+
   it('addAfter with no delay adds at once', () => {
     const { queue } = setup();
     queue.addAfter('a', 0);
