@@ -2,12 +2,11 @@
  * Keeps the ownership ledger (domain/ownership.ts) in ConfigMaps of the operator's own namespace,
  * where tenants have no access: a fixed number of shards, each holding the instances whose ID
  * hashes to it (`data[instanceId] = {"r": role, "h": [[bindingKey, uid], ...]}`). Only the leader
- * writes. Changes are coalesced per shard and written shortly after they happen: as a merge patch
- * of the entries that changed (guarded by the shard's resourceVersion), or the whole shard when it
- * is new or another writer got there first; the in-memory ledger is what the reconciler reads. A lost write is healed by the next pass, which re-records
+ * writes. Changes are coalesced per shard and written shortly after they happen; the in-memory
+ * ledger is what the reconciler reads. A lost write is healed by the next pass, which re-records
  * what it finds attached.
  */
-import { type CoreV1Api, PatchStrategy, type V1ConfigMap, setHeaderOptions } from '@kubernetes/client-node';
+import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Holding, OwnershipLedger } from '../domain/ownership.js';
 import { FIELD_MANAGER } from './wire-identity.js';
@@ -37,10 +36,6 @@ export class ConfigMapOwnershipStore {
   private readonly shards: number;
   private readonly members: Array<Set<string>>;
   private readonly versions: Array<string | undefined>;
-  /** Per shard: the instances whose entries changed since the shard was last written. */
-  private readonly changed: Array<Set<string>>;
-  /** Per shard: whether its next write must carry every entry (its stored content is not known). */
-  private readonly whole: boolean[];
   private readonly dirty = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -51,8 +46,6 @@ export class ConfigMapOwnershipStore {
     this.shards = opts.shards ?? DEFAULT_LEDGER_SHARDS;
     this.members = Array.from({ length: this.shards }, () => new Set<string>());
     this.versions = Array.from({ length: this.shards }, () => undefined);
-    this.changed = Array.from({ length: this.shards }, () => new Set<string>());
-    this.whole = Array.from({ length: this.shards }, () => false);
   }
 
   /** Reads every shard into the ledger, then writes the ledger's later changes back. */
@@ -99,7 +92,6 @@ export class ConfigMapOwnershipStore {
     for (const id of ids) {
       const shard = shardOf(id, this.shards);
       this.members[shard]?.add(id);
-      this.changed[shard]?.add(id);
       this.dirty.add(shard);
     }
     if (!this.timer) {
@@ -131,57 +123,36 @@ export class ConfigMapOwnershipStore {
 
   private async writeShard(ledger: OwnershipLedger, shard: number): Promise<void> {
     const members = this.members[shard] as Set<string>;
-    const changed = this.changed[shard] as Set<string>;
-    this.changed[shard] = new Set();
+    const data: Record<string, string> = {};
+    for (const id of members) {
+      const holding = ledger.holding(id);
+      if (holding) data[id] = JSON.stringify({ r: holding.roleName, h: holding.holders.map((h) => [h.key, h.uid]) } satisfies StoredHolding);
+      else members.delete(id);
+    }
     const name = shardName(shard);
+    const body: V1ConfigMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: this.opts.namespace, labels: { [LEDGER_LABEL]: 'true' }, ...(this.versions[shard] ? { resourceVersion: this.versions[shard] } : {}) },
+      data,
+    };
     const { core, namespace } = this.opts;
-    const version = this.versions[shard];
     try {
-      let written: V1ConfigMap;
-      if (version && !this.whole[shard]) {
-        // The entries that changed, and null for those that are gone (a merge patch deletes them).
-        const data: Record<string, string | null> = {};
-        for (const id of changed) {
-          const holding = ledger.holding(id);
-          data[id] = holding ? encodeHolding(holding) : null;
-          if (!holding) members.delete(id);
-        }
-        const body = { metadata: { resourceVersion: version }, data };
-        written = await core.patchNamespacedConfigMap({ name, namespace, body, fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-      } else {
-        const data: Record<string, string> = {};
-        for (const id of members) {
-          const holding = ledger.holding(id);
-          if (holding) data[id] = encodeHolding(holding);
-          else members.delete(id);
-        }
-        const body: V1ConfigMap = {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name, namespace, labels: { [LEDGER_LABEL]: 'true' }, ...(version ? { resourceVersion: version } : {}) },
-          data,
-        };
-        written = version ? await core.replaceNamespacedConfigMap({ name, namespace, body, fieldManager: FIELD_MANAGER }) : await core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER });
-      }
+      const written = this.versions[shard]
+        ? await core.replaceNamespacedConfigMap({ name, namespace, body, fieldManager: FIELD_MANAGER })
+        : await core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER });
       this.versions[shard] = written.metadata?.resourceVersion;
-      this.whole[shard] = false;
     } catch (err) {
-      for (const id of changed) this.changed[shard]?.add(id);
       const code = (err as { code?: number }).code;
       if (code === 409 || code === 404) {
         // Someone else's write (a previous leader) or a deleted shard: the in-memory ledger is
-        // authoritative for the leader, so refresh the version and write the whole shard next time.
-        this.whole[shard] = true;
+        // authoritative for the leader, so refresh the version and write again next time.
         const current = await core.readNamespacedConfigMap({ name, namespace }).catch(() => undefined);
         this.versions[shard] = current?.metadata?.resourceVersion;
       }
       throw err;
     }
   }
-}
-
-function encodeHolding(holding: Holding): string {
-  return JSON.stringify({ r: holding.roleName, h: holding.holders.map((h) => [h.key, h.uid]) } satisfies StoredHolding);
 }
 
 export function shardName(shard: number): string {
