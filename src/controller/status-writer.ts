@@ -34,10 +34,7 @@ export class StatusWriter {
     const key = bindingKey(binding.metadata);
     this.written.set(key, { uid: binding.metadata.uid, resourceVersion: updated.metadata?.resourceVersion, status: updated.status ?? status });
     const seen = this.current(key);
-    if (seen) {
-      this.tally.set(key, this.lastStatus(seen));
-      this.observed(seen);
-    }
+    if (seen) this.observed(seen);
   }
 
   /** The informer saw `binding`: once it carries this controller's last write, that write is no longer kept apart. */
