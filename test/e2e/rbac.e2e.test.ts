@@ -439,7 +439,7 @@ describeEachTarget('the shipped RBAC', (target) => {
     'roles.ecs.dev/instancerolepolicies watch',
     'roles.ecs.dev/instancerolepolicies/status patch',
     'core/namespaces watch',
-    'core/configmaps update',
+    'core/configmaps patch',
     'core/events create',
     'core/events patch',
     'coordination.k8s.io/leases update',
@@ -643,9 +643,9 @@ describeEachTarget('the shipped RBAC', (target) => {
           await eventually('the policy status once granted', async () => (await policy()).status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') === true, 60_000);
         }, () => [c]), 120_000);
 
-      it('without "core/configmaps update": the ledger cannot record a detach (it keeps retrying) until it is granted again', () =>
+      it('without "core/configmaps patch": the ledger cannot record a detach (it keeps retrying) until it is granted again', () =>
         withDiagnostics(async () => {
-          const key = 'core/configmaps update';
+          const key = 'core/configmaps patch';
           // late.id is held (the binding "late" of namespace default is Ready): deleting it forgets the instance.
           expect((await c.ledger())[late.id]).toContain('default/late');
           await c.remove(key);

@@ -129,7 +129,7 @@ describe('kubectl kustomize deploy/', () => {
   it('keeps the ownership ledger in ConfigMaps of its own namespace only, without delete', () => {
     const ledger = only(objects, 'Role', 'ecs-role-operator-ownership-ledger');
     expect(ledger.metadata.namespace).toBe(NAMESPACE);
-    expect(rulesOf(ledger)).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update'] }]);
+    expect(rulesOf(ledger)).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'patch'] }]);
   });
 
   it('ships tenant ClusterRoles for bindings (aggregated to edit/admin and view) that grant neither policies nor binding status', () => {

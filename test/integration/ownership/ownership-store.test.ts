@@ -52,6 +52,20 @@ describeEachTarget('ownership ledger in ConfigMaps', (target) => {
       expect(new Map(reread.entries())).toEqual(new Map(ledger.entries()));
       expect(reread.holding('i-own039')).toBeUndefined();
       expect(reread.heldBy('uid-a').size).toBe(39);
+
+      // Later changes are patches of the entries that changed: a forgotten entry leaves its shard,
+      // a changed one is rewritten, the rest stays as it was.
+      ledger.forget('i-own005');
+      ledger.release('i-own000', b.uid);
+      ledger.hold('i-own040', 'ApiRole', b);
+      await store.flush(ledger);
+      const second = new OwnershipLedger();
+      await new ConfigMapOwnershipStore({ core, namespace: NAMESPACE, logger, shards: 4 }).loadInto(second);
+      expect(new Map(second.entries())).toEqual(new Map(ledger.entries()));
+      expect(second.holding('i-own005')).toBeUndefined();
+      expect(second.holding('i-own000')?.holders).toEqual([a]);
+      expect(second.holding('i-own040')).toEqual({ roleName: 'ApiRole', holders: [b] });
+      expect(second.heldBy('uid-a').size).toBe(38);
       store.stop();
     });
 
@@ -68,6 +82,8 @@ describeEachTarget('ownership ledger in ConfigMaps', (target) => {
       await store.flush(ledger);
       const after = await core.readNamespacedConfigMap({ name, namespace: NAMESPACE });
       expect(JSON.parse(after.data?.['i-own001'] ?? '{}')).toEqual({ r: 'OtherRole', h: [['team-b/api', 'uid-b']] });
+      // The in-memory ledger wins over the other writer's entry.
+      expect(after.data?.['i-stale']).toBeUndefined();
       store.stop();
     });
   });
