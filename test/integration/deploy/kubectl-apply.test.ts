@@ -97,10 +97,8 @@ describeEachTarget('kubectl apply -k deploy/', (target) => {
       'list namespaces': () => core.listNamespace(),
       'list the ledger ConfigMaps': () => core.listNamespacedConfigMap({ namespace: NS }),
       'create a ledger shard': () => core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { generateName: 'ecs-role-operator-ownership-probe-' } } }),
-      'update a ledger shard': async () => {
-        const shard = await admin.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: NS, name: LEDGER_SHARD });
-        return core.replaceNamespacedConfigMap({ namespace: NS, name: LEDGER_SHARD, body: shard });
-      },
+      'patch a ledger shard (changed entries)': () =>
+        core.patchNamespacedConfigMap({ namespace: NS, name: LEDGER_SHARD, body: { data: { probe: String(Date.now()) } } }, mergePatch()),
     };
   }
 
@@ -249,6 +247,10 @@ describeEachTarget('kubectl apply -k deploy/', (target) => {
         'list ConfigMaps': () => core.listConfigMapForAllNamespaces(),
         'list ConfigMaps of a tenant namespace': () => core.listNamespacedConfigMap({ namespace: APP_NS }),
         'delete a ledger shard': () => core.deleteNamespacedConfigMap({ namespace: NS, name: LEDGER_SHARD }),
+        'replace a ledger shard (update)': async () => {
+          const shard = await admin.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: NS, name: LEDGER_SHARD });
+          return core.replaceNamespacedConfigMap({ namespace: NS, name: LEDGER_SHARD, body: shard });
+        },
         'create a policy': () => custom.createClusterCustomObject({
           ...irp,
           body: { apiVersion: 'roles.ecs.dev/v1alpha1', kind: 'InstanceRolePolicy', metadata: { name: 'sneaky' }, spec: { namespaces: [APP_NS], roles: ['*'] } },
