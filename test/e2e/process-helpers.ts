@@ -11,8 +11,12 @@ import { type ClientRequest, type IncomingMessage, type Server, type ServerRespo
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { freePort } from '@ecs-role-operator/sandbox';
 import { stringify } from 'yaml';
 import type { CallRecord } from './world.js';
+
+/** A free loopback port outside the kernel's ephemeral range, for a child process to bind. */
+export { freePort };
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 /** The bundled CLI: the very file the image runs (scripts/bundle.mjs). */
@@ -47,14 +51,6 @@ export function assertOperatorBuilt(): void {
 }
 
 /** A port that was free a moment ago (the operator process needs a number up front to be scraped). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
-}
-
 export interface OperatorProcess {
   readonly child: ChildProcess;
   readonly metricsPort: number;

@@ -20,3 +20,4 @@ export { startRealKube, type RealKube, type RealKubeOptions } from './real-kube/
 export { ensureRealKubeBinaries, binariesPresent, RealKubeBuildError, type ControlPlaneBinaries } from './real-kube/binaries.js';
 export { pinnedVersions, type ControlPlaneVersions } from './real-kube/versions.js';
 export { ensureKubeconfigFree, releaseKubeconfig, KubeconfigInUseError } from './kubeconfig-claim.js';
+export { freePort } from './real-kube/free-port.js';

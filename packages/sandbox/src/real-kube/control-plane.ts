@@ -61,7 +61,22 @@ function installExitHook(): void {
   });
 }
 
+/** Starts of a control plane that lost one of its ports to another process before binding it. */
+const PORT_RACE_ATTEMPTS = 3;
+
 export async function startRealKube(opts: RealKubeOptions = {}): Promise<RealKube> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRealKubeOnce(opts);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (attempt >= PORT_RACE_ATTEMPTS || !message.includes('address already in use')) throw err;
+      (opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(`real-kube: a port was taken before the control plane bound it; starting again with new ports (attempt ${attempt + 1})`);
+    }
+  }
+}
+
+async function startRealKubeOnce(opts: RealKubeOptions): Promise<RealKube> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const bins = await ensureRealKubeBinaries({ log, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
   installExitHook();
