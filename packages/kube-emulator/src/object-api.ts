@@ -284,8 +284,12 @@ export class ObjectApi {
     const existing = this.store.get(t.storageKey, t.namespaced ? namespace : '', name);
     if (contentType === APPLY_PATCH) return this.apply(t, namespace, name, existing, patchBody, subresource, opts);
     if (!existing) throw notFound(groupResource(t), name);
-    // Patches share untouched subtrees with their input: work on a copy, never on the stored object.
-    const current = deepClone(this.view(t, existing.object));
+    // Patches share untouched subtrees with their input: work on a copy, never on the stored
+    // object. A merge patch of the status subresource is the exception: the merge copies what it
+    // changes, and commitUpdate builds the new object from copies (the old object's, and the
+    // patched status), so nothing of the stored object is written to.
+    const viewed = this.view(t, existing.object);
+    const current = contentType === MERGE_PATCH && subresource === 'status' ? viewed : deepClone(viewed);
     let patched: JsonValue;
     switch (contentType) {
       case MERGE_PATCH:
