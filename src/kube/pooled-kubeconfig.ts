@@ -10,19 +10,17 @@
  * The API clients it makes (makeApiClient) send at most `maxRequests` requests at once: a
  * controller with hundreds of passes in flight queues its writes on a few keep-alive
  * connections instead of opening (and TLS-handshaking, and holding the buffers of) one connection
- * per request. The cap is a request queue, not the agent's maxSockets: node-fetch 2 misreads a
- * response as cut short when its socket is handed straight to a queued request (node-fetch
- * issue 1767). Watches are not API-client requests and do not count. Requests that must never
+ * per request. The cap is a request queue, not the agent's maxSockets, so that requests can wait
+ * in order of priority. Watches are not API-client requests and do not count. Requests that must never
  * queue behind the controller's writes (lease renewals) use a config with a queue of its own
  * (withOwnPool); best-effort writes (Events) use one that shares the queue but goes last
- * (background).
+ * (background). The requests go out over node:http(s) (node-http-library.ts), not node-fetch.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import {
   type ApiConstructor,
   type ApiType,
-  IsomorphicFetchHttpLibrary,
   KubeConfig,
   type RequestContext,
   ServerConfiguration,
@@ -30,6 +28,7 @@ import {
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
 import PQueue from 'p-queue';
+import { nodeHttpLibrary } from './node-http-library.js';
 
 type AnyAgent = HttpAgent | HttpsAgent;
 type FetchInit = Awaited<ReturnType<KubeConfig['applyToFetchOptions']>>;
@@ -61,8 +60,7 @@ export class PooledKubeConfig extends KubeConfig {
     super();
     this.queue = shared?.queue ?? new PQueue({ concurrency: poolOptions.maxRequests ?? DEFAULT_MAX_REQUESTS });
     const priority = shared?.priority ?? FOREGROUND;
-    const fetchLibrary = new IsomorphicFetchHttpLibrary();
-    this.http = wrapHttpLibrary({ send: (request) => this.queue.add(() => fetchLibrary.send(request).toPromise(), { priority, throwOnTimeout: true }) });
+    this.http = wrapHttpLibrary({ send: (request) => this.queue.add(() => nodeHttpLibrary.send(request), { priority, throwOnTimeout: true }) });
   }
 
   /**
