@@ -102,9 +102,30 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-/** The logger for one reconcile pass: every line carries the binding key and the pass id. */
+const LEVEL_METHODS: ReadonlySet<string> = new Set<Level>(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+const discard = (): void => undefined;
+
+/**
+ * The logger for one reconcile pass: every line carries the binding key and the pass id.
+ *
+ * The pino child is made on first use, not per pass: making one serializes (and, with redaction
+ * paths, copies) its bindings, and most passes write no line at the configured level. A call at a
+ * level that is off goes nowhere without making it.
+ */
 export function reconcileLogger(root: Logger, key: string, reconcileId: string = randomUUID()): Logger {
-  return root.child({ binding: key, reconcileId });
+  let child: Logger | undefined;
+  const made = (): Logger => (child ??= root.child({ binding: key, reconcileId }));
+  return new Proxy(root, {
+    get(target, prop) {
+      if (child === undefined && typeof prop === 'string' && LEVEL_METHODS.has(prop) && !target.isLevelEnabled(prop)) return discard;
+      const logger = made();
+      const value: unknown = Reflect.get(logger, prop, logger);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(logger) : value;
+    },
+    set(_target, prop, value) {
+      return Reflect.set(made(), prop, value);
+    },
+  });
 }
 
 const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];

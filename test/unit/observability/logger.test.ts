@@ -99,6 +99,31 @@ describe('reconcileLogger', () => {
     expect(second).toMatchObject({ binding: 'platform/other', msg: 'observed' });
     expect(String(second!.reconcileId)).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('makes the pass child only when a line is written at an enabled level, and then keeps its tags', () => {
+    const out = capture();
+    const root = createLogger({ destination: out.stream, level: 'warn' });
+    let children = 0;
+    const child = root.child.bind(root);
+    root.child = ((...args: Parameters<typeof root.child>) => {
+      children++;
+      return child(...args);
+    }) as typeof root.child;
+    const log = reconcileLogger(root, 'platform/quiet', 'r-1');
+    log.debug({ n: 1 }, 'reconciled');
+    log.info('observed');
+    expect(children).toBe(0);
+    expect(out.lines()).toEqual([]);
+    log.warn('cloud call failed');
+    log.error('reconcile failed');
+    expect(children).toBe(1);
+    expect(out.lines().map((l) => [l.binding, l.reconcileId, l.msg])).toEqual([
+      ['platform/quiet', 'r-1', 'cloud call failed'],
+      ['platform/quiet', 'r-1', 'reconcile failed'],
+    ]);
+    expect(log.bindings()).toMatchObject({ binding: 'platform/quiet', reconcileId: 'r-1' });
+    expect(log.isLevelEnabled('debug')).toBe(false);
+  });
 });
 
 describe('parseLogLevel', () => {
