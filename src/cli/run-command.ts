@@ -45,13 +45,15 @@ const HOUR_MS = 3_600_000;
 /** Where the leader Lease lives outside a pod (deploy/ installs into this namespace). */
 const DEFAULT_LEASE_NAMESPACE = 'ecs-role-operator-system';
 /**
- * Passes in flight at once. A pass spends nearly all its time waiting for coalesced,
- * rate-limited cloud calls and queued Kubernetes requests, so the quota and the request queue
- * bound the load, not this; it must be high enough that the waiting batches fill (a call carries
- * up to 100 instances, 20 bindings of 5) and low enough that the passes in flight fit the memory
- * limit (docs/operations.md, "Memory").
+ * Passes in flight at once. A pass spends most of its time waiting for coalesced, rate-limited
+ * cloud calls and queued Kubernetes requests; it must be high enough that the waiting batches
+ * fill (a call carries up to 100 instances, 20 bindings of 5, and the quota allows 20 Attach calls
+ * a second) and no higher: past that, passes only wait longer in the Kubernetes request queue,
+ * and what they hold lives long enough to reach the old generation, so the operator spends its
+ * CPU collecting it. At 10,000 bindings, 300 converged in 26 to 32 s where 1,000 took 31 to 33 s
+ * (make bench, docs/operations.md, "Memory").
  */
-const DEFAULT_CONCURRENCY = 1000;
+const DEFAULT_CONCURRENCY = 300;
 
 export function registerRunCommand(program: Command): void {
   program
