@@ -13,13 +13,9 @@ import { request as httpRequest, type IncomingMessage, type Agent as HttpAgent }
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { type RequestContext, ResponseContext } from '@kubernetes/client-node';
+import { type PromiseHttpLibrary, type RequestContext, ResponseContext } from '@kubernetes/client-node';
 
-export interface NodeHttpLibrary {
-  send(request: RequestContext): Promise<ResponseContext>;
-}
-
-export const nodeHttpLibrary: NodeHttpLibrary = { send };
+export const nodeHttpLibrary: PromiseHttpLibrary = { send };
 
 function send(context: RequestContext): Promise<ResponseContext> {
   const body = context.getBody();

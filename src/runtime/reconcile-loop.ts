@@ -46,12 +46,6 @@ const REQUEUE_JITTER = 0.1;
 export class ReconcileLoop<Failure> {
   private workers: Promise<void>[] = [];
   private readonly random: () => number;
-  /**
-   * The passes in flight. The loop's signal has one listener that aborts them all, rather than a
-   * listener per pass: adding and removing an EventTarget listener walks the listeners already
-   * there, which with a thousand passes in flight was a few percent of the operator's CPU.
-   */
-  private readonly inFlight = new Set<AbortController>();
 
   constructor(private readonly opts: ReconcileLoopOptions<Failure>) {
     this.random = opts.random ?? Math.random;
@@ -61,12 +55,17 @@ export class ReconcileLoop<Failure> {
   start(signal?: AbortSignal): void {
     // The workers listen to a signal of the loop's own, which alone listens to the caller's.
     const lifetime = new AbortController();
+    // The passes in flight under this start. The loop's signal has one listener that aborts them
+    // all, rather than a listener per pass: adding and removing an EventTarget listener walks the
+    // listeners already there, which with a thousand passes in flight was a few percent of the
+    // operator's CPU.
+    const inFlight = new Set<AbortController>();
     lifetime.signal.addEventListener('abort', () => {
-      for (const pass of this.inFlight) pass.abort(lifetime.signal.reason);
+      for (const pass of inFlight) pass.abort(lifetime.signal.reason);
     }, { once: true });
     if (signal?.aborted) lifetime.abort(signal.reason);
     else signal?.addEventListener('abort', () => lifetime.abort(signal.reason), { once: true });
-    for (let i = 0; i < this.opts.concurrency; i++) this.workers.push(this.work(lifetime.signal));
+    for (let i = 0; i < this.opts.concurrency; i++) this.workers.push(this.work(lifetime.signal, inFlight));
   }
 
   /** Takes no new keys and waits for the passes in flight. */
@@ -75,30 +74,30 @@ export class ReconcileLoop<Failure> {
     await Promise.all(this.workers);
   }
 
-  private async work(stopSignal: AbortSignal): Promise<void> {
+  private async work(stopSignal: AbortSignal, inFlight: Set<AbortController>): Promise<void> {
     const { queue } = this.opts;
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
       try {
         if (stopSignal.aborted) continue;
-        await this.pass(key, stopSignal);
+        await this.pass(key, stopSignal, inFlight);
       } finally {
         queue.done(key);
       }
     }
   }
 
-  private async pass(key: string, stopSignal: AbortSignal): Promise<void> {
+  private async pass(key: string, stopSignal: AbortSignal, inFlight: Set<AbortController>): Promise<void> {
     const { queue } = this.opts;
     const log = this.opts.passLogger(key);
     const started = performance.now();
     const seconds = (): number => (performance.now() - started) / 1000;
-    // One signal per pass: every call of the pass listens to it; the loop's signal aborts it (inFlight).
+    // One signal per pass: every call of the pass listens to it; the loop's signal aborts it (through inFlight).
     const pass = new AbortController();
     setMaxListeners(0, pass.signal);
     if (stopSignal.aborted) pass.abort(stopSignal.reason);
-    this.inFlight.add(pass);
+    inFlight.add(pass);
     try {
       const decision = await this.opts.reconcile(key, pass.signal, log);
       const retry: Retry | undefined =
@@ -122,7 +121,7 @@ export class ReconcileLoop<Failure> {
       this.opts.onPass?.('error', seconds());
       log.error({ err: errorText(err) }, 'reconcile failed');
     } finally {
-      this.inFlight.delete(pass);
+      inFlight.delete(pass);
     }
   }
 
