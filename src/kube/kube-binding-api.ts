@@ -10,7 +10,6 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import {
   API_GROUP,
@@ -23,6 +22,7 @@ import {
 } from '../api/instance-role-binding.js';
 import type { BindingEvent } from '../domain/pass-events.js';
 import { errorText } from '../util/error-text.js';
+import { Fifo } from '../util/fifo.js';
 import type { BindingApi, EventRecorder } from './binding-api.js';
 import { EVENT_SOURCE, FIELD_MANAGER } from './wire-identity.js';
 
@@ -99,7 +99,9 @@ interface QueuedEvent {
 
 export class KubeEventRecorder implements EventRecorder {
   private readonly recent = new Map<string, RecentEvent>();
-  private readonly queue = new PQueue({ concurrency: EVENT_WRITERS });
+  /** Events recorded and not taken by a writer yet: plain records, no promise or closure each. */
+  private readonly waiting = new Fifo<QueuedEvent>();
+  private writers = 0;
   private dropped = 0;
 
   constructor(
@@ -111,21 +113,32 @@ export class KubeEventRecorder implements EventRecorder {
   ) {}
 
   record(binding: InstanceRoleBinding, event: BindingEvent): void {
-    if (this.queue.size >= this.maxPending) {
+    if (this.waiting.size >= this.maxPending) {
       if (this.dropped++ === 0) this.logger.warn({ pending: this.maxPending }, 'too many events waiting to be written: new events are dropped until they drain');
       return;
     }
     const { namespace, name, uid, resourceVersion } = binding.metadata;
-    const queued: QueuedEvent = { subject: { namespace, name, uid, resourceVersion }, event, at: this.now() };
-    void this.queue
-      .add(() => this.write(queued))
-      .catch((err: unknown) => this.logger.warn({ err: errorText(err), reason: event.reason }, 'could not record event'))
-      .finally(() => {
-        if (this.queue.size === 0 && this.queue.pending === 0 && this.dropped > 0) {
-          this.logger.warn({ dropped: this.dropped }, 'events dropped while too many waited to be written');
-          this.dropped = 0;
-        }
-      });
+    this.waiting.push({ subject: { namespace, name, uid, resourceVersion }, event, at: this.now() });
+    if (this.writers < EVENT_WRITERS) {
+      this.writers += 1;
+      void this.writeWaiting();
+    }
+  }
+
+  /** One writer: takes the oldest waiting Event until none waits. Never throws. */
+  private async writeWaiting(): Promise<void> {
+    for (let queued = this.waiting.shift(); queued; queued = this.waiting.shift()) {
+      try {
+        await this.write(queued);
+      } catch (err) {
+        this.logger.warn({ err: errorText(err), reason: queued.event.reason }, 'could not record event');
+      }
+    }
+    this.writers -= 1;
+    if (this.writers === 0 && this.dropped > 0) {
+      this.logger.warn({ dropped: this.dropped }, 'events dropped while too many waited to be written');
+      this.dropped = 0;
+    }
   }
 
   private async write({ subject, event: { type, reason, message }, at: t }: QueuedEvent): Promise<void> {
