@@ -13,16 +13,25 @@ import { dirname, join } from 'node:path';
 const REQUIRE_LINE = /var (\w+) = require\("(\.\/[^"]+)"\);/g;
 const EXPORT_LINE = /Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return (\w+)\.(\w+); \} \}\);/g;
 
-/** Export name -> [the sibling file it comes from, its name there], as the barrel's text declares them. */
+/**
+ * Export name -> [the sibling file it comes from, its name there], as the barrel's text declares them.
+ * The names are copies, not slices of `text`: a V8 substring keeps its whole parent alive, and
+ * ECS's barrel is 750 KB.
+ */
 export function barrelExports(text: string): Map<string, { file: string; name: string }> {
   const files = new Map<string, string>();
-  for (const m of text.matchAll(REQUIRE_LINE)) files.set(m[1] as string, m[2] as string);
+  for (const m of text.matchAll(REQUIRE_LINE)) files.set(m[1] as string, ownCopy(m[2] as string));
   const out = new Map<string, { file: string; name: string }>();
   for (const m of text.matchAll(EXPORT_LINE)) {
     const file = files.get(m[2] as string);
-    if (file) out.set(m[1] as string, { file, name: m[3] as string });
+    if (file) out.set(ownCopy(m[1] as string), { file, name: ownCopy(m[3] as string) });
   }
   return out;
+}
+
+/** A string with storage of its own (a round trip through a Buffer never yields a slice). */
+function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
 }
 
 interface CacheableModule {
