@@ -4,6 +4,7 @@
  * new bindings, and a fleet-wide role change. Each phase records its cloud calls, its
  * Kubernetes writes and the operator's peak resident memory.
  */
+import { writeFileSync } from 'node:fs';
 import type { CallRecord } from '@ecs-role-operator/alicloud-sim';
 import { RECONCILE_REQUESTED_AT_ANNOTATION } from '../../src/api/instance-role-binding.js';
 import { type CallSummary, instancesCovered, summarizeCalls } from '../cloud-calls.js';
@@ -113,6 +114,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
     // The QPS bound concerns the work: timed from the first cloud call; start-up (process, modules, lists) apart.
     const convergeSeconds = (convergedAt - firstCallAt) / 1000;
     const startupSeconds = (firstCallAt - started) / 1000;
+    if (process.env.BENCH_CALL_TIMELINE) writeCallTimeline(process.env.BENCH_CALL_TIMELINE, world.cloud.calls.entries(), firstCallAt);
     const writesAfter = await settledWrites(world, op);
     const converge: PhaseResult = phase(convergeSeconds, convergeMinimum(world.instances, shape.targeting === 'selector'), world.cloud.calls.entries(), diffWrites(writesAfter, writesBefore), op.takePhasePeakMiB());
     progress(`${label}: converged in ${convergeSeconds.toFixed(1)} s after a start-up of ${startupSeconds.toFixed(1)} s`);
@@ -268,4 +270,21 @@ async function roleChange(world: World, op: OperatorProcess, opts: FleetRunOptio
     ...phase(seconds, roleChangeMinimum(world.instances), world.cloud.calls.entries(), writes, op.takePhasePeakMiB()),
     roleless: { count: summary.count, p50Ms: summary.p50Ms, p99Ms: summary.p99Ms, maxMs: summary.maxMs, stillRoleless: summary.currentlyRoleless, patchSeconds },
   };
+}
+
+/**
+ * Diagnostics, not a figure: BENCH_CALL_TIMELINE=FILE writes first convergence's cloud calls per
+ * second since the first call (answered and throttled, by action) as tab-separated lines.
+ */
+function writeCallTimeline(file: string, records: readonly CallRecord[], firstCallAt: number): void {
+  const perSecond = new Map<number, Map<string, number>>();
+  for (const r of records) {
+    const second = Math.floor((Date.parse(r.time) - firstCallAt) / 1000);
+    const key = r.code === '200' ? r.action : `${r.action}:${r.code}`;
+    const row = perSecond.get(second) ?? new Map<string, number>();
+    row.set(key, (row.get(key) ?? 0) + 1);
+    perSecond.set(second, row);
+  }
+  const lines = [...perSecond].sort((a, b) => a[0] - b[0]).map(([second, row]) => `${second}\t${[...row].map(([k, n]) => `${k}=${n}`).join(' ')}`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
 }
