@@ -102,7 +102,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetResult> {
       cloudEndpoint: world.cloud.endpoint,
       nodeOptions: opts.nodeOptions,
       env: opts.memoryEnv,
-      runFlags: ['--metrics-port', '0', '--health-port', '0', '--ecs-qps', '20', '--ecs-qps-per-action', qpsFlag(), ...(opts.concurrency !== undefined ? ['--concurrency', String(opts.concurrency)] : []), '--resync-period', '30m', '--log-level', 'error', '--cloud-strategy', opts.strategy],
+      runFlags: ['--metrics-port', '0', '--health-port', '0', '--ecs-qps', '20', '--ecs-qps-per-action', qpsFlag(), ...(opts.concurrency !== undefined ? ['--concurrency', String(opts.concurrency)] : []), '--resync-period', '30m', '--log-level', process.env.BENCH_OPERATOR_LOG_LEVEL ?? 'error', '--cloud-strategy', opts.strategy],
     };
     operator = new OperatorProcess(launch);
     let op = operator;

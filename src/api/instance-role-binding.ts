@@ -154,6 +154,9 @@ export const InstanceStatusSchema = Type.Object({
 }, { description: 'One targeted instance: its state and, where tenancy permits, the role seen on it.' });
 export type InstanceStatus = Static<typeof InstanceStatusSchema>;
 
+/** The most entries status.instances lists: 1,000 entries stay far below the API server's 1.5 MiB object limit. */
+export const MAX_LISTED_INSTANCES = 1_000;
+
 export const BindingSummarySchema = Type.Object(
   {
     desired: Type.Integer({ description: 'Instances targeted.' }),
@@ -170,7 +173,12 @@ export const InstanceRoleBindingStatusSchema = Type.Object(
     observedGeneration: Type.Optional(Type.Integer({ format: 'int64', description: 'The metadata.generation this status describes.' })),
     conditions: Type.Optional(ConditionsSchema),
     summary: Type.Optional(BindingSummarySchema),
-    instances: Type.Optional(Type.Array(InstanceStatusSchema, { description: 'One entry per targeted instance.' })),
+    instances: Type.Optional(
+      Type.Array(InstanceStatusSchema, {
+        description: `One entry per targeted instance, at most ${MAX_LISTED_INSTANCES} (problems first, then instances in flight, then the rest; by ID within each): summary counts every one.`,
+      }),
+    ),
+    unlistedInstances: Type.Optional(Type.Integer({ minimum: 0, description: `Targeted instances not in status.instances because the list stops at ${MAX_LISTED_INSTANCES} entries (a status must fit the API server's request limit).` })),
     lastSyncTime: Type.Optional(Type.String({ format: 'date-time', description: 'When the operator last compared the binding with the cloud.' })),
   },
   { description: 'What the operator observed and did, in kstatus-compatible conditions. Written by the operator only; never read back as proof of what it did.' },

@@ -4,8 +4,8 @@
  * further request a call sends (CallOptions.beforeRequest: a listing's pages, chunks of IDs). A call waiting for its
  * token stops waiting when its signal aborts, so an aborted pass sends nothing more; an urgent call
  * (CallOptions.urgent) waits ahead of the calls of its action that are not. A throttled call is
- * sent again, after its own token, only while the action's retry budget allows
- * (throttle-retry.ts).
+ * sent again, after its own token, only while the retry budget allows (throttle-retry.ts): one
+ * budget for the whole cloud client, funded by the answered calls of every action.
  */
 import { TokenBucket } from '../runtime/token-bucket.js';
 import type { CallOptions, CloudAction, CloudApi } from './cloud-api.js';
@@ -21,7 +21,11 @@ export interface CloudRateLimitOptions {
 export class CloudRateLimits {
   private readonly buckets = new Map<CloudAction, TokenBucket>();
 
-  private readonly retryBudgets = new Map<CloudAction, ThrottleRetryBudget>();
+  /**
+   * One budget for every action, as gRPC keeps one per server and the AWS SDKs one per client: a
+   * pass that has just listed a thousand pages may retry the odd throttled describe that follows.
+   */
+  private readonly throttleRetries = new ThrottleRetryBudget();
 
   constructor(private readonly opts: CloudRateLimitOptions) {}
 
@@ -35,31 +39,37 @@ export class CloudRateLimits {
     return this.bucket(action).whenAvailable({ urgent, signal });
   }
 
-  /** The action's budget of retries after a throttled answer. */
-  retryBudget(action: CloudAction): ThrottleRetryBudget {
-    let budget = this.retryBudgets.get(action);
-    if (!budget) {
-      budget = new ThrottleRetryBudget();
-      this.retryBudgets.set(action, budget);
-    }
-    return budget;
+  /** The budget of retries after a throttled answer, funded by the answered calls of every action. */
+  retryBudget(): ThrottleRetryBudget {
+    return this.throttleRetries;
   }
 
   private bucket(action: CloudAction): TokenBucket {
     let bucket = this.buckets.get(action);
     if (!bucket) {
-      bucket = new TokenBucket(this.opts.qpsPerAction?.[action] ?? this.opts.qps);
+      const rate = this.opts.qpsPerAction?.[action] ?? this.opts.qps;
+      bucket = new TokenBucket(rate, cloudBurst(rate));
       this.buckets.set(action, bucket);
     }
     return bucket;
   }
 }
 
+/**
+ * Calls of one action that may go out at once after a quiet spell: half a second's worth. The
+ * cloud's own bucket holds a second's worth, so the other half is left for calls that reach it
+ * bunched (a busy server, a network hiccup); with a burst as large as the cloud's, a client that
+ * keeps to the rate still gets throttled whenever its calls arrive closer together than sent.
+ */
+export function cloudBurst(ratePerSecond: number): number {
+  return Math.max(1, Math.ceil(ratePerSecond / 2));
+}
+
 export function rateLimitCloudApi(cloud: CloudApi, limits: CloudRateLimits): CloudApi {
   // A token before the call, and one before each further request it sends (pages, chunks).
   const limited = async <T>(action: CloudAction, options: CallOptions | undefined, call: (options: CallOptions) => Promise<T>): Promise<T> => {
     const urgent = options?.urgent === true;
-    const budget = limits.retryBudget(action);
+    const budget = limits.retryBudget();
     for (let attempt = 1; ; attempt++) {
       await limits.acquire(action, options?.signal, urgent);
       let first = true;

@@ -21,7 +21,7 @@ export const SUCCESSES_PER_RETRY = 10;
 /** The most retries saved up: a burst of throttling after a long quiet spell retries this many calls at most. */
 export const RETRY_BUDGET_MAX = 10;
 
-/** The retries of throttled calls one API action may still make (see the module comment). Starts empty. */
+/** The retries of throttled calls the cloud client may still make (see the module comment). Starts empty. */
 export class ThrottleRetryBudget {
   /** Answered calls not yet spent on a retry. */
   private credits = 0;

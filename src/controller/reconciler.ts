@@ -31,7 +31,7 @@ import { type BindingEvent, actionFailedEvent, detachedEvent, passEvents, stalle
 import { type Permissions, identityOf } from '../domain/permissions.js';
 import { type Plan, plan as planPass } from '../domain/planner.js';
 import { RolelessGuard, type RolelessObserver } from './roleless-guard.js';
-import { type RoleCloud, failureOf } from '../cloud/role-cloud.js';
+import { type RoleCloud, failedCallOf, failureOf } from '../cloud/role-cloud.js';
 import type { BindingIndex, EventRecorder, TenancySource } from '../kube/binding-api.js';
 import type { Decision } from '../runtime/reconcile-loop.js';
 import { errorText } from '../util/error-text.js';
@@ -331,7 +331,7 @@ export class BindingReconciler {
   ): Promise<ReconcileResult> {
     const failure = failureOf(err);
     if (!failure) throw err;
-    log.warn({ code: failure.code, class: failure.class }, 'cloud call failed');
+    log.warn({ code: failure.code, class: failure.class, ...failedCallOf(err) }, 'cloud call failed');
     const message = failureText(failure);
     await this.writeStatus(binding, view, previous, {
       plan: undefined,

@@ -3,14 +3,17 @@
  * memory of the last status it wrote per binding: fresher than an informer cache that lags, so a
  * pass never plans from a status older than its own previous pass. That memory lasts only until
  * the informer delivers the object the write produced (same resourceVersion): from then on the
- * informer's copy is the same status, so the controller holds one copy per binding, not two.
+ * informer's copy is the same status, so the controller holds one copy per binding, not two
+ * (except for a status whose instance list was cut to fit: its whole list stays here).
  */
 import { type InstanceRoleBinding, type InstanceRoleBindingStatus, bindingKey } from '../api/instance-role-binding.js';
+import { listedStatus } from '../domain/status-listing.js';
 import type { BindingApi } from '../kube/binding-api.js';
 import { StatusTally } from './status-tally.js';
 
 export class StatusWriter {
-  private readonly written = new Map<string, { uid: string | undefined; resourceVersion: string | undefined; status: InstanceRoleBindingStatus }>();
+  /** cut: what was written lists fewer instances than `status` (kept until the next write). */
+  private readonly written = new Map<string, { uid: string | undefined; resourceVersion: string | undefined; status: InstanceRoleBindingStatus; cut: boolean }>();
 
   /** Totals of every binding's last known status (what lastStatus answers), for the gauges. */
   readonly tally = new StatusTally();
@@ -28,11 +31,17 @@ export class StatusWriter {
     return binding.status;
   }
 
-  /** Writes the status (status subresource) and remembers it. */
+  /**
+   * Writes the status (status subresource) and remembers it. A status listing more instances
+   * than a binding's status may hold is written cut (domain/status-listing.ts) and remembered
+   * whole, for as long as this process lives: the next pass compares against every instance.
+   */
   async writeStatus(binding: InstanceRoleBinding, status: InstanceRoleBindingStatus): Promise<void> {
-    const updated = await this.api.patchStatus(binding, status);
+    const listed = listedStatus(status);
+    const updated = await this.api.patchStatus(binding, listed);
     const key = bindingKey(binding.metadata);
-    this.written.set(key, { uid: binding.metadata.uid, resourceVersion: updated.metadata?.resourceVersion, status: updated.status ?? status });
+    const whole = listed === status ? (updated.status ?? status) : status;
+    this.written.set(key, { uid: binding.metadata.uid, resourceVersion: updated.metadata?.resourceVersion, status: whole, cut: listed !== status });
     const seen = this.current(key);
     if (seen) this.observed(seen);
   }
@@ -42,10 +51,10 @@ export class StatusWriter {
     const key = bindingKey(binding.metadata);
     this.tally.set(key, this.lastStatus(binding));
     const mine = this.written.get(key);
-    if (mine && mine.resourceVersion !== undefined && mine.uid === binding.metadata.uid && mine.resourceVersion === binding.metadata.resourceVersion) this.written.delete(key);
+    if (mine && !mine.cut && mine.resourceVersion !== undefined && mine.uid === binding.metadata.uid && mine.resourceVersion === binding.metadata.resourceVersion) this.written.delete(key);
   }
 
-  /** Bindings whose last written status the informer has not delivered yet. */
+  /** Bindings whose last written status the informer has not delivered yet, or delivered cut. */
   pending(): number {
     return this.written.size;
   }

@@ -21,6 +21,7 @@
  * Suspended: Ready keeps its previous status (Unknown if none) with reason Suspended; Reconciling
  * and Stalled are False with reason Suspended.
  */
+import { listsEveryInstance } from './status-listing.js';
 import type {
   BindingSummary,
   Condition,
@@ -71,11 +72,15 @@ export function computeStatus(previous: InstanceRoleBindingStatus | undefined, o
   const instances = outcome.instanceResults.map(cleanInstance).sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
   const verdicts = outcome.suspended ? judgeSuspended(previous) : judge(outcome, instances);
   const conditions = CONDITION_ORDER.map((type) => toCondition(type, verdicts[type], previous, outcome));
+  // A pass that observed nothing carries the previous list over; when that list was cut
+  // (status-listing.ts), its summary and count of unlisted entries still describe every instance.
+  const carriedCut = previous !== undefined && outcome.instanceResults === previous.instances && !listsEveryInstance(previous);
   return {
     observedGeneration: outcome.generation,
     conditions,
-    summary: summarize(instances, outcome),
+    summary: carriedCut && previous.summary ? previous.summary : summarize(instances, outcome),
     instances,
+    ...(carriedCut ? { unlistedInstances: previous.unlistedInstances } : {}),
     lastSyncTime: outcome.now,
   };
 }

@@ -78,6 +78,8 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     ...(opts.qpsPerAction ? { qpsPerAction: opts.qpsPerAction } : {}),
     ...(opts.batchWindowMs !== undefined ? { batchWindowMs: opts.batchWindowMs } : {}),
     ...(opts.cloudStrategy === 'per-binding' ? { coalesce: false } : {}),
+    // The tag-filter fallback is a warning in the operator's own log, not a process warning on stderr.
+    onListingDenied: (message) => opts.logger.warn({ api: 'ListTagResources' }, message),
   });
   const tenancy = opts.tenancy ?? 'enforce';
   if (tenancy === 'disabled') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloudRateLimits, rateLimitCloudApi } from '../../../src/cloud/rate-limited-cloud-api.js';
+import { CloudRateLimits, cloudBurst, rateLimitCloudApi } from '../../../src/cloud/rate-limited-cloud-api.js';
 import { FakeCloud, REGION, vpc } from '../fakes/fake-cloud.js';
 
 describe('rateLimitCloudApi', () => {
@@ -38,5 +38,16 @@ describe('rateLimitCloudApi', () => {
     await limits.whenAvailable('GetRole');
     await limits.whenAvailable('GetRole');
     await limits.acquire('GetRole'); // the token is still there
+  });
+
+  it('lets half a second of calls out at once after a quiet spell, leaving room in the cloud bucket for bunched arrivals', async () => {
+    expect([cloudBurst(0.5), cloudBurst(1), cloudBurst(20), cloudBurst(50), cloudBurst(7)]).toEqual([1, 1, 10, 25, 4]);
+    const limits = new CloudRateLimits({ qps: 20 });
+    let granted = 0;
+    for (let i = 0; i < 30; i++) void limits.acquire('AttachInstanceRamRole').then(() => granted++);
+    await new Promise((r) => setTimeout(r, 20));
+    // Ten at once (the burst), and at 20 a second no more than one other in these 20 ms.
+    expect(granted).toBeGreaterThanOrEqual(10);
+    expect(granted).toBeLessThanOrEqual(11);
   });
 });

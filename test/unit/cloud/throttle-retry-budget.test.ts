@@ -52,13 +52,16 @@ describe('rateLimitCloudApi: throttled calls', () => {
     await expect(limited.describeInstanceRamRoles(REGION, ['i-a'])).rejects.toThrow('Throttling');
   });
 
-  it('keeps one budget per action: answered reads fund no attach retry', async () => {
+  it('keeps one budget for every action: answered reads fund an attach retry, and the retry spends it for all', async () => {
     const cloud = world();
     const limited = rateLimitCloudApi(cloud, new CloudRateLimits({ qps: 1000 }));
-    for (let i = 0; i < 3 * successesPerRetry; i++) await limited.describeInstanceRamRoles(REGION, ['i-a']);
+    for (let i = 0; i < successesPerRetry; i++) await limited.describeInstanceRamRoles(REGION, ['i-a']);
     cloud.failures.set('AttachInstanceRamRole', [throttled('AttachInstanceRamRole')]);
-    await expect(limited.attachInstanceRamRole(REGION, 'R', ['i-a'])).rejects.toThrow('Throttling');
-    expect(cloud.mutations()).toHaveLength(1);
+    await expect(limited.attachInstanceRamRole(REGION, 'R', ['i-a'])).resolves.toEqual([expect.objectContaining({ instanceId: 'i-a', success: true })]);
+    expect(cloud.mutations()).toHaveLength(2);
+    // The attach's retry used the reads' credit: a throttled read now fails at once.
+    cloud.failures.set('DescribeInstanceRamRole', [throttled('DescribeInstanceRamRole')]);
+    await expect(limited.describeInstanceRamRoles(REGION, ['i-a'])).rejects.toThrow('Throttling');
   });
 
   it('never retries an error other than throttling', async () => {

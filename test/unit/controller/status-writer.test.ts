@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceRoleBinding, InstanceRoleBindingStatus } from '../../../src/api/instance-role-binding.js';
 import { StatusWriter } from '../../../src/controller/status-writer.js';
+import { MAX_LISTED_INSTANCES } from '../../../src/api/instance-role-binding.js';
 import type { BindingApi } from '../../../src/kube/binding-api.js';
 import { irb } from '../fakes/bindings.js';
 
@@ -57,5 +58,24 @@ describe('StatusWriter', () => {
     writer.observed(recreated);
     expect(writer.pending()).toBe(1);
     expect(writer.lastStatus(recreated)).toBe(recreated.status);
+  });
+
+  it('writes a status over the listing cap cut, and keeps the whole one as the last status after the informer delivers the cut one', async () => {
+    const sent: InstanceRoleBindingStatus[] = [];
+    const base = api();
+    const writer = new StatusWriter({ ...base, patchStatus: (b, status) => (sent.push(status), base.patchStatus(b, status)) });
+    const n = MAX_LISTED_INSTANCES + 5;
+    const whole: InstanceRoleBindingStatus = {
+      summary: { desired: n, bound: n, conflicts: 0, errors: 0 },
+      instances: Array.from({ length: n }, (_, i) => ({ instanceId: `i-${String(i).padStart(5, '0')}`, state: 'Bound' as const })),
+    };
+    const binding = irb('big', {}, { resourceVersion: 'rv-0' });
+    await writer.writeStatus(binding, whole);
+    expect(sent[0]?.instances).toHaveLength(MAX_LISTED_INSTANCES);
+    expect(sent[0]?.unlistedInstances).toBe(5);
+    expect(sent[0]?.summary).toEqual(whole.summary);
+    const delivered = { ...binding, metadata: { ...binding.metadata, resourceVersion: 'rv-1' }, status: sent[0] };
+    writer.observed(delivered);
+    expect(writer.lastStatus(delivered)).toBe(whole);
   });
 });

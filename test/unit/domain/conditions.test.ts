@@ -200,6 +200,17 @@ describe('computeStatus: suspend', () => {
     expect(s.lastSyncTime).toBe(LATER);
   });
 
+  it('carries a cut list over with the summary and unlisted count it had (a restart reads the cut status back)', () => {
+    const cut: InstanceRoleBindingStatus = { ...computeStatus(undefined, outcome([bound('i-a'), bound('i-b')])), summary: { desired: 1_002, bound: 1_002, conflicts: 0, errors: 0 }, unlistedInstances: 1_000 };
+    const s = computeStatus(cut, outcome(cut.instances ?? [], { suspended: true, now: LATER, plan: undefined }));
+    expect(s.summary).toEqual(cut.summary);
+    expect(s.unlistedInstances).toBe(1_000);
+    // A pass that observed the instances counts what it saw.
+    const observed = computeStatus(cut, outcome([bound('i-a')], { now: LATER }));
+    expect(observed.summary?.desired).toBe(1);
+    expect(observed.unlistedInstances).toBeUndefined();
+  });
+
   it('is Ready Unknown when suspended before the first reconcile', () => {
     expect(verdict(computeStatus(undefined, outcome([], { suspended: true, plan: undefined })))).toEqual(['Unknown/Suspended', 'False/Suspended', 'False/Suspended']);
   });
