@@ -215,7 +215,7 @@ describe('kubectl kustomize deploy/', () => {
 
   it('sets resource requests and limits', () => {
     const [c] = podSpecOf(only(objects, 'Deployment')).containers;
-    expect(c!.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(c!.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } });
   });
 
   it('meets the restricted Pod Security Standard', () => {
