@@ -68,15 +68,20 @@ export class OperatorProcess implements Liveness {
         if (this.tail.length > TAIL_LINES) this.tail.shift();
       });
     }
+    // Never outlive the benchmark (Ctrl-C, a failure): the operator goes when this process goes.
+    // The listener leaves with the operator, so a run of many operators does not pile them up.
+    const child = this.child;
+    const killOnExit = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.exit = { code, signal };
+        process.removeListener('exit', killOnExit);
         resolve();
       });
     });
-    // Never outlive the benchmark (Ctrl-C, a failure): the operator goes when this process goes.
-    const child = this.child;
-    process.once('exit', () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));
     this.sampler = setInterval(() => (this.phasePeakKiB = Math.max(this.phasePeakKiB, this.rssKiB())), SAMPLE_MS);
     this.sampler.unref();
   }
