@@ -27,6 +27,7 @@ import { arbitrate } from '../domain/arbitration.js';
 import type { BindingView } from '../domain/binding-view.js';
 import { bindingTargets, compareAge } from '../domain/claims.js';
 import { ECS_SERVICE_PRINCIPAL, type InstanceInfo, type RoleInfo } from '../domain/cloud-facts.js';
+import { byInstanceId } from '../domain/instance-states.js';
 import { type Permissions, UNRESTRICTED, identityOf } from '../domain/permissions.js';
 import { CONDITION_REASONS, asClause } from '../domain/reasons.js';
 import { roleNameKey, sameRoleName } from '../domain/role-names.js';
@@ -210,7 +211,7 @@ function auditRegion(region: RegionInventory, bindings: BindingView[], roles: Re
 
 function compareRows(a: InstanceAudit, b: InstanceAudit): number {
   if (a.regionId !== b.regionId) return a.regionId < b.regionId ? -1 : 1;
-  return a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0;
+  return byInstanceId(a, b);
 }
 
 function roleAudits(rows: InstanceAudit[], bindings: BindingView[], roles: ReadonlyMap<string, RoleInfo | null>): RoleAudit[] {

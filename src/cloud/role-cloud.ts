@@ -70,15 +70,15 @@ export interface RoleCloud {
   detach(regionId: string, changes: readonly RoleChange[], signal: AbortSignal): Promise<Map<string, DetachOutcome>>;
 }
 
-/**
- * The classified failure behind a rejected RoleCloud call, or undefined when the rejection is not
- * the cloud's answer (an abort, a bug): those propagate.
- */
 /** The API action and RequestId of a failed call, for the log line that reports it. */
 export function failedCallOf(err: unknown): { action: string; requestId: string | undefined } | undefined {
   return err instanceof CloudError ? { action: err.action, requestId: err.requestId } : undefined;
 }
 
+/**
+ * The classified failure behind a rejected RoleCloud call, or undefined when the rejection is not
+ * the cloud's answer (an abort, a bug): those propagate.
+ */
 export function failureOf(err: unknown): Failure | undefined {
   return err instanceof CloudError ? cloudFailure(err.code, err.cloudMessage, err.statusCode) : undefined;
 }

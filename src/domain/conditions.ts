@@ -21,6 +21,7 @@
  * Suspended: Ready keeps its previous status (Unknown if none) with reason Suspended; Reconciling
  * and Stalled are False with reason Suspended.
  */
+import { ERROR_STATES, IN_FLIGHT_STATES, byInstanceId } from './instance-states.js';
 import { listsEveryInstance } from './status-listing.js';
 import type {
   BindingSummary,
@@ -64,12 +65,11 @@ interface Verdict {
 type Verdicts = Record<ConditionType, Verdict>;
 
 const CONDITION_ORDER: readonly ConditionType[] = ['Ready', 'Reconciling', 'Stalled'];
-const IN_FLIGHT: ReadonlySet<InstanceState> = new Set(['Attaching', 'Detaching', 'Pending']);
 const EXAMPLES = 3;
 
 /** The status to write for this pass. */
 export function computeStatus(previous: InstanceRoleBindingStatus | undefined, outcome: PassOutcome): InstanceRoleBindingStatus {
-  const instances = outcome.instanceResults.map(cleanInstance).sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+  const instances = outcome.instanceResults.map(cleanInstance).sort(byInstanceId);
   const verdicts = outcome.suspended ? judgeSuspended(previous) : judge(outcome, instances);
   const conditions = CONDITION_ORDER.map((type) => toCondition(type, verdicts[type], previous, outcome));
   // A pass that observed nothing carries the previous list over; when that list was cut
@@ -97,7 +97,7 @@ export function summarize(instances: InstanceStatus[], outcome: Pick<PassOutcome
     if (i.state === 'Bound') summary.bound++;
     else if (i.state === 'Observed' && outcome.roleName !== undefined && sameRoleName(i.observedRole, outcome.roleName)) summary.bound++;
     else if (i.state === 'Conflict') summary.conflicts++;
-    else if (i.state === 'Error' || i.state === 'NotFound' || i.state === 'NotVpc' || i.state === 'NotPermitted') summary.errors++;
+    else if (ERROR_STATES.has(i.state)) summary.errors++;
   }
   return summary;
 }
@@ -116,7 +116,7 @@ function judgeSuspended(previous: InstanceRoleBindingStatus | undefined): Verdic
 function judge(outcome: PassOutcome, instances: InstanceStatus[]): Verdicts {
   const byState = groupByState(instances);
   const total = instances.length;
-  const inFlight = instances.filter((i) => IN_FLIGHT.has(i.state));
+  const inFlight = instances.filter((i) => IN_FLIGHT_STATES.has(i.state));
   const problems = describeProblems(byState, total, outcome.error?.message);
   const notStalled: Verdict = { status: 'False', reason: REASONS.NotStalled, message: 'no error that needs a spec or cloud-side change' };
   const idle = (ready: boolean): Verdict =>

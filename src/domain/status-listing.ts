@@ -6,28 +6,19 @@
  * list stays sorted by ID. summary counts every targeted instance; unlistedInstances says how many
  * entries were left out. Pure.
  */
-import { type InstanceRoleBindingStatus, type InstanceState, type InstanceStatus, MAX_LISTED_INSTANCES } from '../api/instance-role-binding.js';
+import { type InstanceRoleBindingStatus, type InstanceStatus, MAX_LISTED_INSTANCES } from '../api/instance-role-binding.js';
+import { ERROR_STATES, IN_FLIGHT_STATES, byInstanceId } from './instance-states.js';
 
-/** Lower comes first when the list is cut. */
-const LISTING_RANK: Record<InstanceState, number> = {
-  Conflict: 0,
-  Error: 0,
-  NotFound: 0,
-  NotVpc: 0,
-  NotPermitted: 0,
-  Pending: 1,
-  Attaching: 1,
-  Detaching: 1,
-  Bound: 2,
-  Observed: 2,
-};
+/** Lower comes first when the list is cut: problems (a conflict or an error), then work in flight, then the rest. */
+function listingRank({ state }: InstanceStatus): number {
+  return state === 'Conflict' || ERROR_STATES.has(state) ? 0 : IN_FLIGHT_STATES.has(state) ? 1 : 2;
+}
 
 export function listedStatus(status: InstanceRoleBindingStatus, max = MAX_LISTED_INSTANCES): InstanceRoleBindingStatus {
   const instances = status.instances ?? [];
   if (instances.length <= max) return status;
   const { unlistedInstances: _earlier, ...rest } = status;
-  const byId = (a: InstanceStatus, b: InstanceStatus): number => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0);
-  const kept = [...instances].sort((a, b) => LISTING_RANK[a.state] - LISTING_RANK[b.state] || byId(a, b)).slice(0, max).sort(byId);
+  const kept = [...instances].sort((a, b) => listingRank(a) - listingRank(b) || byInstanceId(a, b)).slice(0, max).sort(byInstanceId);
   return { ...rest, instances: kept, unlistedInstances: instances.length - kept.length };
 }
 
