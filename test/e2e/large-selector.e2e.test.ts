@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TAG_FILTER_RESOURCE_CAP } from '@ecs-role-operator/alicloud-sim';
+import { MAX_LISTED_INSTANCES } from '../../src/api/instance-role-binding.js';
 import { binding } from './fleet.js';
 import { instanceIdsOf } from './process-helpers.js';
 import { type World, condition, eventually, startWorld } from './world.js';
@@ -53,6 +54,11 @@ describeEachTarget('a tag selector past the 1,000-resource tag-filter cap', (tar
       return condition(got, 'Ready')?.status === 'True' ? got : undefined;
     }, 60_000);
     expect(b.status?.summary).toMatchObject({ desired: SELECTED, bound: SELECTED });
+    // The status the API server holds lists the first MAX_LISTED_INSTANCES by ID (all Bound) and counts the rest.
+    expect(b.status?.instances).toHaveLength(MAX_LISTED_INSTANCES);
+    expect(b.status?.instances?.[0]?.instanceId).toBe('i-big00001');
+    expect(b.status?.instances?.every((i) => i.state === 'Bound')).toBe(true);
+    expect(b.status?.unlistedInstances).toBe(SELECTED - MAX_LISTED_INSTANCES);
 
     const all = await rolesNow();
     expect(all.filter((i) => i.id.startsWith('i-big')).every((i) => i.ramRole === 'RoleA')).toBe(true);
