@@ -1,8 +1,10 @@
 /**
  * Finalizer handling in one place (kube-rs's finalizer helper): a live object that should carry
- * the finalizer gets it before `apply` runs (so before any cloud write); a deleting object that
- * carries it runs `cleanup`, and the finalizer is removed only once cleanup says the object is
- * released. A deleting object without our finalizer is not ours to clean up.
+ * the finalizer gets it before `apply` writes anything: the finalizer write is sent first and
+ * `apply` gets its promise, to await before its first write (a cloud write or a status write);
+ * reading the cloud need not wait for it. A deleting object that carries it runs `cleanup`, and
+ * the finalizer is removed only once cleanup says the object is released. A deleting object
+ * without our finalizer is not ours to clean up.
  */
 import { FINALIZER, type InstanceRoleBinding } from '../api/instance-role-binding.js';
 
@@ -11,7 +13,8 @@ export type Cleanup<R> = { released: true } | { released: false; result: R };
 export interface FinalizerHandlers<R> {
   /** Whether the live object should carry the finalizer. */
   wanted: boolean;
-  apply(): Promise<R>;
+  /** Must await `finalizerInPlace` before its first write; it rejects when the finalizer could not be set. */
+  apply(finalizerInPlace: Promise<void>): Promise<R>;
   cleanup(): Promise<Cleanup<R>>;
   /** The result once the finalizer was removed, or when it was never ours. */
   finished(why: 'finalized' | 'not ours to clean up'): R;
@@ -31,6 +34,12 @@ export async function withFinalizer<R>(binding: InstanceRoleBinding, writes: Fin
     await writes.setFinalizers(binding, finalizers.filter((f) => f !== FINALIZER));
     return handlers.finished('finalized');
   }
-  if (handlers.wanted && !ours) await writes.setFinalizers(binding, [...finalizers, FINALIZER]);
-  return handlers.apply();
+  if (!handlers.wanted || ours) return handlers.apply(Promise.resolve());
+  const finalizerInPlace = writes.setFinalizers(binding, [...finalizers, FINALIZER]);
+  // Handled here so that an apply that fails first (an aborted read) leaves no unhandled rejection.
+  finalizerInPlace.catch(() => undefined);
+  const result = await handlers.apply(finalizerInPlace);
+  // A pass whose finalizer write failed fails, whatever apply made of it.
+  await finalizerInPlace;
+  return result;
 }

@@ -108,10 +108,10 @@ export class BindingReconciler {
     const grant = view ? permissions.binding(identityOf(view)) : undefined;
     return withFinalizer(binding, this.deps.writer, {
       wanted: view !== undefined && !view.spec.suspend && view.spec.mode === 'Enforce' && grant?.permitted === true,
-      apply: () => {
+      apply: (finalizerInPlace) => {
         if (!view) return this.reportInvalidSpec(binding, 'invalid' in viewed ? viewed.invalid : 'invalid spec');
         if (!view.spec.suspend && grant && !grant.permitted) return this.reportNotPermitted(binding, view, grant.message);
-        return this.apply(binding, view, permissions, signal, log);
+        return this.apply(binding, view, permissions, finalizerInPlace, signal, log);
       },
       cleanup: () => this.cleanup(binding, view, permissions, signal, log),
       finished: (why) => {
@@ -124,7 +124,15 @@ export class BindingReconciler {
     });
   }
 
-  private async apply(binding: InstanceRoleBinding, view: BindingView, permissions: Permissions, signal: AbortSignal, log: Logger): Promise<ReconcileResult> {
+  /** The cloud is read while the finalizer write (`finalizerInPlace`) is on its way; nothing is written before it is in place. */
+  private async apply(
+    binding: InstanceRoleBinding,
+    view: BindingView,
+    permissions: Permissions,
+    finalizerInPlace: Promise<void>,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<ReconcileResult> {
     const { cloud, index, writer, ledger } = this.deps;
     const spec = view.spec;
     const previous = writer.lastStatus(binding);
@@ -134,13 +142,17 @@ export class BindingReconciler {
     }
 
     let observation: Observation;
-    let role: RoleCheck = 'unknown';
+    let role: RoleCheck;
     try {
-      observation = await cloud.observe(spec.regionId, scopeOf(view, permissions), signal);
-      if (spec.mode === 'Enforce') role = await cloud.checkRole(spec.roleName, signal);
+      [observation, role] = await Promise.all([
+        cloud.observe(spec.regionId, scopeOf(view, permissions), signal),
+        spec.mode === 'Enforce' ? cloud.checkRole(spec.roleName, signal) : ('unknown' as const),
+      ]);
     } catch (err) {
+      await finalizerInPlace;
       return this.reportPassFailure(binding, view, previous, err, log);
     }
+    await finalizerInPlace;
     this.guard.observed(observation.observedRoles);
     const context = { index, ledger, permissions };
     const plan = planPass(planInputFor(context, view, observation, role));

@@ -36,6 +36,62 @@ describe('withFinalizer', () => {
     expect(await run(irb(), false)).toEqual({ result: 'applied', log: ['apply'] });
   });
 
+  it('hands apply the finalizer write on its way, so reads need not wait; apply awaits it before writing', async () => {
+    const log: string[] = [];
+    let finishWrite: () => void = () => undefined;
+    const writes = {
+      setFinalizers: (_b: InstanceRoleBinding, finalizers: string[]) =>
+        new Promise<void>((resolve) => {
+          log.push(`finalizers ${finalizers.join(',')} sent`);
+          finishWrite = () => {
+            log.push('finalizer in place');
+            resolve();
+          };
+        }),
+    };
+    const result = withFinalizer(irb(), writes, {
+      wanted: true,
+      apply: async (finalizerInPlace) => {
+        log.push('read the cloud');
+        setTimeout(finishWrite, 5);
+        await finalizerInPlace;
+        log.push('write');
+        return 'applied';
+      },
+      cleanup: async () => ({ released: true }),
+      finished: (why) => why,
+    });
+    expect(await result).toBe('applied');
+    expect(log).toEqual([`finalizers ${FINALIZER} sent`, 'read the cloud', 'finalizer in place', 'write']);
+  });
+
+  it('fails the pass when the finalizer write fails, whether or not apply awaited it', async () => {
+    const refused = { setFinalizers: async () => Promise.reject(new Error('409 Conflict')) };
+    const handlers = (awaitIt: boolean) => ({
+      wanted: true,
+      apply: async (finalizerInPlace: Promise<void>) => {
+        if (awaitIt) await finalizerInPlace;
+        return 'applied';
+      },
+      cleanup: async (): Promise<Cleanup<string>> => ({ released: true }),
+      finished: (why: string) => why,
+    });
+    await expect(withFinalizer(irb(), refused, handlers(true))).rejects.toThrow('409 Conflict');
+    await expect(withFinalizer(irb(), refused, handlers(false))).rejects.toThrow('409 Conflict');
+  });
+
+  it('leaves no unhandled rejection when apply fails before the finalizer write does', async () => {
+    const refused = { setFinalizers: () => new Promise<void>((_, reject) => setTimeout(() => reject(new Error('409 Conflict')), 5)) };
+    const run = withFinalizer(irb(), refused, {
+      wanted: true,
+      apply: async () => Promise.reject(new Error('aborted')),
+      cleanup: async () => ({ released: true }),
+      finished: (why) => why,
+    });
+    await expect(run).rejects.toThrow('aborted');
+    await new Promise((r) => setTimeout(r, 20));
+  });
+
   it('on deletion, cleans up and removes only our finalizer once released', async () => {
     const deleting = irb({ deletionTimestamp: 'x', finalizers: ['other', FINALIZER] });
     expect(await run(deleting, true)).toEqual({ result: 'finalized', log: ['cleanup', 'finalizers other'] });

@@ -24,6 +24,8 @@ import { FakeCloud, vpc } from '../fakes/fake-cloud.js';
 
 class FakeBindingApi implements BindingApi {
   statusWrites = 0;
+  /** Set: setFinalizers rejects with it (e.g. a 409 from a stale resourceVersion). */
+  refuseFinalizers: Error | undefined;
   constructor(private readonly cache: BindingCache) {}
   async patchStatus(b: InstanceRoleBinding, status: InstanceRoleBindingStatus) {
     this.statusWrites++;
@@ -32,6 +34,8 @@ class FakeBindingApi implements BindingApi {
     return updated;
   }
   async setFinalizers(b: InstanceRoleBinding, finalizers: string[]) {
+    await new Promise((r) => setTimeout(r, 5));
+    if (this.refuseFinalizers) throw this.refuseFinalizers;
     const updated = { ...b, metadata: { ...b.metadata, finalizers } };
     this.cache.upsert(updated);
     return updated;
@@ -97,6 +101,22 @@ async function boundThenDeleted() {
 }
 
 describe('BindingReconciler', () => {
+  it('reads the cloud while the finalizer write is on its way, and writes nothing when it is refused', async () => {
+    const { cloud, cache, api, reconcile } = setup([vpc('i-a')]);
+    cache.upsert(irb('web', { instanceIds: ['i-a'] }));
+    api.refuseFinalizers = new Error('409 Conflict: the object has been modified');
+    await expect(reconcile('ns/web')).rejects.toThrow('409 Conflict');
+    expect(cloud.calls.map((c) => c.action).sort()).toEqual(['DescribeInstanceRamRole', 'DescribeInstances', 'GetRole']);
+    expect(cloud.mutations()).toEqual([]);
+    expect(api.statusWrites).toBe(0);
+    expect(cache.get('ns/web')?.metadata.finalizers).toBeUndefined();
+
+    api.refuseFinalizers = undefined;
+    await reconcile('ns/web');
+    expect(cache.get('ns/web')?.metadata.finalizers).toEqual([FINALIZER]);
+    expect(cloud.roles.get('i-a')).toBe('RoleA');
+  });
+
   it('adds the finalizer, attaches, reports Bound, and a second pass makes no cloud write', async () => {
     const { cloud, cache, reconcile } = setup([vpc('i-a'), vpc('i-b')]);
     cache.upsert(irb('web', { instanceIds: ['i-a', 'i-b'] }));
