@@ -16,6 +16,7 @@ import {
   CloudError,
   type InstanceCallResult,
   type InstanceFilter,
+  type ListingOptions,
   MAX_DESCRIBE_INSTANCE_IDS,
   MAX_DESCRIBE_ROLE_IDS,
   MAX_MUTATE_IDS,
@@ -162,7 +163,7 @@ export class AlibabaCloudApi implements CloudApi {
     return out;
   }
 
-  async listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options: CallOptions = {}): Promise<string[]> {
+  async listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options: ListingOptions = {}): Promise<string[]> {
     const entries = Object.entries(tags);
     if (entries.length === 0) throw new Error('listTaggedInstanceIds needs at least one tag');
     if (entries.length > MAX_TAG_FILTERS) throw new Error(`listTaggedInstanceIds takes at most ${MAX_TAG_FILTERS} tags, got ${entries.length}`);
@@ -175,7 +176,14 @@ export class AlibabaCloudApi implements CloudApi {
     for (let page = 0; page < MAX_PAGES; page++) {
       const request = new EcsModule.ListTagResourcesRequest({ ...base, ...(nextToken ? { nextToken } : {}) });
       const body = await this.callPage('ListTagResources', page, options, async () => (await client.listTagResources(request)).body);
-      for (const row of body?.tagResources?.tagResource ?? []) if (row.resourceId) ids.add(row.resourceId);
+      const fresh: string[] = [];
+      for (const row of body?.tagResources?.tagResource ?? []) {
+        if (row.resourceId && !ids.has(row.resourceId)) {
+          ids.add(row.resourceId);
+          fresh.push(row.resourceId);
+        }
+      }
+      if (fresh.length > 0) options.onPage?.(fresh);
       // Paging ends on an empty NextToken, never on a count.
       nextToken = body?.nextToken || undefined;
       if (!nextToken) return [...ids];

@@ -1,6 +1,7 @@
 /**
  * The RoleCloud port over a CloudApi: a binding's observation from DescribeInstances by IDs, the
- * selector resolved through ListTagResources (tag-selector.ts), and DescribeInstanceRamRole, the role check from GetRole, and attach/detach per
+ * selector resolved through ListTagResources (tag-selector.ts), and DescribeInstanceRamRole for
+ * each batch as soon as it is described; the role check from GetRole, and attach/detach per
  * role within the API's batch limits, with each instance's answer turned into a typed outcome
  * classified by the error table.
  */
@@ -8,6 +9,7 @@ import type { InstanceInfo, Observation } from '../domain/cloud-facts.js';
 import type { Failure } from '../domain/failures.js';
 import { chunk } from '../util/chunk.js';
 import { errorText } from '../util/error-text.js';
+import { TaskGroup } from '../util/task-group.js';
 import { type CloudApi, CloudError, type InstanceCallResult, MAX_DESCRIBE_ROLE_IDS, MAX_MUTATE_IDS } from './cloud-api.js';
 import { ROLE_NOT_ATTACHED_CODE, cloudFailure } from './error-policy.js';
 import { type TagSelectorOptions, TagSelectorResolver } from './tag-selector.js';
@@ -31,23 +33,44 @@ export class ApiRoleCloud implements RoleCloud {
     this.selectors = new TagSelectorResolver(api, options);
   }
 
+  /**
+   * Roles are read as soon as instances are described, in batches of MAX_DESCRIBE_ROLE_IDS: a
+   * large selector's roles are read while its listing goes on.
+   */
   async observe(regionId: string, scope: TargetScope, signal: AbortSignal): Promise<Observation> {
     const { instanceIds, selector } = scope;
-    const [byId, selected] = await Promise.all([
-      instanceIds.length > 0 ? this.api.describeInstances(regionId, { instanceIds: [...instanceIds] }, { signal }) : [],
-      selector ? this.selectors.resolve(regionId, selector, signal) : [],
-    ]);
-    const instances = new Map<string, InstanceInfo>();
-    for (const instance of [...byId, ...selected]) instances.set(instance.instanceId, instance);
-    const targetIds = [...new Set([...instanceIds, ...selected.map((i) => i.instanceId)])].sort();
     const admit = scope.admit ?? (() => true);
-    const vpcIds = targetIds.filter((id) => {
-      const instance = instances.get(id);
-      return instance?.networkType === 'vpc' && admit(instance);
-    });
-    const answers = await Promise.all(chunk(vpcIds, MAX_DESCRIBE_ROLE_IDS).map((ids) => this.api.describeInstanceRamRoles(regionId, ids, { signal })));
+    const instances = new Map<string, InstanceInfo>();
     const observedRoles = new Map<string, string | null>();
-    for (const answer of answers) for (const [id, role] of answer) observedRoles.set(id, role);
+    const roleReads = new TaskGroup();
+    const readRoles = (described: readonly InstanceInfo[]): void => {
+      const vpcIds: string[] = [];
+      for (const instance of described) {
+        if (instances.has(instance.instanceId)) continue;
+        instances.set(instance.instanceId, instance);
+        if (instance.networkType === 'vpc' && admit(instance)) vpcIds.push(instance.instanceId);
+      }
+      for (const ids of chunk(vpcIds, MAX_DESCRIBE_ROLE_IDS)) {
+        roleReads.add(
+          this.api.describeInstanceRamRoles(regionId, ids, { signal }).then((answer) => {
+            for (const [id, role] of answer) observedRoles.set(id, role);
+          }),
+        );
+      }
+    };
+    let selected: InstanceInfo[];
+    try {
+      [, selected] = await Promise.all([
+        instanceIds.length > 0 ? this.api.describeInstances(regionId, { instanceIds: [...instanceIds] }, { signal }).then(readRoles) : undefined,
+        selector ? this.selectors.resolve(regionId, selector, signal, readRoles) : [],
+      ]);
+    } catch (err) {
+      // The reads already started end before the failure is reported.
+      await roleReads.done().catch(() => undefined);
+      throw err;
+    }
+    await roleReads.done();
+    const targetIds = [...new Set([...instanceIds, ...selected.map((i) => i.instanceId)])].sort();
     return { targetIds, instances, observedRoles, observeErrors: new Map() };
   }
 

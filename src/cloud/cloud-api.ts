@@ -72,6 +72,15 @@ export interface CallOptions {
   beforeRequest?: () => Promise<void>;
 }
 
+export interface ListingOptions extends CallOptions {
+  /**
+   * Told the IDs of each page as it arrives, before the listing ends, so the caller can read
+   * further while the rest is listed. An ID may be told again (a listing restarted after a
+   * throttled page); the promise's answer is the whole listing, each ID once.
+   */
+  onPage?: (ids: readonly string[]) => void;
+}
+
 export interface CloudApi {
   /** All instances of the region matching the filter (every page). Unknown IDs are absent. */
   describeInstances(regionId: string, filter: InstanceFilter, options?: CallOptions): Promise<InstanceInfo[]>;
@@ -79,7 +88,7 @@ export interface CloudApi {
    * The IDs of the region's instances carrying every one of the tags (ListTagResources,
    * ResourceType instance, every page), each once, in the order listed. At most MAX_TAG_FILTERS tags.
    */
-  listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options?: CallOptions): Promise<string[]>;
+  listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options?: ListingOptions): Promise<string[]>;
   /**
    * Roles attached to the given VPC instances (at most MAX_DESCRIBE_ROLE_IDS).
    * The returned map has an entry for every requested ID; null means no role.

@@ -4,7 +4,7 @@
  * the cloud) and its latency. A paginated listing is one observation for the whole listing.
  * Place it next to the SDK adapter, below rate limiting, so it times calls and not waits.
  */
-import { type CallOptions, type CloudAction, type CloudApi, CloudError } from './cloud-api.js';
+import { type CallOptions, type CloudAction, type CloudApi, CloudError, type ListingOptions } from './cloud-api.js';
 
 export interface CloudCallSink {
   cloudCall(action: CloudAction, code: string, seconds: number): void;
@@ -31,7 +31,7 @@ export function instrumentCloudApi(cloud: CloudApi, sink: CloudCallSink): CloudA
   };
   return {
     describeInstances: (regionId, filter, options?: CallOptions) => timed('DescribeInstances', () => cloud.describeInstances(regionId, filter, options)),
-    listTaggedInstanceIds: (regionId, tags, options?: CallOptions) => timed('ListTagResources', () => cloud.listTaggedInstanceIds(regionId, tags, options)),
+    listTaggedInstanceIds: (regionId, tags, options?: ListingOptions) => timed('ListTagResources', () => cloud.listTaggedInstanceIds(regionId, tags, options)),
     describeInstanceRamRoles: (regionId, ids, options?: CallOptions) =>
       timed('DescribeInstanceRamRole', () => cloud.describeInstanceRamRoles(regionId, ids, options)),
     attachInstanceRamRole: (regionId, roleName, ids, options?: CallOptions) =>

@@ -6,8 +6,11 @@
  * a selector with tags is resolved in two steps: ListTagResources (ResourceType instance, the
  * tags ANDed, every page) gives the IDs, then DescribeInstances by those IDs (100 a call, coalesced
  * with every other binding's) gives the instances; the VPC and the tags are checked again on what
- * was described (an instance re-tagged between the two calls is not matched). A selector with
- * only a VPC lists DescribeInstances by VpcId, which has no such cap.
+ * was described (an instance re-tagged between the two calls is not matched). The two overlap:
+ * each 100 IDs listed are described while the listing goes on (ListTagResources is the slower
+ * quota: 50,000 instances are 1,000 pages), and `found` is told each described batch at once, so
+ * the caller can read their roles meanwhile. A selector with only a VPC lists DescribeInstances
+ * by VpcId, which has no such cap.
  *
  * An identity without ecs:ListTagResources (a RAM policy from before this version) falls back to
  * the DescribeInstances tag filter, told through `onListingDenied` (covering at most 1,000 tagged
@@ -15,7 +18,8 @@
  */
 import type { NormalizedSelector } from '../domain/binding-spec.js';
 import type { InstanceInfo } from '../domain/cloud-facts.js';
-import { type CloudApi, CloudError, TAG_FILTER_RESOURCE_CAP } from './cloud-api.js';
+import { TaskGroup } from '../util/task-group.js';
+import { type CloudApi, CloudError, MAX_DESCRIBE_INSTANCE_IDS, TAG_FILTER_RESOURCE_CAP } from './cloud-api.js';
 import { cloudFailure } from './error-policy.js';
 
 export const DEFAULT_TAG_LISTING_RETRY_MS = 10 * 60_000;
@@ -42,30 +46,70 @@ export class TagSelectorResolver {
     this.now = options.now ?? (() => Date.now());
   }
 
-  /** The region's instances the selector matches. */
-  async resolve(regionId: string, selector: NormalizedSelector, signal: AbortSignal): Promise<InstanceInfo[]> {
+  /**
+   * The region's instances the selector matches. `found` is told them batch by batch as they are
+   * described (each instance once), before the answer.
+   */
+  async resolve(regionId: string, selector: NormalizedSelector, signal: AbortSignal, found: (instances: readonly InstanceInfo[]) => void = () => undefined): Promise<InstanceInfo[]> {
     const tags = selector.tags;
     const vpc = selector.vpcId !== undefined ? { vpcId: selector.vpcId } : {};
-    if (Object.keys(tags).length === 0) return this.api.describeInstances(regionId, vpc, { signal });
+    const whole = (instances: InstanceInfo[]): InstanceInfo[] => {
+      found(instances);
+      return instances;
+    };
+    if (Object.keys(tags).length === 0) return whole(await this.api.describeInstances(regionId, vpc, { signal }));
     if (this.listingDeniedAt === undefined || this.now() - this.listingDeniedAt >= this.retryMs) {
-      let ids: string[] | undefined;
       try {
-        ids = await this.api.listTaggedInstanceIds(regionId, tags, { signal });
+        const matched = await this.listAndDescribe(regionId, selector, signal, found);
         this.listingDeniedAt = undefined;
+        return matched;
       } catch (err) {
-        if (!isDenied(err)) throw err;
+        if (!isDenied(err) || err.action !== 'ListTagResources') throw err;
         this.listingDeniedAt = this.now();
         this.onListingDenied(
           `ListTagResources was denied (${err.code}): tag selectors fall back to the DescribeInstances tag filter, which covers at most ${TAG_FILTER_RESOURCE_CAP} tagged instances; grant ecs:ListTagResources (deploy/ram/operator-policy.json)`,
         );
       }
-      if (ids !== undefined) {
-        if (ids.length === 0) return [];
-        const described = await this.api.describeInstances(regionId, { instanceIds: ids }, { signal });
-        return described.filter((i) => (selector.vpcId === undefined || i.vpcId === selector.vpcId) && Object.entries(tags).every(([k, v]) => i.tags[k] === v));
-      }
     }
-    return this.api.describeInstances(regionId, { tags, ...vpc }, { signal });
+    return whole(await this.api.describeInstances(regionId, { tags, ...vpc }, { signal }));
+  }
+
+  /** ListTagResources, each MAX_DESCRIBE_INSTANCE_IDS IDs described while the listing goes on. */
+  private async listAndDescribe(regionId: string, selector: NormalizedSelector, signal: AbortSignal, found: (instances: readonly InstanceInfo[]) => void): Promise<InstanceInfo[]> {
+    const matches = (i: InstanceInfo): boolean => (selector.vpcId === undefined || i.vpcId === selector.vpcId) && Object.entries(selector.tags).every(([k, v]) => i.tags[k] === v);
+    const matched: InstanceInfo[] = [];
+    const describing = new TaskGroup();
+    const listed = new Set<string>();
+    let waiting: string[] = [];
+    const describe = (ids: string[]): void => {
+      describing.add(
+        this.api.describeInstances(regionId, { instanceIds: ids }, { signal }).then((described) => {
+          const batch = described.filter(matches);
+          matched.push(...batch);
+          found(batch);
+        }),
+      );
+    };
+    const onPage = (ids: readonly string[]): void => {
+      for (const id of ids) {
+        if (listed.has(id)) continue;
+        listed.add(id);
+        waiting.push(id);
+      }
+      while (waiting.length >= MAX_DESCRIBE_INSTANCE_IDS) describe(waiting.splice(0, MAX_DESCRIBE_INSTANCE_IDS));
+    };
+    try {
+      // The whole answer too: IDs a listing did not tell page by page are described all the same.
+      onPage(await this.api.listTaggedInstanceIds(regionId, selector.tags, { signal, onPage }));
+    } catch (err) {
+      // The listing failed: what it started ends before the failure is reported.
+      await describing.done().catch(() => undefined);
+      throw err;
+    }
+    if (waiting.length > 0) describe(waiting);
+    waiting = [];
+    await describing.done();
+    return matched;
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiRoleCloud } from '../../../src/cloud/api-role-cloud.js';
 import { CloudError } from '../../../src/cloud/cloud-api.js';
+import { coalesceCloudApi } from '../../../src/cloud/coalescing-cloud-api.js';
 import { failureOf } from '../../../src/cloud/role-cloud.js';
 import { FakeCloud, REGION, classic, vpc } from '../fakes/fake-cloud.js';
 
@@ -14,7 +15,15 @@ describe('ApiRoleCloud', () => {
     expect(seen.targetIds).toEqual(['i-a', 'i-b', 'i-gone', 'i-old']);
     expect([...seen.instances.keys()].sort()).toEqual(['i-a', 'i-b', 'i-old']);
     expect(seen.observedRoles).toEqual(new Map([['i-a', null], ['i-b', 'R']]));
-    expect(cloud.calls.find((c) => c.action === 'DescribeInstanceRamRole')?.ids).toEqual(['i-a', 'i-b']);
+    // Each batch's roles are read as soon as it is described (the IDs', then the selector's), once each.
+    expect(cloud.calls.filter((c) => c.action === 'DescribeInstanceRamRole').flatMap((c) => c.ids).sort()).toEqual(['i-a', 'i-b']);
+  });
+
+  it('over the coalescing decorator, the role reads of the IDs and of the selector go out as one call', async () => {
+    const cloud = new FakeCloud({ instances: [vpc('i-a'), vpc('i-b', { app: 'web' }), classic('i-old')], attached: { 'i-b': 'R' } });
+    const port = new ApiRoleCloud(coalesceCloudApi(cloud, { windowMs: 5 }));
+    await port.observe(REGION, { instanceIds: ['i-a', 'i-old'], selector: { tags: { app: 'web' } } }, signal);
+    expect(cloud.calls.filter((c) => c.action === 'DescribeInstanceRamRole').map((c) => c.ids)).toEqual([['i-a', 'i-b']]);
   });
 
   it('reads the roles of many instances in calls of at most 50', async () => {

@@ -1,10 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { CloudError } from '../../../src/cloud/cloud-api.js';
+import { CloudError, type ListingOptions, MAX_DESCRIBE_INSTANCE_IDS } from '../../../src/cloud/cloud-api.js';
 import { TagSelectorResolver } from '../../../src/cloud/tag-selector.js';
-import { FakeCloud, REGION, vpc } from '../fakes/fake-cloud.js';
+import type { InstanceInfo } from '../../../src/domain/cloud-facts.js';
+import { FAKE_LISTING_PAGE, FakeCloud, REGION, vpc } from '../fakes/fake-cloud.js';
 
 const signal = new AbortController().signal;
 const denied = () => new CloudError({ action: 'ListTagResources', code: 'Forbidden.RAM', message: 'User not authorized to operate on the specified resource.', statusCode: 403 });
+
+/** `n` instances tagged fleet=big, i-0000 onwards. */
+function bigFleet(n: number) {
+  return new FakeCloud({ instances: Array.from({ length: n }, (_, i) => vpc(`i-${String(i).padStart(4, '0')}`, { fleet: 'big' })) });
+}
+
+/** A listing that tells its pages one at a time, a macrotask apart, as the API's pages arrive. */
+class SlowListing extends FakeCloud {
+  failAfterPages: number | undefined;
+  /** How many calls had been made when the listing answered. */
+  callsWhenListed = 0;
+  override async listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options?: ListingOptions): Promise<string[]> {
+    const pages: string[][] = [];
+    const ids = await super.listTaggedInstanceIds(regionId, tags, { onPage: (page) => void pages.push([...page]) });
+    for (const [n, page] of pages.entries()) {
+      await new Promise((r) => setTimeout(r, 2));
+      if (n === this.failAfterPages) throw new CloudError({ action: 'ListTagResources', code: 'Throttling', message: 'throttled', statusCode: 400 });
+      options?.onPage?.(page);
+    }
+    this.callsWhenListed = this.calls.length;
+    return ids;
+  }
+}
 
 function fleet() {
   return new FakeCloud({ instances: [vpc('i-1', { app: 'web' }, 'vpc-a'), vpc('i-2', { app: 'web' }, 'vpc-b'), vpc('i-3', { app: 'db' }, 'vpc-a'), vpc('i-4', {}, 'vpc-a')] });
@@ -46,5 +70,47 @@ describe('TagSelectorResolver', () => {
     const cloud = fleet();
     cloud.failures.set('ListTagResources', [new CloudError({ action: 'ListTagResources', code: 'Throttling', message: 'throttled', statusCode: 400 })]);
     await expect(new TagSelectorResolver(cloud).resolve(REGION, { tags: { app: 'web' } }, signal)).rejects.toThrow(/Throttling/);
+  });
+
+  it('describes each 100 IDs listed while the listing goes on, and tells each described batch before the answer', async () => {
+    const cloud = new SlowListing({ instances: bigFleet(250).instances });
+    const batches: InstanceInfo[][] = [];
+    const found = await new TagSelectorResolver(cloud).resolve(REGION, { tags: { fleet: 'big' } }, signal, (b) => void batches.push([...b]));
+    expect(found).toHaveLength(250);
+    const described = cloud.calls.filter((c) => c.action === 'DescribeInstances').map((c) => c.ids.length);
+    expect(described).toEqual([MAX_DESCRIBE_INSTANCE_IDS, MAX_DESCRIBE_INSTANCE_IDS, 50]);
+    expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
+    expect(new Set(batches.flat().map((i) => i.instanceId)).size).toBe(250);
+    // Pages of 50: the first two describes went out while the listing went on, the last 50 after it.
+    expect(FAKE_LISTING_PAGE).toBe(50);
+    expect(cloud.callsWhenListed).toBe(3);
+    expect(cloud.calls[1]?.ids[0]).toBe('i-0000');
+  });
+
+  it('describes what the answer holds when the listing told no pages', async () => {
+    const cloud = bigFleet(120);
+    const quiet = { ...cloud, calls: cloud.calls, listTaggedInstanceIds: (r: string, t: Record<string, string>) => cloud.listTaggedInstanceIds(r, t), describeInstances: cloud.describeInstances.bind(cloud) };
+    const found = await new TagSelectorResolver(quiet as unknown as FakeCloud).resolve(REGION, { tags: { fleet: 'big' } }, signal);
+    expect(found).toHaveLength(120);
+    expect(cloud.calls.filter((c) => c.action === 'DescribeInstances').map((c) => c.ids.length)).toEqual([100, 20]);
+  });
+
+  it('a listing that fails half-way rejects with its failure once the describes it started have ended', async () => {
+    const cloud = new SlowListing({ instances: bigFleet(250).instances });
+    cloud.failAfterPages = 3;
+    cloud.failures.set('DescribeInstances', [new CloudError({ action: 'DescribeInstances', code: 'ServiceUnavailable', message: 'try later', statusCode: 503 })]);
+    const warnings: string[] = [];
+    await expect(new TagSelectorResolver(cloud, { onListingDenied: (m) => void warnings.push(m) }).resolve(REGION, { tags: { fleet: 'big' } }, signal)).rejects.toThrow(/Throttling/);
+    expect(cloud.calls.filter((c) => c.action === 'DescribeInstances')).toHaveLength(1);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a describe denied after the listing is not taken for a denied listing: no fallback, the failure passes on', async () => {
+    const cloud = fleet();
+    cloud.failures.set('DescribeInstances', [new CloudError({ action: 'DescribeInstances', code: 'Forbidden.RAM', message: 'not authorized', statusCode: 403 })]);
+    const warnings: string[] = [];
+    await expect(new TagSelectorResolver(cloud, { onListingDenied: (m) => void warnings.push(m) }).resolve(REGION, { tags: { app: 'web' } }, signal)).rejects.toThrow(/Forbidden\.RAM/);
+    expect(warnings).toEqual([]);
+    expect(cloud.actions()).toEqual(['ListTagResources', 'DescribeInstances']);
   });
 });

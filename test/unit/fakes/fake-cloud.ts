@@ -11,10 +11,14 @@ import {
   CloudError,
   type InstanceCallResult,
   type InstanceFilter,
+  type ListingOptions,
   MAX_DESCRIBE_ROLE_IDS,
   MAX_MUTATE_IDS,
 } from '../../../src/cloud/cloud-api.js';
 import type { InstanceInfo, RoleInfo } from '../../../src/domain/cloud-facts.js';
+
+/** IDs per page of the fake's tag listing (ListTagResources answers 50 rows a page). */
+export const FAKE_LISTING_PAGE = 50;
 
 export interface CallRecord {
   action: CloudAction;
@@ -70,11 +74,14 @@ export class FakeCloud implements CloudApi {
     );
   }
 
-  async listTaggedInstanceIds(regionId: string, tags: Record<string, string>, _options?: CallOptions): Promise<string[]> {
+  /** Tells the IDs in pages of FAKE_LISTING_PAGE, as the API's listing does. */
+  async listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options?: ListingOptions): Promise<string[]> {
     this.record({ action: 'ListTagResources', regionId, ids: [] });
-    return this.instances
+    const ids = this.instances
       .filter((i) => i.regionId === regionId && Object.keys(i.tags).length > 0 && Object.entries(tags).every(([k, v]) => i.tags[k] === v))
       .map((i) => i.instanceId);
+    for (let i = 0; i < ids.length; i += FAKE_LISTING_PAGE) options?.onPage?.(ids.slice(i, i + FAKE_LISTING_PAGE));
+    return ids;
   }
 
   async describeInstanceRamRoles(regionId: string, ids: string[], _options?: CallOptions): Promise<Map<string, string | null>> {
