@@ -34,29 +34,39 @@ export class ApiRoleCloud implements RoleCloud {
   }
 
   /**
-   * Roles are read as soon as instances are described, in batches of MAX_DESCRIBE_ROLE_IDS: a
-   * large selector's roles are read while its listing goes on.
+   * Roles are read as soon as instances are described, in batches of MAX_DESCRIBE_ROLE_IDS, and
+   * each described batch is a part once its roles are read: a large selector's first parts are
+   * told while its listing goes on.
    */
-  async observe(regionId: string, scope: TargetScope, signal: AbortSignal): Promise<Observation> {
+  async observe(regionId: string, scope: TargetScope, signal: AbortSignal, onPart?: (part: Observation) => void): Promise<Observation> {
     const { instanceIds, selector } = scope;
     const admit = scope.admit ?? (() => true);
     const instances = new Map<string, InstanceInfo>();
     const observedRoles = new Map<string, string | null>();
     const roleReads = new TaskGroup();
     const readRoles = (described: readonly InstanceInfo[]): void => {
+      const part = new Map<string, InstanceInfo>();
       const vpcIds: string[] = [];
       for (const instance of described) {
         if (instances.has(instance.instanceId)) continue;
         instances.set(instance.instanceId, instance);
+        part.set(instance.instanceId, instance);
         if (instance.networkType === 'vpc' && admit(instance)) vpcIds.push(instance.instanceId);
       }
-      for (const ids of chunk(vpcIds, MAX_DESCRIBE_ROLE_IDS)) {
-        roleReads.add(
-          this.api.describeInstanceRamRoles(regionId, ids, { signal }).then((answer) => {
-            for (const [id, role] of answer) observedRoles.set(id, role);
-          }),
-        );
-      }
+      if (part.size === 0) return;
+      const reads = chunk(vpcIds, MAX_DESCRIBE_ROLE_IDS).map((ids) => this.api.describeInstanceRamRoles(regionId, ids, { signal }));
+      roleReads.add(
+        Promise.all(reads).then((answers) => {
+          const partRoles = new Map<string, string | null>();
+          for (const answer of answers) {
+            for (const [id, role] of answer) {
+              observedRoles.set(id, role);
+              partRoles.set(id, role);
+            }
+          }
+          onPart?.({ targetIds: [...part.keys()].sort(), instances: part, observedRoles: partRoles, observeErrors: new Map() });
+        }),
+      );
     };
     let selected: InstanceInfo[];
     try {

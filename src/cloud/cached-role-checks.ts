@@ -42,7 +42,7 @@ export class CachedRoleChecks implements RoleCloud {
     this.now = options.now ?? (() => Date.now());
   }
 
-  observe: RoleCloud['observe'] = (regionId, scope, signal) => this.inner.observe(regionId, scope, signal);
+  observe: RoleCloud['observe'] = (regionId, scope, signal, onPart) => this.inner.observe(regionId, scope, signal, onPart);
   attach: RoleCloud['attach'] = (regionId, changes, signal, options) => this.inner.attach(regionId, changes, signal, options);
   detach: RoleCloud['detach'] = (regionId, changes, signal) => this.inner.detach(regionId, changes, signal);
 

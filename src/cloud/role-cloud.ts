@@ -55,9 +55,12 @@ export interface RoleCheckAnswer {
 export interface RoleCloud {
   /**
    * Describes the instances the scope targets and reads the role of each VPC one. Rejects when a
-   * call fails (failureOf tells the failure).
+   * call fails (failureOf tells the failure). `onPart` is told each part of the observation as
+   * soon as it is complete (a batch described and its roles read; a large selector's first parts
+   * long before its listing ends): each described target in exactly one part, before the answer.
+   * The answer is the whole observation, parts included.
    */
-  observe(regionId: string, scope: TargetScope, signal: AbortSignal): Promise<Observation>;
+  observe(regionId: string, scope: TargetScope, signal: AbortSignal, onPart?: (part: Observation) => void): Promise<Observation>;
   /** Whether the RAM role exists and trusts ECS. Rejects when the check could not be made. */
   checkRole(roleName: string, signal: AbortSignal): Promise<RoleCheckAnswer>;
   /**

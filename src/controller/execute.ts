@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { InstanceStatus } from '../api/instance-role-binding.js';
 import { scheduleChanges, type SwapBatch } from '../domain/change-schedule.js';
 import { type ActionFailure, actionFailureText, roleChangePausedFailure } from '../domain/failures.js';
+import { byInstanceId } from '../domain/instance-states.js';
 import type { DetachedRole, PassActions } from '../domain/pass-events.js';
 import type { InstancePlan, Plan, PlannedAction } from '../domain/planner.js';
 import type { RolelessGuard } from './roleless-guard.js';
@@ -32,6 +33,17 @@ export interface Execution extends PassActions {
 /** The plan's statuses as they are, when nothing is executed. */
 export function unexecuted(plan: Plan): Execution {
   return { statuses: plan.instances.map(plannedStatus), attached: [], detached: [], failures: [] };
+}
+
+/** One execution from the executions of disjoint parts of a pass (see mergePlans). */
+export function mergeExecutions(executions: readonly Execution[]): Execution {
+  if (executions.length === 1) return executions[0] as Execution;
+  return {
+    statuses: executions.flatMap((e) => e.statuses).sort(byInstanceId),
+    attached: executions.flatMap((e) => e.attached),
+    detached: executions.flatMap((e) => e.detached),
+    failures: executions.flatMap((e) => e.failures),
+  };
 }
 
 export interface ExecuteOptions {

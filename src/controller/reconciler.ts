@@ -8,9 +8,11 @@
  *                     tenancy gate, before anything is read from the cloud: a binding no
  *                     InstanceRolePolicy permits is Stalled NotPermitted, gets no finalizer, and
  *                     nothing is read or changed for it (the ledger is untouched)
- *                     observe the permitted targets, check the role → plan → act (a status
- *                     "in flight" when the cloud writes take a while) → ledger → release what it holds but no longer targets → one status
- *                     → events
+ *                     observe the permitted targets and check the role; each part of the
+ *                     observation is planned and acted on as it arrives (pass-parts.ts: a large
+ *                     selector attaches while it is listed; a status "in flight" when the cloud
+ *                     writes take a while) → ledger → release what it holds but no longer
+ *                     targets → one status → events
  *   deleting binding  release everything it holds in the ledger (whatever the spec has become),
  *                     then let go of its holds and the finalizer goes
  *
@@ -36,6 +38,7 @@ import type { BindingIndex, EventRecorder, TenancySource } from '../kube/binding
 import type { Decision } from '../runtime/reconcile-loop.js';
 import { errorText } from '../util/error-text.js';
 import { type Execution, executePlan, unexecuted } from './execute.js';
+import { PassParts } from './pass-parts.js';
 import { type Cleanup, withFinalizer } from './finalizer.js';
 import { planInputFor, scopeOf } from './plan-input.js';
 import { confirmedActions, release } from './release.js';
@@ -85,6 +88,13 @@ export const DEFAULT_IN_FLIGHT_STATUS_DELAY_MS = 2_000;
 const UNSETTLED: ReadonlySet<InstanceState> = new Set(['Attaching', 'Detaching', 'Pending']);
 
 type StatusOutcome = Omit<PassOutcome, 'generation' | 'now' | 'mode' | 'roleName'>;
+
+/** A status write that says what is in flight, due once the pass's cloud writes take long; cancel() before then writes nothing. */
+interface InFlightStatus {
+  cancel(): void;
+  /** The status written (undefined when none was, or the write failed). */
+  written: Promise<InstanceRoleBindingStatus | undefined> | undefined;
+}
 
 export class BindingReconciler {
   /** Per binding, instances whose drift was detected and whose re-attach has not succeeded yet. */
@@ -141,33 +151,45 @@ export class BindingReconciler {
       return { kind: 'done', why: 'suspended' };
     }
 
+    const enforce = spec.mode === 'Enforce';
+    const context = { index, ledger, permissions };
+    const roleCheck: Promise<RoleCheck> = enforce ? cloud.checkRole(spec.roleName, signal) : Promise.resolve('unknown');
+    const ready = Promise.all([roleCheck, finalizerInPlace]).then(([checked]) => checked);
+    ready.catch(() => undefined);
+    const inFlight: { status?: InFlightStatus } = {};
+    const parts = new PassParts(ready, {
+      plan: (part, checked) => {
+        this.guard.observed(part.observedRoles);
+        return planPass(planInputFor(context, view, part, checked));
+      },
+      execute: (partPlan) => {
+        if (!enforce || partPlan.actions.length === 0) return Promise.resolve(unexecuted(partPlan));
+        // While the cloud writes wait (on the rate limiter, on a throttled cloud), the status says
+        // what is in flight (Reconciling=True, instances Attaching/Detaching); writes done within
+        // inFlightStatusDelayMs go without that extra status write.
+        inFlight.status ??= this.deferInFlightStatus(binding, view, previous, () => parts.planned(), log);
+        return executePlan(cloud, spec.regionId, partPlan, signal, log, { guard: this.guard });
+      },
+    });
     let observation: Observation;
-    let role: RoleCheck;
     try {
-      [observation, role] = await Promise.all([
-        cloud.observe(spec.regionId, scopeOf(view, permissions), signal),
-        spec.mode === 'Enforce' ? cloud.checkRole(spec.roleName, signal) : ('unknown' as const),
-      ]);
+      [observation] = await Promise.all([cloud.observe(spec.regionId, scopeOf(view, permissions), signal, (part) => parts.add(part)), roleCheck]);
     } catch (err) {
+      const done = await parts.abandon();
+      inFlight.status?.cancel();
+      const changed = applyLedgerChanges(ledger, { key: view.key, uid: view.uid }, ledgerChangesOf(done.plan, confirmedActions(done.execution)));
+      if (changed.length > 0) this.deps.holdingsChanged?.(view, [...changed].sort());
       await finalizerInPlace;
       return this.reportPassFailure(binding, view, previous, err, log);
     }
-    await finalizerInPlace;
-    this.guard.observed(observation.observedRoles);
-    const context = { index, ledger, permissions };
-    const plan = planPass(planInputFor(context, view, observation, role));
-    const acting = spec.mode === 'Enforce' && plan.actions.length > 0;
-    // While the cloud writes wait (on the rate limiter, on a throttled cloud), the status says what
-    // is in flight (Reconciling=True, instances Attaching/Detaching); writes done within
-    // inFlightStatusDelayMs go without that extra status write.
-    const inFlight = acting ? this.deferInFlightStatus(binding, view, previous, plan, log) : undefined;
+    let plan: Plan;
     let execution: Execution;
     try {
-      execution = acting ? await executePlan(cloud, spec.regionId, plan, signal, log, { guard: this.guard }) : unexecuted(plan);
+      ({ plan, execution } = await parts.finish(observation));
     } finally {
-      inFlight?.cancel();
+      inFlight.status?.cancel();
     }
-    const latest = (await inFlight?.written) ?? previous;
+    const latest = (await inFlight.status?.written) ?? previous;
     // A roleless instance that was released will never be re-attached: it no longer counts.
     if (this.guard.rolelessCount > 0) this.guard.forget(plan.instances.filter((p) => p.state === 'NotFound' && this.guard.isRoleless(p.instanceId)).map((p) => p.instanceId));
     const changed = new Set(applyLedgerChanges(ledger, { key: view.key, uid: view.uid }, ledgerChangesOf(plan, confirmedActions(execution))));
@@ -297,22 +319,24 @@ export class BindingReconciler {
   }
 
   /**
-   * Writes the plan's in-flight status once the pass's cloud writes have taken longer than
-   * inFlightStatusDelayMs; cancel() before then writes nothing. `written` is the status written
-   * (undefined when none was, or the write failed: the pass's final write follows anyway).
+   * Writes the in-flight status of what is planned by then once the pass's cloud writes have taken
+   * longer than inFlightStatusDelayMs; cancel() before then writes nothing. `written` is the
+   * status written (undefined when none was, or the write failed: the pass's final write follows
+   * anyway).
    */
   private deferInFlightStatus(
     binding: InstanceRoleBinding,
     view: BindingView,
     previous: InstanceRoleBindingStatus | undefined,
-    plan: Plan,
+    plannedSoFar: () => Plan,
     log: Logger,
-  ): { cancel(): void; written: Promise<InstanceRoleBindingStatus | undefined> | undefined } {
-    const deferred: { cancel(): void; written: Promise<InstanceRoleBindingStatus | undefined> | undefined } = {
+  ): InFlightStatus {
+    const deferred: InFlightStatus = {
       cancel: () => clearTimeout(timer),
       written: undefined,
     };
     const timer = setTimeout(() => {
+      const plan = plannedSoFar();
       deferred.written = this.writeStatus(binding, view, previous, { plan, instanceResults: unexecuted(plan).statuses, suspended: false }).catch((err: unknown) => {
         log.warn({ err: errorText(err) }, 'in-flight status not written; the pass result follows');
         return undefined;

@@ -99,6 +99,7 @@ import { type Arbitration, arbitrate, validHolding } from './arbitration.js';
 import type { BindingView } from './binding-view.js';
 import { bindingTargets } from './claims.js';
 import { ECS_SERVICE_PRINCIPAL, type InstanceInfo, type Observation, type RoleCheck } from './cloud-facts.js';
+import { byInstanceId } from './instance-states.js';
 import type { LedgerChange, OwnershipView } from './ownership.js';
 import { type Permissions, holderIdentity, identityOf } from './permissions.js';
 import { CONDITION_REASONS, asClause } from './reasons.js';
@@ -420,6 +421,16 @@ function release(instanceId: string): LedgerChange {
 
 function withObserved(plan: InstancePlan, observed: string | null): InstancePlan {
   return observed === null ? plan : { ...plan, observedRole: observed };
+}
+
+/**
+ * One plan from the plans of disjoint parts of one observation (a pass plans each part as it is
+ * observed): as if planned at once, since each instance's plan depends on its own facts only.
+ */
+export function mergePlans(plans: readonly Plan[]): Plan {
+  if (plans.length === 1) return plans[0] as Plan;
+  const instances = plans.flatMap((p) => p.instances).sort(byInstanceId);
+  return assemble(instances, plans.find((p) => p.stalled)?.stalled);
 }
 
 function assemble(instances: InstancePlan[], stalled: PlanStall | undefined): Plan {

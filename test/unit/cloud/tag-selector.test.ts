@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CloudError, type ListingOptions, MAX_DESCRIBE_INSTANCE_IDS } from '../../../src/cloud/cloud-api.js';
+import { CloudError, MAX_DESCRIBE_INSTANCE_IDS } from '../../../src/cloud/cloud-api.js';
 import { TagSelectorResolver } from '../../../src/cloud/tag-selector.js';
 import type { InstanceInfo } from '../../../src/domain/cloud-facts.js';
-import { FAKE_LISTING_PAGE, FakeCloud, REGION, vpc } from '../fakes/fake-cloud.js';
+import { FAKE_LISTING_PAGE, FakeCloud, REGION, SlowListingCloud, vpc } from '../fakes/fake-cloud.js';
 
 const signal = new AbortController().signal;
 const denied = () => new CloudError({ action: 'ListTagResources', code: 'Forbidden.RAM', message: 'User not authorized to operate on the specified resource.', statusCode: 403 });
@@ -10,24 +10,6 @@ const denied = () => new CloudError({ action: 'ListTagResources', code: 'Forbidd
 /** `n` instances tagged fleet=big, i-0000 onwards. */
 function bigFleet(n: number) {
   return new FakeCloud({ instances: Array.from({ length: n }, (_, i) => vpc(`i-${String(i).padStart(4, '0')}`, { fleet: 'big' })) });
-}
-
-/** A listing that tells its pages one at a time, a macrotask apart, as the API's pages arrive. */
-class SlowListing extends FakeCloud {
-  failAfterPages: number | undefined;
-  /** How many calls had been made when the listing answered. */
-  callsWhenListed = 0;
-  override async listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options?: ListingOptions): Promise<string[]> {
-    const pages: string[][] = [];
-    const ids = await super.listTaggedInstanceIds(regionId, tags, { onPage: (page) => void pages.push([...page]) });
-    for (const [n, page] of pages.entries()) {
-      await new Promise((r) => setTimeout(r, 2));
-      if (n === this.failAfterPages) throw new CloudError({ action: 'ListTagResources', code: 'Throttling', message: 'throttled', statusCode: 400 });
-      options?.onPage?.(page);
-    }
-    this.callsWhenListed = this.calls.length;
-    return ids;
-  }
 }
 
 function fleet() {
@@ -73,7 +55,7 @@ describe('TagSelectorResolver', () => {
   });
 
   it('describes each 100 IDs listed while the listing goes on, and tells each described batch before the answer', async () => {
-    const cloud = new SlowListing({ instances: bigFleet(250).instances });
+    const cloud = new SlowListingCloud({ instances: bigFleet(250).instances });
     const batches: InstanceInfo[][] = [];
     const found = await new TagSelectorResolver(cloud).resolve(REGION, { tags: { fleet: 'big' } }, signal, (b) => void batches.push([...b]));
     expect(found).toHaveLength(250);
@@ -96,7 +78,7 @@ describe('TagSelectorResolver', () => {
   });
 
   it('a listing that fails half-way rejects with its failure once the describes it started have ended', async () => {
-    const cloud = new SlowListing({ instances: bigFleet(250).instances });
+    const cloud = new SlowListingCloud({ instances: bigFleet(250).instances });
     cloud.failAfterPages = 3;
     cloud.failures.set('DescribeInstances', [new CloudError({ action: 'DescribeInstances', code: 'ServiceUnavailable', message: 'try later', statusCode: 503 })]);
     const warnings: string[] = [];

@@ -20,7 +20,7 @@ import type { BindingEvent } from '../../../src/domain/pass-events.js';
 import type { BindingApi, EventRecorder } from '../../../src/kube/binding-api.js';
 import { BindingCache } from '../../../src/kube/binding-cache.js';
 import { deleting, irb } from '../fakes/bindings.js';
-import { FakeCloud, vpc } from '../fakes/fake-cloud.js';
+import { FakeCloud, SlowListingCloud, vpc } from '../fakes/fake-cloud.js';
 
 class FakeBindingApi implements BindingApi {
   statusWrites = 0;
@@ -54,10 +54,13 @@ interface SetupOptions {
   permissions?: Permissions;
   synced?: boolean;
   inFlightStatusDelayMs?: number;
+  /** The cloud's tag listing tells its pages a macrotask apart (SlowListingCloud). */
+  slowListing?: boolean;
 }
 
 function setup(instances: InstanceInfo[], opts: SetupOptions = {}) {
-  const cloud = new FakeCloud({ instances, ramRoles: opts.ramRoles ?? { RoleA: true, RoleB: true }, ...(opts.attached ? { attached: opts.attached } : {}) });
+  const init = { instances, ramRoles: opts.ramRoles ?? { RoleA: true, RoleB: true }, ...(opts.attached ? { attached: opts.attached } : {}) };
+  const cloud = opts.slowListing ? new SlowListingCloud(init) : new FakeCloud(init);
   const cache = new BindingCache(60_000);
   const api = new FakeBindingApi(cache);
   const ledger = new OwnershipLedger();
@@ -100,7 +103,44 @@ async function boundThenDeleted() {
   return world;
 }
 
+/** `n` VPC instances tagged fleet=big. */
+const bigFleet = (n: number) => Array.from({ length: n }, (_, i) => vpc(`i-${String(i).padStart(4, '0')}`, { fleet: 'big' }));
+
 describe('BindingReconciler', () => {
+  it('a large selector attaches its first instances while the rest is still listed, and reports all of them', async () => {
+    const { cloud, cache, ledger, reconcile } = setup(bigFleet(250), { slowListing: true });
+    cache.upsert(irb('big', { instanceSelector: { tags: { fleet: 'big' } } }));
+    expect(await reconcile('ns/big')).toMatchObject({ kind: 'requeueAfter', why: 'resync' });
+    const slow = cloud as SlowListingCloud;
+    const firstAttach = cloud.calls.findIndex((c) => c.action === 'AttachInstanceRamRole');
+    expect(firstAttach).toBeGreaterThan(-1);
+    expect(firstAttach).toBeLessThan(slow.callsWhenListed);
+    expect([...cloud.roles.values()].every((r) => r === 'RoleA')).toBe(true);
+    expect(cloud.mutations().flatMap((m) => m.ids)).toHaveLength(250);
+    const status = cache.get('ns/big')?.status;
+    expect(status?.summary).toMatchObject({ desired: 250, bound: 250, errors: 0 });
+    expect(status?.instances?.map((i) => i.instanceId)).toEqual(bigFleet(250).map((i) => i.instanceId));
+    expect(ledger.heldBy('uid-big').size).toBe(250);
+  });
+
+  it('a listing that fails half-way fails the pass, but what its first parts attached is recorded as held; the next pass finishes', async () => {
+    const { cloud, cache, ledger, reconcile } = setup(bigFleet(250), { slowListing: true });
+    const slow = cloud as SlowListingCloud;
+    slow.failAfterPages = 3;
+    cache.upsert(irb('big', { instanceSelector: { tags: { fleet: 'big' } } }));
+    expect(await reconcile('ns/big')).toMatchObject({ kind: 'failed', failure: { code: 'Throttling' } });
+    const attachedFirst = cloud.mutations().flatMap((m) => m.ids);
+    expect(attachedFirst).toHaveLength(100);
+    expect(ledger.heldBy('uid-big').size).toBe(100);
+    slow.failAfterPages = undefined;
+    cloud.calls.length = 0;
+    await reconcile('ns/big');
+    expect(cloud.mutations().flatMap((m) => m.ids)).toHaveLength(150);
+    expect(cloud.mutations().flatMap((m) => m.ids).some((id) => attachedFirst.includes(id))).toBe(false);
+    expect(ledger.heldBy('uid-big').size).toBe(250);
+    expect(cache.get('ns/big')?.status?.summary).toMatchObject({ desired: 250, bound: 250 });
+  });
+
   it('reads the cloud while the finalizer write is on its way, and writes nothing when it is refused', async () => {
     const { cloud, cache, api, reconcile } = setup([vpc('i-a')]);
     cache.upsert(irb('web', { instanceIds: ['i-a'] }));

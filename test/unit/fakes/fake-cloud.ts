@@ -125,6 +125,26 @@ export class FakeCloud implements CloudApi {
   }
 }
 
+/** A listing that tells its pages one at a time, a macrotask apart, as the API's pages arrive. */
+export class SlowListingCloud extends FakeCloud {
+  /** Set: the listing fails with Throttling instead of telling this page (0-based). */
+  failAfterPages: number | undefined;
+  /** How many calls had been made when the listing answered. */
+  callsWhenListed = 0;
+
+  override async listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options?: ListingOptions): Promise<string[]> {
+    const pages: string[][] = [];
+    const ids = await super.listTaggedInstanceIds(regionId, tags, { onPage: (page) => void pages.push([...page]) });
+    for (const [n, page] of pages.entries()) {
+      await new Promise((r) => setTimeout(r, 2));
+      if (n === this.failAfterPages) throw new CloudError({ action: 'ListTagResources', code: 'Throttling', message: 'throttled', statusCode: 400 });
+      options?.onPage?.(page);
+    }
+    this.callsWhenListed = this.calls.length;
+    return ids;
+  }
+}
+
 export const REGION = 'cn-hangzhou';
 
 export function vpc(id: string, tags: Record<string, string> = {}, vpcId = 'vpc-a'): InstanceInfo {
