@@ -26,17 +26,20 @@ export class PassParts {
   private readonly work = new TaskGroup();
   private readonly covered = new Set<string>();
 
-  /** `ready`: the role check, once the finalizer is in place too; parts wait for it. */
+  private readiness: Promise<RoleCheck> | undefined;
+
+  /** `ready`: the role check, once the finalizer is in place too; asked for once, by the first part, which waits for it like every other. */
   constructor(
-    private readonly ready: Promise<RoleCheck>,
+    private readonly ready: () => Promise<RoleCheck>,
     private readonly handlers: PartHandlers,
   ) {}
 
   /** A part of the observation: planned and acted on as soon as `ready` is. */
   add(part: Observation): void {
     for (const id of part.targetIds) this.covered.add(id);
+    this.readiness ??= this.ready();
     this.work.add(
-      this.ready.then(async (role) => {
+      this.readiness.then(async (role) => {
         const plan = this.handlers.plan(part, role);
         this.plans.push(plan);
         this.executions.push(await this.handlers.execute(plan));

@@ -153,9 +153,17 @@ export class BindingReconciler {
 
     const enforce = spec.mode === 'Enforce';
     const context = { index, ledger, permissions };
-    const roleCheck: Promise<RoleCheck> = enforce ? cloud.checkRole(spec.roleName, signal) : Promise.resolve('unknown');
-    const ready = Promise.all([roleCheck, finalizerInPlace]).then(([checked]) => checked);
-    ready.catch(() => undefined);
+    // The role is checked once the first part is observed (or the whole observation, when no part
+    // came): a pass whose first read fails makes no further call.
+    let roleCheck: Promise<RoleCheck> | undefined;
+    const checkRole = (): Promise<RoleCheck> => {
+      if (!roleCheck) {
+        roleCheck = enforce ? cloud.checkRole(spec.roleName, signal) : Promise.resolve('unknown');
+        roleCheck.catch(() => undefined);
+      }
+      return roleCheck;
+    };
+    const ready = (): Promise<RoleCheck> => Promise.all([checkRole(), finalizerInPlace]).then(([checked]) => checked);
     const inFlight: { status?: InFlightStatus } = {};
     const parts = new PassParts(ready, {
       plan: (part, checked) => {
@@ -173,7 +181,8 @@ export class BindingReconciler {
     });
     let observation: Observation;
     try {
-      [observation] = await Promise.all([cloud.observe(spec.regionId, scopeOf(view, permissions), signal, (part) => parts.add(part)), roleCheck]);
+      observation = await cloud.observe(spec.regionId, scopeOf(view, permissions), signal, (part) => parts.add(part));
+      await checkRole();
     } catch (err) {
       const done = await parts.abandon();
       inFlight.status?.cancel();
