@@ -29,7 +29,7 @@ import { type PassOutcome, computeStatus } from '../domain/conditions.js';
 import { type Failure, actionFailureText, failureText, invalidSpecFailure, notPermittedFailure, worstFailure } from '../domain/failures.js';
 import { ledgerChangesOf } from '../domain/ledger-changes.js';
 import { type OwnershipLedger, applyLedgerChanges } from '../domain/ownership.js';
-import { type BindingEvent, actionFailedEvent, detachedEvent, passEvents, stalledEvent } from '../domain/pass-events.js';
+import { type BindingEvent, actionFailedEvent, attachedEvent, detachedEvent, passEvents, stalledEvent } from '../domain/pass-events.js';
 import { type Permissions, identityOf } from '../domain/permissions.js';
 import { type Plan, plan as planPass } from '../domain/planner.js';
 import { RolelessGuard, type RolelessObserver } from './roleless-guard.js';
@@ -186,8 +186,11 @@ export class BindingReconciler {
     } catch (err) {
       const done = await parts.abandon();
       inFlight.status?.cancel();
+      // What the parts observed before the failure did is recorded, in the ledger and as Events.
       const changed = applyLedgerChanges(ledger, { key: view.key, uid: view.uid }, ledgerChangesOf(done.plan, confirmedActions(done.execution)));
       if (changed.length > 0) this.deps.holdingsChanged?.(view, [...changed].sort());
+      if (done.execution.detached.length > 0) this.record(binding, detachedEvent(done.execution.detached));
+      if (done.execution.attached.length > 0) this.record(binding, attachedEvent(spec.roleName, done.execution.attached));
       await finalizerInPlace;
       return this.reportPassFailure(binding, view, previous, err, log);
     }

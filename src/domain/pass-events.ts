@@ -79,7 +79,7 @@ export function passEvents({ roleName, previous, status, plan, actions, unrepair
   if (drifted.length > 0) events.push(event('DriftDetected', `${listIds(drifted, IDS_SHOWN)} no longer ${agree(drifted.length, 'carries', 'carry')} role ${roleName}`));
   if (corrected.length > 0) events.push(event('DriftCorrected', `re-attached role ${roleName} to ${listIds(corrected, IDS_SHOWN)}`));
   if (actions.detached.length > 0) events.push(detachedEvent(actions.detached));
-  if (actions.attached.length > 0) events.push(event('Attached', `attached role ${roleName} to ${listIds(actions.attached, IDS_SHOWN)}`));
+  if (actions.attached.length > 0) events.push(attachedEvent(roleName, actions.attached));
 
   const newConflicts = (status.instances ?? []).filter((i) => i.state === 'Conflict' && before.get(i.instanceId)?.state !== 'Conflict');
   for (const c of newConflicts.slice(0, EVENTS_PER_KIND)) events.push(event('RoleConflict', `${c.instanceId}: ${c.message ?? 'conflict'}`));
@@ -95,6 +95,11 @@ export function passEvents({ roleName, previous, status, plan, actions, unrepair
     events.push(stalledEvent(stalled.reason as ConditionReason, stalled.message));
   }
   return { events, drift: { detected: drifted.length, corrected: corrected.length, unrepaired: remaining } };
+}
+
+/** "attached role A to i-a, i-b" */
+export function attachedEvent(roleName: string, attached: readonly string[]): BindingEvent {
+  return event('Attached', `attached role ${roleName} to ${listIds(attached, IDS_SHOWN)}`);
 }
 
 /** "detached role A from i-a, i-b; detached role B from i-c" */

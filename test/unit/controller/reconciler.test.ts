@@ -132,6 +132,7 @@ describe('BindingReconciler', () => {
     const attachedFirst = cloud.mutations().flatMap((m) => m.ids);
     expect(attachedFirst).toHaveLength(100);
     expect(ledger.heldBy('uid-big').size).toBe(100);
+    expect(events.at(-1)).toMatchObject({ type: 'Normal', reason: 'Attached', message: expect.stringContaining('attached role RoleA to i-0000') });
     slow.failAfterPages = undefined;
     cloud.calls.length = 0;
     await reconcile('ns/big');
