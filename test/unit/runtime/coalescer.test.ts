@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Coalescer } from '../../../src/runtime/coalescer.js';
+import { Coalescer, STREAM_QUIET_WINDOWS } from '../../../src/runtime/coalescer.js';
 
 describe('Coalescer', () => {
   it('sends items of one group that arrive together as one call, up to the batch limit', async () => {
@@ -214,7 +214,7 @@ describe('Coalescer: a stream of requests fills its calls', () => {
     }
   });
 
-  it('keeps a growing batch open across a short pause in the stream, and sends it after three quiet windows', async () => {
+  it('keeps a growing batch open across a pause in the stream shorter than STREAM_QUIET_WINDOWS, and sends it after that many quiet windows', async () => {
     vi.useFakeTimers();
     try {
       const calls: string[][] = [];
@@ -222,13 +222,13 @@ describe('Coalescer: a stream of requests fills its calls', () => {
       const streamed = [c.request('g', 'a')];
       await vi.advanceTimersByTimeAsync(5);
       streamed.push(c.request('g', 'b'));
-      // A pause of two windows (a GC pause, say): the batch has been growing, so it waits on.
-      await vi.advanceTimersByTimeAsync(25);
+      // A pause of one window less than the limit (a GC pause, a busy machine): the batch has been growing, so it waits on.
+      await vi.advanceTimersByTimeAsync(10 * (STREAM_QUIET_WINDOWS - 1) + 5);
       streamed.push(c.request('g', 'c'));
-      await vi.advanceTimersByTimeAsync(5);
+      await vi.advanceTimersByTimeAsync(10 * (STREAM_QUIET_WINDOWS - 1));
       expect(calls).toEqual([]);
-      // Three quiet windows: sent.
-      await vi.advanceTimersByTimeAsync(40);
+      // STREAM_QUIET_WINDOWS quiet windows: sent.
+      await vi.advanceTimersByTimeAsync(20);
       await Promise.all(streamed);
       expect(calls).toEqual([['a', 'b', 'c']]);
     } finally {
