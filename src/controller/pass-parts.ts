@@ -60,7 +60,8 @@ export class PassParts {
    */
   async finish(observation: Observation): Promise<PassResult> {
     const rest = observation.targetIds.filter((id) => !this.covered.has(id));
-    const restRoles = new Map(rest.flatMap((id): Array<[string, string | null]> => (observation.observedRoles.has(id) ? [[id, observation.observedRoles.get(id) ?? null]] : [])));
+    const restRoles = new Map<string, string | null>();
+    for (const id of rest) if (observation.observedRoles.has(id)) restRoles.set(id, observation.observedRoles.get(id) ?? null);
     this.add({ targetIds: rest, instances: observation.instances, observedRoles: restRoles, observeErrors: observation.observeErrors });
     await this.work.done();
     return this.merged();

@@ -186,6 +186,8 @@ export class BindingReconciler {
     } catch (err) {
       const done = await parts.abandon();
       inFlight.status?.cancel();
+      // An in-flight status already on its way lands before the failure's, never after it.
+      await inFlight.status?.written;
       // What the parts observed before the failure did is recorded, in the ledger and as Events.
       const changed = applyLedgerChanges(ledger, { key: view.key, uid: view.uid }, ledgerChangesOf(done.plan, confirmedActions(done.execution)));
       if (changed.length > 0) this.deps.holdingsChanged?.(view, [...changed].sort());
