@@ -80,7 +80,7 @@ export class TagSelectorResolver {
     const matched: InstanceInfo[] = [];
     const describing = new TaskGroup();
     const listed = new Set<string>();
-    let waiting: string[] = [];
+    const waiting: string[] = [];
     const describe = (ids: string[]): void => {
       describing.add(
         this.api.describeInstances(regionId, { instanceIds: ids }, { signal }).then((described) => {
@@ -106,8 +106,7 @@ export class TagSelectorResolver {
       await describing.done().catch(() => undefined);
       throw err;
     }
-    if (waiting.length > 0) describe(waiting);
-    waiting = [];
+    if (waiting.length > 0) describe(waiting.splice(0));
     await describing.done();
     return matched;
   }
