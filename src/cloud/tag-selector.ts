@@ -74,20 +74,36 @@ export class TagSelectorResolver {
     return whole(await this.api.describeInstances(regionId, { tags, ...vpc }, { signal }));
   }
 
-  /** ListTagResources, each MAX_DESCRIBE_INSTANCE_IDS IDs described while the listing goes on. */
+  /**
+   * ListTagResources, each MAX_DESCRIBE_INSTANCE_IDS IDs described while the listing goes on. A
+   * describe that fails stops the listing (the pass fails with it; the rest of the pages would
+   * only use up the quota).
+   */
   private async listAndDescribe(regionId: string, selector: NormalizedSelector, signal: AbortSignal, found: (instances: readonly InstanceInfo[]) => void): Promise<InstanceInfo[]> {
     const matches = (i: InstanceInfo): boolean => (selector.vpcId === undefined || i.vpcId === selector.vpcId) && Object.entries(selector.tags).every(([k, v]) => i.tags[k] === v);
     const matched: InstanceInfo[] = [];
     const describing = new TaskGroup();
     const listed = new Set<string>();
     const waiting: string[] = [];
+    const listing = new AbortController();
+    const forwardAbort = (): void => listing.abort(signal.reason);
+    if (signal.aborted) forwardAbort();
+    signal.addEventListener('abort', forwardAbort, { once: true });
+    let describeFailure: { error: unknown } | undefined;
     const describe = (ids: string[]): void => {
       describing.add(
-        this.api.describeInstances(regionId, { instanceIds: ids }, { signal }).then((described) => {
-          const batch = described.filter(matches);
-          matched.push(...batch);
-          found(batch);
-        }),
+        this.api.describeInstances(regionId, { instanceIds: ids }, { signal }).then(
+          (described) => {
+            const batch = described.filter(matches);
+            matched.push(...batch);
+            found(batch);
+          },
+          (error: unknown) => {
+            describeFailure ??= { error };
+            listing.abort(new Error('the listing stopped: a describe of the listed instances failed'));
+            throw error;
+          },
+        ),
       );
     };
     const onPage = (ids: readonly string[]): void => {
@@ -100,11 +116,13 @@ export class TagSelectorResolver {
     };
     try {
       // The whole answer too: IDs a listing did not tell page by page are described all the same.
-      onPage(await this.api.listTaggedInstanceIds(regionId, selector.tags, { signal, onPage }));
+      onPage(await this.api.listTaggedInstanceIds(regionId, selector.tags, { signal: listing.signal, onPage }));
     } catch (err) {
-      // The listing failed: what it started ends before the failure is reported.
+      // What the listing started ends before the failure is reported: the describe's, when one stopped it.
       await describing.done().catch(() => undefined);
-      throw err;
+      throw describeFailure && !signal.aborted ? describeFailure.error : err;
+    } finally {
+      signal.removeEventListener('abort', forwardAbort);
     }
     if (waiting.length > 0) describe(waiting.splice(0));
     await describing.done();

@@ -80,11 +80,22 @@ describe('TagSelectorResolver', () => {
   it('a listing that fails half-way rejects with its failure once the describes it started have ended', async () => {
     const cloud = new SlowListingCloud({ instances: bigFleet(250).instances });
     cloud.failAfterPages = 3;
-    cloud.failures.set('DescribeInstances', [new CloudError({ action: 'DescribeInstances', code: 'ServiceUnavailable', message: 'try later', statusCode: 503 })]);
+    const batches: number[] = [];
     const warnings: string[] = [];
-    await expect(new TagSelectorResolver(cloud, { onListingDenied: (m) => void warnings.push(m) }).resolve(REGION, { tags: { fleet: 'big' } }, signal)).rejects.toThrow(/Throttling/);
+    const resolver = new TagSelectorResolver(cloud, { onListingDenied: (m) => void warnings.push(m) });
+    await expect(resolver.resolve(REGION, { tags: { fleet: 'big' } }, signal, (b) => void batches.push(b.length))).rejects.toThrow(/Throttling/);
     expect(cloud.calls.filter((c) => c.action === 'DescribeInstances')).toHaveLength(1);
+    expect(batches).toEqual([100]);
     expect(warnings).toEqual([]);
+  });
+
+  it('a describe that fails stops the listing, and the pass fails with the describe failure', async () => {
+    const cloud = new SlowListingCloud({ instances: bigFleet(500).instances });
+    cloud.failures.set('DescribeInstances', [new CloudError({ action: 'DescribeInstances', code: 'ServiceUnavailable', message: 'try later', statusCode: 503 })]);
+    await expect(new TagSelectorResolver(cloud).resolve(REGION, { tags: { fleet: 'big' } }, signal)).rejects.toThrow(/ServiceUnavailable/);
+    // The first describe went out after page 2 of 10 and failed at once: the listing stopped well short of its end.
+    expect(cloud.pagesTold).toBeLessThan(10);
+    expect(cloud.callsWhenListed).toBe(0);
   });
 
   it('a describe denied after the listing is not taken for a denied listing: no fallback, the failure passes on', async () => {

@@ -131,14 +131,18 @@ export class SlowListingCloud extends FakeCloud {
   failAfterPages: number | undefined;
   /** How many calls had been made when the listing answered. */
   callsWhenListed = 0;
+  /** Pages told so far. */
+  pagesTold = 0;
 
   override async listTaggedInstanceIds(regionId: string, tags: Record<string, string>, options?: ListingOptions): Promise<string[]> {
     const pages: string[][] = [];
     const ids = await super.listTaggedInstanceIds(regionId, tags, { onPage: (page) => void pages.push([...page]) });
     for (const [n, page] of pages.entries()) {
       await new Promise((r) => setTimeout(r, 2));
+      if (options?.signal?.aborted) throw options.signal.reason;
       if (n === this.failAfterPages) throw new CloudError({ action: 'ListTagResources', code: 'Throttling', message: 'throttled', statusCode: 400 });
       options?.onPage?.(page);
+      this.pagesTold++;
     }
     this.callsWhenListed = this.calls.length;
     return ids;
