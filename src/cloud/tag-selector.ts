@@ -17,6 +17,7 @@
  * instances), and asks ListTagResources again after `retryListingAfterMs`.
  */
 import type { NormalizedSelector } from '../domain/binding-spec.js';
+import { selectorMatches } from '../domain/claims.js';
 import type { InstanceInfo } from '../domain/cloud-facts.js';
 import { TaskGroup } from '../util/task-group.js';
 import { type CloudApi, CloudError, MAX_DESCRIBE_INSTANCE_IDS, TAG_FILTER_RESOURCE_CAP } from './cloud-api.js';
@@ -80,7 +81,6 @@ export class TagSelectorResolver {
    * only use up the quota).
    */
   private async listAndDescribe(regionId: string, selector: NormalizedSelector, signal: AbortSignal, found: (instances: readonly InstanceInfo[]) => void): Promise<InstanceInfo[]> {
-    const matches = (i: InstanceInfo): boolean => (selector.vpcId === undefined || i.vpcId === selector.vpcId) && Object.entries(selector.tags).every(([k, v]) => i.tags[k] === v);
     const matched: InstanceInfo[] = [];
     const describing = new TaskGroup();
     const listed = new Set<string>();
@@ -94,7 +94,7 @@ export class TagSelectorResolver {
       describing.add(
         this.api.describeInstances(regionId, { instanceIds: ids }, { signal }).then(
           (described) => {
-            const batch = described.filter(matches);
+            const batch = described.filter((instance) => selectorMatches(selector, instance));
             matched.push(...batch);
             found(batch);
           },
